@@ -398,6 +398,11 @@ void kit_start(struct multiboot_info *mbi)
 {
 	if (mbi->flags & MB_INFO_CMDLINE)
 		cmdline = (const char *)(uintptr_t)mbi->cmdline;
+	/* QEMU puts the kernel's path first, as a boot loader does */
+	while (*cmdline && *cmdline != ' ')
+		cmdline++;
+	while (*cmdline == ' ')
+		cmdline++;
 	kit_printf("pttrace lab guest: %s\n", cmdline);
 	kit_time_init();
 	kit_irq_init();

@@ -1,0 +1,119 @@
+# pttrace -- see README.md.  `make V=1` shows the commands.
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+BINDIR ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share/pttrace
+MANDIR ?= $(PREFIX)/share/man
+
+CC ?= cc
+LD ?= ld
+CFLAGS ?= -O2 -g
+VERSION := 0.1.0
+
+# Minimum versions: the ones Debian 12 ships, which pttrace is tested on.
+PKGS := libtracefs libtraceevent libtracecmd libelf ncursesw
+PKG_MIN := 'libtracefs >= 1.6' 'libtraceevent >= 1.7' 'libtracecmd >= 1.3' \
+	   'libelf >= 0.188' 'ncursesw >= 6.0'
+
+ifeq ($(V),1)
+Q :=
+quiet = @true
+else
+Q := @
+quiet = @printf '  %-6s %s\n'
+endif
+
+ifeq ($(filter deps clean distclean,$(MAKECMDGOALS)),)
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+endif
+
+PT_CFLAGS := -std=gnu11 -Wall -Wextra -D_GNU_SOURCE -Iinclude -Icli \
+	-DPT_VERSION='"$(VERSION)"' -DPT_LABDIR='"$(DATADIR)/lab"' $(PKG_CFLAGS)
+
+# The lab guest: freestanding 32-bit code, gcc and binutils only.
+GUEST_CFLAGS := -m32 -ffreestanding -nostdlib -fno-pic -fno-stack-protector \
+	-fno-asynchronous-unwind-tables -O2 -g -Wall -Wextra
+GUEST_SRCS := samples/guest/boot.S samples/guest/kit.c samples/guest/lab.c
+GUEST_OBJS := $(patsubst samples/guest/%,build/guest/%.o,$(GUEST_SRCS))
+GUEST := build/guest/pttrace-lab.elf
+
+LIB_SRCS := util/error.c util/json.c collector/qmp.c lab/lab.c
+CLI_SRCS := cli/pttrace.c cli/command.c $(sort $(wildcard cli/cmd-*.c))
+LIB_OBJS := $(LIB_SRCS:%.c=build/%.o)
+CLI_OBJS := $(CLI_SRCS:%.c=build/%.o)
+LIB := build/libpttrace.a
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_TESTS := $(UNIT_SRCS:tests/unit/%.c=build/tests/%)
+
+.PHONY: all deps pkgcheck check test-progs demo bench install uninstall clean traces
+all: pkgcheck pttrace $(GUEST)
+
+# Installs missing Debian packages (as root), or says which to install.
+deps:
+	$(Q)scripts/deps.sh
+
+pkgcheck:
+	$(Q)pkg-config --print-errors $(PKG_MIN) || \
+		{ echo "pttrace: missing libraries: run 'make deps' as root" >&2; exit 1; }
+
+build/%.o: %.c
+	$(quiet) CC $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(PT_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIB): $(LIB_OBJS)
+	$(quiet) AR $@
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+pttrace: $(CLI_OBJS) $(LIB)
+	$(quiet) LINK $@
+	$(Q)$(CC) $(CFLAGS) -o $@ $(CLI_OBJS) $(LIB) -Wl,--as-needed $(PKG_LIBS)
+
+build/guest/%.o: samples/guest/%
+	$(quiet) CC32 $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(GUEST_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(GUEST): $(GUEST_OBJS) samples/guest/link.ld
+	$(quiet) LD $@
+	$(Q)$(LD) -m elf_i386 --no-warn-rwx-segments -T samples/guest/link.ld -o $@ $(GUEST_OBJS)
+
+build/tests/%: tests/unit/%.c $(LIB) build/cli/command.o $(filter-out build/cli/pttrace.o,$(CLI_OBJS))
+	$(quiet) CC $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(PT_CFLAGS) -o $@ $< $(filter-out build/cli/pttrace.o,$(CLI_OBJS)) \
+		$(LIB) $(CMOCKA_LIBS) -Wl,--as-needed $(PKG_LIBS)
+
+test-progs: all $(UNIT_TESTS)
+
+# The README's test command.  deps first, then a fresh make that sees them.
+check: deps
+	$(Q)$(MAKE) --no-print-directory test-progs
+	$(Q)tests/run.sh
+
+# The README's main job on a bundled sample.
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)samples/demo.sh
+
+# Re-records samples/traces with plain tracefs and trace-cmd (root, KVM).
+traces: all
+	$(Q)samples/record-traces.sh -o samples/traces
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/lab
+	install -m 755 pttrace $(DESTDIR)$(BINDIR)/pttrace
+	install -m 644 $(GUEST) $(DESTDIR)$(DATADIR)/lab/pttrace-lab.elf
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/pttrace $(DESTDIR)$(DATADIR)/lab/pttrace-lab.elf
+	-rmdir $(DESTDIR)$(DATADIR)/lab $(DESTDIR)$(DATADIR)
+
+clean:
+	rm -rf build pttrace
+
+-include $(shell find build -name '*.d' 2>/dev/null)

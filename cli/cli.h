@@ -1,0 +1,48 @@
+/* The command table of the pttrace binary. */
+#ifndef PT_CLI_H
+#define PT_CLI_H
+
+#include <stdio.h>
+
+enum {
+	PT_CMD_PLANNED = 1 << 0,	/* listed, but not built yet */
+};
+
+/*
+ * Everything about one subcommand, exported by its own cmd-NAME.c.
+ * USAGE is the man-page-style text that `pttrace help NAME` and
+ * `pttrace NAME --help` print.
+ */
+struct pt_cmd {
+	const char *name;
+	const char *summary;
+	const char *usage;
+	int (*run)(int argc, char **argv);	/* argv[0] is the command name */
+	unsigned flags;
+};
+
+/* Exit statuses shared by the commands. */
+enum {
+	PT_EXIT_OK = 0,
+	PT_EXIT_FAILURE = 1,	/* it ran; the result is not the good one */
+	PT_EXIT_ERROR = 2,	/* it could not run: bad usage, missing file, ... */
+};
+
+extern const struct pt_cmd pt_cmd_analyze, pt_cmd_help, pt_cmd_lab, pt_cmd_record,
+	pt_cmd_tui, pt_cmd_version;
+
+const struct pt_cmd *const *pt_cmds(size_t *count);
+
+/*
+ * Finds NAME by exact name or unique prefix.  Returns NULL and sets
+ * *AMBIGUOUS when more than one command starts with NAME.
+ */
+const struct pt_cmd *pt_cmd_lookup(const char *name, int *ambiguous);
+
+void pt_cmd_print_usage(const struct pt_cmd *cmd, FILE *f);
+/* "pttrace: <message>" on stderr; returns PT_EXIT_ERROR. */
+int pt_die_usage(const struct pt_cmd *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void pt_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

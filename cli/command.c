@@ -1,0 +1,73 @@
+/* The command table and its lookup, apart from main() so tests can use it. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const struct pt_cmd *const commands[] = {
+	&pt_cmd_analyze,
+	&pt_cmd_help,
+	&pt_cmd_lab,
+	&pt_cmd_record,
+	&pt_cmd_tui,
+	&pt_cmd_version,
+};
+
+const struct pt_cmd *const *pt_cmds(size_t *count)
+{
+	*count = sizeof(commands) / sizeof(commands[0]);
+	return commands;
+}
+
+const struct pt_cmd *pt_cmd_lookup(const char *name, int *ambiguous)
+{
+	const struct pt_cmd *found = NULL;
+	size_t len = strlen(name);
+	int matches = 0;
+
+	*ambiguous = 0;
+	if (!len)
+		return NULL;
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (!strcmp(commands[i]->name, name))
+			return commands[i];
+		if (!strncmp(commands[i]->name, name, len)) {
+			found = commands[i];
+			matches++;
+		}
+	}
+	if (matches > 1) {
+		*ambiguous = 1;
+		return NULL;
+	}
+	return found;
+}
+
+void pt_cmd_print_usage(const struct pt_cmd *cmd, FILE *f)
+{
+	fputs(cmd->usage, f);
+}
+
+void pt_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("pttrace: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int pt_die_usage(const struct pt_cmd *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("pttrace: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'pttrace %s --help' for more information.\n", cmd->name);
+	return PT_EXIT_ERROR;
+}

@@ -1,0 +1,43 @@
+/*
+ * A small JSON reader for QMP replies and events: parses one document into
+ * a tree that is freed as a whole.
+ */
+#ifndef PT_JSON_H
+#define PT_JSON_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include "pttrace.h"
+
+enum pt_json_type {
+	PT_JSON_NULL,
+	PT_JSON_FALSE,
+	PT_JSON_TRUE,
+	PT_JSON_NUMBER,
+	PT_JSON_STRING,
+	PT_JSON_ARRAY,
+	PT_JSON_OBJECT,
+};
+
+struct pt_json {
+	enum pt_json_type type;
+	char *key;		/* member name inside an object, else NULL */
+	char *str;		/* PT_JSON_STRING, NUL-terminated, UTF-8 */
+	double num;		/* PT_JSON_NUMBER */
+	struct pt_json *child;	/* first element or member */
+	struct pt_json *next;	/* next sibling */
+};
+
+/* Returns a tree for pt_json_free, or NULL with ERR set. */
+struct pt_json *pt_json_parse(const char *text, size_t len, struct pt_err *err);
+void pt_json_free(struct pt_json *json);
+
+/* Member KEY of object OBJ, or NULL; NULL-safe so lookups can chain. */
+const struct pt_json *pt_json_get(const struct pt_json *obj, const char *key);
+/* String member KEY of OBJ, or NULL when absent or not a string. */
+const char *pt_json_get_str(const struct pt_json *obj, const char *key);
+
+/* Writes S as a JSON string literal (with quotes) to F. */
+void pt_json_put_str(FILE *f, const char *s);
+
+#endif

@@ -1,0 +1,26 @@
+/* Things every part of pttrace shares: the version and error reporting. */
+#ifndef PTTRACE_H
+#define PTTRACE_H
+
+#include <stddef.h>
+
+#ifndef PT_VERSION
+#define PT_VERSION "0.1.0"
+#endif
+
+#define PT_PRINTF(a, b) __attribute__((format(printf, a, b)))
+
+/*
+ * Library functions never print: they return -1 and leave a one-line,
+ * lowercase message here ("cannot open 'crash.dat': No such file or
+ * directory") for the caller to show.
+ */
+struct pt_err {
+	char msg[512];
+};
+
+int pt_err_set(struct pt_err *err, const char *fmt, ...) PT_PRINTF(2, 3);
+/* Like pt_err_set, with ": strerror(errnum)" appended. */
+int pt_err_errno(struct pt_err *err, int errnum, const char *fmt, ...) PT_PRINTF(3, 4);
+
+#endif
