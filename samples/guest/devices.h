@@ -33,6 +33,7 @@
 #define  E1000_STATUS_LU	0x2
 #define E1000_ICR		0x00c0
 #define E1000_ICS		0x00c8
+#define  E1000_ICR_RXDMT0	0x10	/* the watchdog's "clean the rx ring" kick */
 #define E1000_IMS		0x00d0
 #define E1000_IMC		0x00d8
 #define E1000_RCTL		0x0100
@@ -42,6 +43,9 @@
 #define RADEON_VENDOR		0x1002
 #define RADEON_DEVICE		0x5159
 #define RADEON_BIOS_0_SCRATCH	0x0010
+#define RADEON_GEN_INT_CNTL	0x0040
+#define RADEON_GEN_INT_STATUS	0x0044
+#define  RADEON_CRTC_VBLANK_INT	0x01
 #define RADEON_RBBM_SOFT_RESET	0x00f0
 #define  RADEON_SOFT_RESET_CP	0x01
 #define  RADEON_SOFT_RESET_HI	0x02

@@ -6,10 +6,12 @@
 #include "kit.h"
 #include "devices.h"
 
-#define VEC_DEVICE	0x20
+#define VEC_DEVICE	0x20	/* edu */
+#define VEC_NIC		0x21
+#define VEC_GPU		0x22
 #define WARMUP_ROUNDS	150
 
-static volatile uint32_t device_irqs;
+static volatile uint32_t device_irqs, nic_irqs, gpu_irqs;
 
 /* ---- edu -------------------------------------------------------------- */
 
@@ -140,6 +142,20 @@ static void nic_probe(void)
 	pci_print(nic.bdf, "e1000e", 0);
 }
 
+static void nic_isr(uint8_t vector)
+{
+	(void)vector;
+	nic_rd(E1000_ICR);	/* read-to-clear */
+	nic_irqs++;
+}
+
+static void nic_use_msi(void)
+{
+	kit_irq_set(VEC_NIC, nic_isr);
+	pci_msi_program(nic.bdf, MSI_ADDRESS_BSP, VEC_NIC);
+	nic_wr(E1000_IMS, 0x9d);
+}
+
 static void nic_set_power(unsigned state)
 {
 	uint16_t pmcsr = pci_read16(nic.bdf, nic.pm + PCI_PM_CTRL);
@@ -148,12 +164,14 @@ static void nic_set_power(unsigned state)
 	kit_delay_us(10000);	/* D3hot -> D0 needs 10 ms (PCI PM 1.2) */
 }
 
-/* The periodic watchdog of a NIC driver: link state and interrupt cause. */
+/*
+ * The periodic watchdog of a NIC driver: link state, then a software
+ * interrupt so that the rx ring gets cleaned, as e1000e's watchdog does.
+ */
 static void nic_watchdog(void)
 {
 	nic_rd(E1000_STATUS);
-	nic_rd(E1000_ICR);
-	nic_wr(E1000_IMS, 0x9d);
+	nic_wr(E1000_ICS, E1000_ICR_RXDMT0);
 }
 
 static void nic_warmup(int rounds)
@@ -182,6 +200,25 @@ static void gpu_probe(void)
 	pci_enable(gpu.bdf);
 	gpu.mmio = pci_bar_mem(gpu.bdf, 2);
 	pci_print(gpu.bdf, "radeon", 2);
+}
+
+static void gpu_isr(uint8_t vector)
+{
+	uint32_t status = gpu_rd(RADEON_GEN_INT_STATUS);
+
+	(void)vector;
+	gpu_wr(RADEON_GEN_INT_STATUS, status & RADEON_CRTC_VBLANK_INT);
+	gpu_irqs++;
+}
+
+/* The display keeps its vblank interrupt on, whatever the 3D engine does. */
+static void gpu_use_vblank(void)
+{
+	unsigned gsi = q35_intx_gsi(gpu.bdf, pci_read8(gpu.bdf, 0x3d));
+
+	kit_irq_set(VEC_GPU, gpu_isr);
+	ioapic_route(gsi, VEC_GPU, 1);
+	gpu_wr(RADEON_GEN_INT_CNTL, RADEON_CRTC_VBLANK_INT);
 }
 
 static int gpu_wait_idle(uint32_t timeout_us)
@@ -252,8 +289,9 @@ static void gpu_soft_reset(void)
 static void scenario_d3_access(void)
 {
 	nic_probe();
+	nic_use_msi();
 	nic_warmup(WARMUP_ROUNDS);
-	kit_printf("e1000e: link status %08x\n", nic_rd(E1000_STATUS));
+	kit_printf("e1000e: link status %08x, %u interrupts\n", nic_rd(E1000_STATUS), nic_irqs);
 	kit_printf("e1000e: runtime suspend: D0 -> D3hot\n");
 	nic_set_power(PCI_PM_D3HOT);
 	/* the bug: the watchdog timer was not stopped before suspending */
@@ -268,8 +306,9 @@ static void scenario_d3_access(void)
 static void scenario_hang_reset(void)
 {
 	gpu_probe();
+	gpu_use_vblank();
 	gpu_warmup(WARMUP_ROUNDS);
-	kit_printf("radeon: engine idle, ring test\n");
+	kit_printf("radeon: engine idle, %u vblank interrupts, ring test\n", gpu_irqs);
 	gpu_ring_init();
 	if (gpu_ring_test(1000000))
 		kit_panic("radeon: ring test passed, the lab expects QEMU's CP to be absent");
@@ -374,6 +413,8 @@ static void scenario_healthy(void)
 	nic_probe();
 	gpu_probe();
 	edu_use_msi();
+	nic_use_msi();
+	gpu_use_vblank();
 	for (uint32_t round = 1;; round++) {
 		edu_warmup(20);
 		nic_warmup(20);
@@ -385,7 +426,8 @@ static void scenario_healthy(void)
 		gpu_soft_reset();
 		edu_dma_to_device(64, 0);
 		if (round % 10 == 0)
-			kit_printf("healthy: round %u ok, %u interrupts\n", round, device_irqs);
+			kit_printf("healthy: round %u ok, interrupts: edu %u, e1000e %u, "
+				   "radeon %u\n", round, device_irqs, nic_irqs, gpu_irqs);
 	}
 }
 
