@@ -1,0 +1,59 @@
+# The pttrace command table: help, version, lookup, errors.
+. "$(dirname "$0")/../lib.sh"
+
+run "$PTTRACE" help
+expect_rc 0 "help exits 0"
+for c in analyze help lab record tui version; do
+	expect_out "^   $c " "help lists $c"
+done
+expect_out "record .*\(not built yet\)" "help marks record as not built yet"
+
+run "$PTTRACE"
+expect_rc 2 "no command is a usage error"
+expect_err "^usage: pttrace" "no command prints the usage"
+
+run "$PTTRACE" --version
+expect_rc 0 "--version exits 0"
+expect_out "^pttrace version [0-9]+\.[0-9]+\.[0-9]+$" "--version prints the version"
+run "$PTTRACE" version
+expect_out "^pttrace version " "version command"
+
+run "$PTTRACE" help lab
+expect_rc 0 "help lab exits 0"
+expect_out "^usage: pttrace lab list" "help lab prints lab's usage"
+run "$PTTRACE" lab --help
+expect_out "^usage: pttrace lab list" "lab --help prints lab's usage"
+run "$PTTRACE" lab run irq-storm -h
+expect_out "^usage: pttrace lab list" "-h after arguments prints the usage"
+
+run "$PTTRACE" frobnicate
+expect_rc 2 "unknown command exits 2"
+expect_err "^pttrace: 'frobnicate' is not a pttrace command. See 'pttrace help'.$" "unknown command message"
+run "$PTTRACE" help frobnicate
+expect_rc 2 "help of an unknown command exits 2"
+expect_err "no such command: frobnicate" "help of an unknown command says so"
+run "$PTTRACE" --frobnicate
+expect_rc 2 "unknown option exits 2"
+expect_err "unknown option '--frobnicate'" "unknown option message"
+
+run "$PTTRACE" la list
+expect_rc 0 "a unique prefix runs the command"
+expect_out "^irq-storm " "prefix 'la' ran lab"
+
+# every command's first letter that two commands share is ambiguous
+for p in $("$PTTRACE" --list-cmds | cut -c1 | sort | uniq -d); do
+	run "$PTTRACE" "$p"
+	expect_rc 2 "'$p' is ambiguous"
+	expect_err "^pttrace: ambiguous command: $p, could be: " "ambiguous '$p' lists the candidates"
+done
+
+for c in record analyze tui; do
+	run "$PTTRACE" $c crash.dat
+	expect_rc 2 "$c is not built yet: exits 2"
+	expect_err "^pttrace: '$c' is not built yet" "$c says it is not built yet"
+	run "$PTTRACE" $c --help
+	expect_out "not built yet" "$c --help says it is not built yet"
+done
+
+run "$PTTRACE" --list-cmds
+expect_out "^lab$" "--list-cmds lists commands for completion"

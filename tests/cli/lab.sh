@@ -1,0 +1,54 @@
+# pttrace lab without running a VM: the list, the command line, the errors.
+. "$(dirname "$0")/../lib.sh"
+
+run "$PTTRACE" lab list
+expect_rc 0 "lab list exits 0"
+for s in d3-access hang-reset irq-storm lost-msi stray-mmio healthy; do
+	expect_out "^$s " "lab list shows $s"
+done
+expect_out "^stray-mmio .*triple fault" "stray-mmio ends in a triple fault"
+
+run "$PTTRACE" lab list --json
+expect_rc 0 "lab list --json exits 0"
+if command -v python3 > /dev/null; then
+	if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d)==6 and all("name" in s and "crash" in s for s in d)' "$T/out"; then
+		ok "lab list --json is valid JSON with six scenarios"
+	else
+		not_ok "lab list --json is valid JSON with six scenarios"
+		diag "$T/out"
+	fi
+else
+	skip "python3 not available to check the JSON"
+fi
+
+run "$PTTRACE" lab run d3-access --name win7 --dry-run
+expect_rc 0 "--dry-run exits 0"
+expect_out "^qemu-system-x86_64 -name win7 -enable-kvm -machine q35 " "--dry-run shows the QEMU command users type"
+expect_out "-device pvpanic -device e1000e,addr=04.0,romfile= " "d3-access uses e1000e and pvpanic"
+expect_out "-qmp unix:QMP.sock,server=on,wait=off" "the VM gets a QMP socket"
+expect_out "-append scenario=d3-access$" "the scenario reaches the guest"
+expect_out "-kernel [^ ]*build/guest/pttrace-lab.elf " "the built guest is found next to the binary"
+
+run env PTTRACE_QEMU=/opt/q PTTRACE_LAB_GUEST=/opt/g.elf "$PTTRACE" lab run healthy --dry-run --paused
+expect_out "^/opt/q .* -S .*-kernel /opt/g.elf " "PTTRACE_QEMU, PTTRACE_LAB_GUEST and --paused"
+
+run "$PTTRACE" lab run nosuch
+expect_rc 2 "unknown scenario exits 2"
+expect_err "^pttrace: no such lab scenario: 'nosuch' \(see 'pttrace lab list'\)$" "unknown scenario message"
+run "$PTTRACE" lab run
+expect_rc 2 "missing scenario exits 2"
+run "$PTTRACE" lab run healthy --duration soon
+expect_rc 2 "bad --duration exits 2"
+expect_err "--duration wants a number of seconds, not 'soon'" "bad --duration message"
+run "$PTTRACE" lab run healthy --name "a b"
+expect_rc 2 "bad VM name exits 2"
+run "$PTTRACE" lab frob
+expect_rc 2 "unknown lab subcommand exits 2"
+expect_err "unknown lab subcommand 'frob'" "unknown lab subcommand message"
+
+run "$PTTRACE" lab run healthy --guest /nonexistent.elf
+expect_rc 2 "a missing guest exits 2"
+expect_err "^pttrace: cannot read the lab guest '/nonexistent.elf': No such file or directory$" "a missing guest says so"
+run "$PTTRACE" lab run healthy --qemu /nonexistent/qemu
+expect_rc 2 "a missing QEMU exits 2"
+expect_err "cannot run '/nonexistent/qemu': No such file or directory \(install qemu-system-x86\)" "a missing QEMU says what to install"

@@ -1,0 +1,25 @@
+# The committed lab traces are trace-cmd's own files, and show each
+# scenario's device accesses.
+. "$(dirname "$0")/../lib.sh"
+
+command -v trace-cmd > /dev/null || skip_all "needs trace-cmd (apt-get install trace-cmd)"
+
+for s in d3-access hang-reset irq-storm lost-msi stray-mmio healthy; do
+	f=$TOP/samples/traces/$s.dat
+	run trace-cmd report "$f"
+	expect_rc 0 "trace-cmd report reads $s.dat"
+	expect_out "kvm_mmio: +mmio (read|write)" "$s: device MMIO is visible"
+	expect_out "kvm_pio: +pio_write at 0xcf8 size 4" "$s: config address writes to 0xcf8"
+	expect_out "kvm_pio: +pio_(read|write) at 0xcf[c-f] " "$s: config data through 0xcfc"
+	case $s in
+	hang-reset|irq-storm) expect_out "kvm_set_irq: +gsi 2[0-3] level 1" "$s: the device's INTx" ;;
+	*) expect_out "kvm_msi_set_irq: +dst 0 vec 3[23]" "$s: the device's MSIs" ;;
+	esac
+	case $s in
+	stray-mmio) expect_out "kvm_userspace_exit: +reason KVM_EXIT_SHUTDOWN" "$s: ends in the triple fault's shutdown exit" ;;
+	healthy) grep -q "pio_write at 0x505" "$T/out" && not_ok "$s: no pvpanic" || ok "$s: no pvpanic" ;;
+	*) expect_out "pio_write at 0x505 size 1 count 1 val 0x1" "$s: ends in the pvpanic write" ;;
+	esac
+	run trace-cmd dump --summary -i "$f"
+	expect_out "zstd" "$s.dat is zstd-compressed"
+done

@@ -1,0 +1,67 @@
+# Helpers for pttrace's shell tests.  Each test file prints TAP lines
+# (ok / not ok / ok # SKIP), which tests/run.sh counts.
+#
+#   run CMD...            runs CMD; its exit status in $rc, output in $T/out and $T/err
+#   expect_rc N DESC      ok when $rc is N
+#   expect_out RE DESC    ok when stdout matches the extended regex RE
+#   expect_err RE DESC    ok when stderr matches RE
+#   need_root_kvm         skips the whole file without root, /dev/kvm or QEMU
+
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+PTTRACE=${PTTRACE:-$TOP/pttrace}
+T=$(mktemp -d /tmp/pttrace-test.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+tap_n=0
+
+ok() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $*"; }
+not_ok() { tap_n=$((tap_n + 1)); echo "not ok $tap_n - $*"; }
+skip() { tap_n=$((tap_n + 1)); echo "ok $tap_n # SKIP $*"; }
+skip_all() { echo "ok 1 # SKIP $*"; exit 0; }
+diag() { sed 's/^/#   /' "$@" | head -20; }
+
+run() {
+	"$@" > "$T/out" 2> "$T/err"
+	rc=$?
+}
+
+expect_rc() {
+	if [ "$rc" = "$1" ]; then
+		ok "$2"
+	else
+		not_ok "$2 (exit $rc, expected $1)"
+		diag "$T/out" "$T/err"
+	fi
+}
+
+expect_out() {
+	if grep -Eq -- "$1" "$T/out"; then
+		ok "$2"
+	else
+		not_ok "$2 (stdout does not match /$1/)"
+		diag "$T/out"
+	fi
+}
+
+expect_err() {
+	if grep -Eq -- "$1" "$T/err"; then
+		ok "$2"
+	else
+		not_ok "$2 (stderr does not match /$1/)"
+		diag "$T/err"
+	fi
+}
+
+need_root_kvm() {
+	[ "$(id -u)" = 0 ] || skip_all "needs root"
+	[ -c /dev/kvm ] && [ -w /dev/kvm ] || skip_all "needs /dev/kvm"
+	command -v "${PTTRACE_QEMU:-qemu-system-x86_64}" > /dev/null ||
+		skip_all "needs qemu-system-x86_64 (apt-get install qemu-system-x86)"
+}
+
+# Mounts tracefs when it is not, as pttrace record will; skips without it.
+need_tracefs() {
+	TRACEFS=/sys/kernel/tracing
+	[ -d $TRACEFS/instances ] || mount -t tracefs nodev $TRACEFS 2> /dev/null ||
+		skip_all "needs tracefs on $TRACEFS"
+	[ -d $TRACEFS/events/kvm ] || skip_all "needs the kvm trace events"
+}
