@@ -34,10 +34,16 @@ extern const struct pt_cmd pt_cmd_analyze, pt_cmd_help, pt_cmd_lab, pt_cmd_recor
 const struct pt_cmd *const *pt_cmds(size_t *count);
 
 /*
- * Finds NAME by exact name or unique prefix.  Returns NULL and sets
- * *AMBIGUOUS when more than one command starts with NAME.
+ * Finds NAME in TABLE by exact name or unique prefix.  Returns NULL and
+ * sets *AMBIGUOUS when more than one command starts with NAME.
  */
+const struct pt_cmd *pt_cmd_find(const struct pt_cmd *const *table, size_t n,
+				 const char *name, int *ambiguous);
+/* pt_cmd_find on pttrace's own table. */
 const struct pt_cmd *pt_cmd_lookup(const char *name, int *ambiguous);
+/* "pttrace: ambiguous command: re, could be: record, report" */
+void pt_cmd_print_ambiguous(FILE *f, const struct pt_cmd *const *table, size_t n,
+			    const char *name);
 
 void pt_cmd_print_usage(const struct pt_cmd *cmd, FILE *f);
 /* "pttrace: <message>" on stderr; returns PT_EXIT_ERROR. */

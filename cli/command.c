@@ -20,7 +20,8 @@ const struct pt_cmd *const *pt_cmds(size_t *count)
 	return commands;
 }
 
-const struct pt_cmd *pt_cmd_lookup(const char *name, int *ambiguous)
+const struct pt_cmd *pt_cmd_find(const struct pt_cmd *const *table, size_t n,
+				 const char *name, int *ambiguous)
 {
 	const struct pt_cmd *found = NULL;
 	size_t len = strlen(name);
@@ -29,11 +30,11 @@ const struct pt_cmd *pt_cmd_lookup(const char *name, int *ambiguous)
 	*ambiguous = 0;
 	if (!len)
 		return NULL;
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		if (!strcmp(commands[i]->name, name))
-			return commands[i];
-		if (!strncmp(commands[i]->name, name, len)) {
-			found = commands[i];
+	for (size_t i = 0; i < n; i++) {
+		if (!strcmp(table[i]->name, name))
+			return table[i];
+		if (!strncmp(table[i]->name, name, len)) {
+			found = table[i];
 			matches++;
 		}
 	}
@@ -42,6 +43,26 @@ const struct pt_cmd *pt_cmd_lookup(const char *name, int *ambiguous)
 		return NULL;
 	}
 	return found;
+}
+
+const struct pt_cmd *pt_cmd_lookup(const char *name, int *ambiguous)
+{
+	return pt_cmd_find(commands, sizeof(commands) / sizeof(commands[0]), name, ambiguous);
+}
+
+void pt_cmd_print_ambiguous(FILE *f, const struct pt_cmd *const *table, size_t n,
+			    const char *name)
+{
+	const char *sep = "";
+
+	fprintf(f, "pttrace: ambiguous command: %s, could be: ", name);
+	for (size_t i = 0; i < n; i++) {
+		if (!strncmp(table[i]->name, name, strlen(name))) {
+			fprintf(f, "%s%s", sep, table[i]->name);
+			sep = ", ";
+		}
+	}
+	fputc('\n', f);
 }
 
 void pt_cmd_print_usage(const struct pt_cmd *cmd, FILE *f)

@@ -16,22 +16,6 @@ static int wants_help(int argc, char **argv)
 	return 0;
 }
 
-static void list_candidates(const char *name)
-{
-	size_t n;
-	const struct pt_cmd *const *cmds = pt_cmds(&n);
-	const char *sep = "";
-
-	fprintf(stderr, "pttrace: ambiguous command: %s, could be: ", name);
-	for (size_t i = 0; i < n; i++) {
-		if (!strncmp(cmds[i]->name, name, strlen(name))) {
-			fprintf(stderr, "%s%s", sep, cmds[i]->name);
-			sep = ", ";
-		}
-	}
-	fputc('\n', stderr);
-}
-
 int main(int argc, char **argv)
 {
 	const struct pt_cmd *cmd;
@@ -59,8 +43,12 @@ int main(int argc, char **argv)
 	}
 	cmd = pt_cmd_lookup(argv[1], &ambiguous);
 	if (!cmd) {
-		if (ambiguous)
-			list_candidates(argv[1]);
+		if (ambiguous) {
+			size_t n;
+			const struct pt_cmd *const *cmds = pt_cmds(&n);
+
+			pt_cmd_print_ambiguous(stderr, cmds, n, argv[1]);
+		}
 		else
 			pt_error("'%s' is not a pttrace command. See 'pttrace help'.", argv[1]);
 		return PT_EXIT_ERROR;

@@ -33,14 +33,14 @@ trap 'rm -f "$out"' EXIT
 
 for t in build/tests/test_*; do
 	[ -x "$t" ] || continue
-	case $t in *"$filter"*) ;; *) continue ;; esac
+	case unit/${t##*/} in *"$filter"*) ;; *) continue ;; esac
 	CMOCKA_MESSAGE_OUTPUT=TAP "$t" > "$out" 2>&1
 	tally "unit/${t##*/}" "$out" $?
 done
 
 for t in tests/cli/*.sh tests/lab/*.sh; do
 	[ -f "$t" ] || continue
-	case $t in *"$filter"*) ;; *) continue ;; esac
+	case ${t#tests/} in *"$filter"*) ;; *) continue ;; esac
 	bash "$t" > "$out" 2>&1
 	tally "${t#tests/}" "$out" $?
 done

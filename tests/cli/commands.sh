@@ -40,7 +40,8 @@ run "$PTTRACE" la list
 expect_rc 0 "a unique prefix runs the command"
 expect_out "^irq-storm " "prefix 'la' ran lab"
 
-# every command's first letter that two commands share is ambiguous
+# a first letter that two commands share is ambiguous (the unit test covers
+# the lookup itself with a constructed table)
 for p in $("$PTTRACE" --list-cmds | cut -c1 | sort | uniq -d); do
 	run "$PTTRACE" "$p"
 	expect_rc 2 "'$p' is ambiguous"

@@ -2,6 +2,8 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -18,6 +20,11 @@ static void test_exact_and_prefix(void **state)
 	assert_false(ambiguous);
 }
 
+static const struct pt_cmd fake_record = { .name = "record" };
+static const struct pt_cmd fake_report = { .name = "report" };
+static const struct pt_cmd fake_re = { .name = "re" };
+static const struct pt_cmd *const fake_table[] = { &fake_record, &fake_report };
+
 static void test_unknown_and_ambiguous(void **state)
 {
 	int ambiguous;
@@ -27,8 +34,36 @@ static void test_unknown_and_ambiguous(void **state)
 	assert_false(ambiguous);
 	assert_null(pt_cmd_lookup("", &ambiguous));
 	assert_false(ambiguous);
-	/* "t" is only tui today; a one-letter clash is built from the table */
 	assert_null(pt_cmd_lookup("labx", &ambiguous));
+
+	assert_null(pt_cmd_find(fake_table, 2, "re", &ambiguous));
+	assert_true(ambiguous);
+	assert_ptr_equal(pt_cmd_find(fake_table, 2, "rec", &ambiguous), &fake_record);
+	assert_false(ambiguous);
+	assert_ptr_equal(pt_cmd_find(fake_table, 2, "report", &ambiguous), &fake_report);
+}
+
+/* An exact name wins over being the prefix of another. */
+static void test_exact_beats_prefix(void **state)
+{
+	const struct pt_cmd *const table[] = { &fake_record, &fake_re };
+	int ambiguous;
+
+	(void)state;
+	assert_ptr_equal(pt_cmd_find(table, 2, "re", &ambiguous), &fake_re);
+}
+
+static void test_ambiguous_message(void **state)
+{
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&buf, &size);
+
+	(void)state;
+	pt_cmd_print_ambiguous(f, fake_table, 2, "re");
+	fclose(f);
+	assert_string_equal(buf, "pttrace: ambiguous command: re, could be: record, report\n");
+	free(buf);
 }
 
 /* Every command carries a name, a summary and a usage that names it. */
@@ -64,6 +99,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_exact_and_prefix),
 		cmocka_unit_test(test_unknown_and_ambiguous),
+		cmocka_unit_test(test_exact_beats_prefix),
+		cmocka_unit_test(test_ambiguous_message),
 		cmocka_unit_test(test_table_complete),
 	};
 
