@@ -40,8 +40,9 @@ GUEST_SRCS := samples/guest/boot.S samples/guest/kit.c samples/guest/lab.c
 GUEST_OBJS := $(patsubst samples/guest/%,build/guest/%.o,$(GUEST_SRCS))
 GUEST := build/guest/pttrace-lab.elf
 
-LIB_SRCS := util/error.c util/json.c collector/qmp.c lab/lab.c
-CLI_SRCS := cli/pttrace.c cli/command.c $(sort $(wildcard cli/cmd-*.c))
+LIB_SRCS := util/error.c util/json.c collector/qmp.c lab/lab.c \
+	$(sort $(wildcard analyzer/*.c analyzer/detectors/*.c))
+CLI_SRCS := cli/pttrace.c cli/command.c $(sort $(wildcard cli/cmd-*.c cli/report-*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=build/%.o)
 CLI_OBJS := $(CLI_SRCS:%.c=build/%.o)
 LIB := build/libpttrace.a

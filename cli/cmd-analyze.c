@@ -1,13 +1,148 @@
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
 #include "cli.h"
+#include "pt-analyze.h"
+#include "report.h"
+
+static void progress(void *ctx, uint64_t events, double seconds)
+{
+	(void)ctx;
+	fprintf(stderr, "\rpttrace: reading... %llu events, %.1f s of trace", (unsigned long long)events,
+		seconds);
+}
+
+static int parse_seconds(const char *s, double *out)
+{
+	char *end;
+
+	*out = strtod(s, &end);
+	return *s && !*end && *out >= 0;
+}
+
+static int analyze_run(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "window", required_argument, NULL, 'w' },
+		{ "device", required_argument, NULL, 'd' },
+		{ "vcpu", required_argument, NULL, 'c' },
+		{ "at", required_argument, NULL, 'a' },
+		{ "ecam", required_argument, NULL, 'e' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct pt_analysis_opts opts = { .vcpu = -1 };
+	const char *hints[16];
+	struct pt_analysis *a;
+	struct pt_err err;
+	int json = 0, c, rc = PT_EXIT_OK;
+	double secs;
+	char *end;
+
+	opts.hints = hints;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "jw:d:c:a:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = 1;
+			break;
+		case 'w':
+			if (!parse_seconds(optarg, &secs) || secs == 0)
+				return pt_die_usage(&pt_cmd_analyze, "--window wants seconds, not '%s'", optarg);
+			opts.window_ns = secs * 1e9;
+			break;
+		case 'd':
+			if (strchr(optarg, '=')) {
+				if (opts.nhints == 16)
+					return pt_die_usage(&pt_cmd_analyze, "at most 16 --device BARs");
+				hints[opts.nhints++] = optarg;
+			} else {
+				if (pt_bdf_parse(optarg, &opts.device, (const char **)&end) || *end)
+					return pt_die_usage(&pt_cmd_analyze, "--device wants a BDF like "
+							    "00:03.0, not '%s'", optarg);
+				opts.have_device = 1;
+			}
+			break;
+		case 'c':
+			opts.vcpu = strtol(optarg, &end, 10);
+			if (!*optarg || *end || opts.vcpu < 0)
+				return pt_die_usage(&pt_cmd_analyze, "--vcpu wants a vcpu number, not '%s'", optarg);
+			break;
+		case 'a':
+			if (!parse_seconds(optarg, &secs))
+				return pt_die_usage(&pt_cmd_analyze, "--at wants a time in seconds as trace-cmd "
+						    "report shows it, not '%s'", optarg);
+			opts.have_at = 1;
+			opts.at_ts = secs * 1e9 + 0.5;
+			break;
+		case 'e':
+			opts.model.ecam_base = strtoull(optarg, &end, 0);
+			if (!*optarg || *end)
+				return pt_die_usage(&pt_cmd_analyze, "--ecam wants an address, not '%s'", optarg);
+			break;
+		default:
+			return pt_die_usage(&pt_cmd_analyze, "bad option");
+		}
+	}
+	if (optind != argc - 1)
+		return pt_die_usage(&pt_cmd_analyze, "analyze wants one trace file");
+	if (isatty(2)) {
+		opts.progress = progress;
+	}
+	a = pt_analyze_file(argv[optind], &opts, &err);
+	if (opts.progress)
+		fprintf(stderr, "\r\033[K");
+	if (!a) {
+		pt_error("%s", err.msg);
+		return PT_EXIT_ERROR;
+	}
+	if (json)
+		pt_report_json(stdout, a, argv[optind]);
+	else
+		pt_report_text(stdout, a, argv[optind]);
+	for (unsigned i = 0; i < a->nfindings; i++)
+		if (a->findings[i].severity > PT_SEV_INFO)
+			rc = PT_EXIT_FAILURE;
+	pt_analysis_free(a);
+	return rc;
+}
 
 const struct pt_cmd pt_cmd_analyze = {
 	.name = "analyze",
 	.summary = "name the suspicious driver behaviour in a recorded crash",
 	.usage =
-	"usage: pttrace analyze <file>    (not built yet)\n"
+	"usage: pttrace analyze <file> [--json] [--window <s>] [--device <bdf>] [--vcpu <n>]\n"
+	"                       [--at <time>] [--device <bdf>:<bar>=<gpa>[+<size>]] [--ecam <gpa>]\n"
 	"\n"
-	"Will read a trace.dat recorded around a guest crash and report what the\n"
-	"guest driver did to its device that looks wrong, with the evidence.\n"
-	"Until then, 'trace-cmd report <file>' shows the raw events.\n",
-	.flags = PT_CMD_PLANNED,
+	"Reads a trace.dat recorded around a guest crash (by pttrace record,\n"
+	"trace-cmd record or trace-cmd extract, v6 or v7, any instance buffer),\n"
+	"rebuilds what the guest drivers did to their PCI devices and reports what\n"
+	"looks wrong, most probable cause first, each finding with its evidence:\n"
+	"accesses to a device in D3hot or with decode off, reads of all-ones,\n"
+	"polling a register that never changes, resets that do not recover the\n"
+	"device, interrupt storms and level interrupts never acknowledged, MSIs\n"
+	"programmed to nowhere, MMIO to no BAR (stale BARs), exceptions right after\n"
+	"a device access, what changed just before the crash, and devices whose\n"
+	"accesses are invisible (mmapped BARs).\n"
+	"\n"
+	"The crash is found in the trace: a pvpanic write, the triple fault's\n"
+	"KVM_EXIT_SHUTDOWN, the Hyper-V crash MSRs (the Windows bugcheck code and\n"
+	"parameters), an injected double fault or machine check, a guest reset;\n"
+	"otherwise the end of the trace, said plainly.\n"
+	"\n"
+	"Options:\n"
+	"    --json              the report as JSON (schema: docs/analyze-json.md)\n"
+	"    --window <s>        only findings of the last <s> seconds before the crash\n"
+	"    --device <bdf>      only this device's findings and summary (00:03.0)\n"
+	"    --vcpu <n>          only events of vcpu <n> (the device model sees all)\n"
+	"    --at <time>         the crash is at <time> (seconds, trace-cmd report's clock)\n"
+	"    --device <bdf>:<bar>=<gpa>[+<size>]\n"
+	"                        a BAR the trace does not show being programmed\n"
+	"    --ecam <gpa>        the ECAM (MMCONFIG) base, if not q35's 0xb0000000\n"
+	"\n"
+	"Exit status: 0 nothing suspicious, 1 suspicious findings, 2 error.\n",
+	.run = analyze_run,
 };

@@ -1,0 +1,313 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "crash.h"
+#include "detector.h"
+
+#define MAX_DETECTORS 32
+#define PROGRESS_EVERY (1u << 20)
+
+/* The public analysis plus what only this file needs. */
+struct analysis {
+	struct pt_analysis pub;
+	struct pt_crash_tracker crash;
+	void *state[MAX_DETECTORS];
+	uint8_t wanted_by[PT_EV_KINDS][MAX_DETECTORS];	/* detector indices per kind */
+	uint8_t nwanted[PT_EV_KINDS];
+	unsigned findings_cap;
+	uint64_t first_ts, last_ts;
+	int stopped;		/* the crash (or --at) is behind us */
+	int started;
+};
+
+#define PRIV(a) ((struct analysis *)(a))
+
+static void free_state(struct analysis *an)
+{
+	for (unsigned i = 0; i < pt_ndetectors && i < MAX_DETECTORS; i++) {
+		if (an->state[i] && pt_detectors[i]->release)
+			pt_detectors[i]->release(an->state[i]);
+		free(an->state[i]);
+		an->state[i] = NULL;
+	}
+}
+
+struct pt_analysis *pt_analysis_new(const struct pt_analysis_opts *opts, struct pt_err *err)
+{
+	struct analysis *an = calloc(1, sizeof(*an));
+
+	if (!an) {
+		pt_err_set(err, "out of memory");
+		return NULL;
+	}
+	if (opts)
+		an->pub.opts = *opts;
+	else
+		an->pub.opts.vcpu = -1;
+	an->pub.model = pt_model_new(&an->pub.opts.model, err);
+	if (!an->pub.model)
+		goto fail;
+	for (unsigned i = 0; i < an->pub.opts.nhints; i++)
+		if (pt_model_hint(an->pub.model, an->pub.opts.hints[i], err))
+			goto fail;
+	for (unsigned i = 0; i < pt_ndetectors && i < MAX_DETECTORS; i++) {
+		const struct pt_detector *d = pt_detectors[i];
+
+		an->state[i] = calloc(1, d->state_size ? d->state_size : 1);
+		if (!an->state[i]) {
+			pt_err_set(err, "out of memory");
+			goto fail;
+		}
+		for (unsigned k = 0; k < PT_EV_KINDS; k++)
+			if (d->kinds & (1u << k))
+				an->wanted_by[k][an->nwanted[k]++] = i;
+	}
+	return &an->pub;
+fail:
+	pt_analysis_free(&an->pub);
+	return NULL;
+}
+
+void pt_analysis_free(struct pt_analysis *a)
+{
+	struct analysis *an = PRIV(a);
+
+	if (!a)
+		return;
+	free_state(an);
+	pt_model_free(a->model);
+	free(a->findings);
+	free(an);
+}
+
+static void vector_stats(struct pt_analysis *a, const struct pt_event *ev)
+{
+	struct pt_vector_stats *v;
+	int vec = -1;
+
+	switch (ev->kind) {
+	case PT_EV_MSI:
+		vec = ev->val & 0xff;
+		break;
+	case PT_EV_IRQ_LINE:
+		if (ev->val)
+			vec = pt_model_gsi_vector(a->model, ev->addr);
+		break;
+	case PT_EV_APIC_ACCEPT:
+	case PT_EV_EOI:
+		vec = ev->val & 0xff;
+		break;
+	default:
+		return;
+	}
+	if (vec < 0)
+		return;
+	v = &a->vector[vec];
+	switch (ev->kind) {
+	case PT_EV_MSI:
+	case PT_EV_IRQ_LINE:
+		v->raised++;
+		if (!v->pending_raise_ts)
+			v->pending_raise_ts = ev->ts;
+		break;
+	case PT_EV_APIC_ACCEPT:
+		v->accepted++;
+		if (v->pending_raise_ts) {
+			uint64_t l = ev->ts - v->pending_raise_ts;
+
+			v->lat_count++;
+			v->lat_sum_ns += l;
+			if (l > v->lat_max_ns)
+				v->lat_max_ns = l;
+			v->pending_raise_ts = 0;
+		}
+		v->pending_accept_ts = ev->ts;
+		break;
+	case PT_EV_EOI:
+		v->eois++;
+		if (v->pending_accept_ts) {
+			uint64_t l = ev->ts - v->pending_accept_ts;
+
+			v->ack_count++;
+			v->ack_sum_ns += l;
+			if (l > v->ack_max_ns)
+				v->ack_max_ns = l;
+			v->pending_accept_ts = 0;
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+static void vcpu_stats(struct pt_analysis *a, const struct pt_event *ev)
+{
+	struct pt_vcpu_stats *s;
+
+	if (ev->vcpu < 0 || ev->vcpu >= PT_MAX_VCPUS)
+		return;
+	if ((unsigned)ev->vcpu >= a->nvcpus)
+		a->nvcpus = ev->vcpu + 1;
+	s = &a->vcpu[ev->vcpu];
+	s->events++;
+	s->by_kind[ev->kind]++;
+	if (ev->kind == PT_EV_USER_EXIT && ev->val < 40)
+		s->user_exits[ev->val]++;
+	if (ev->kind == PT_EV_EXIT) {
+		unsigned i;
+
+		for (i = 0; i < s->nexit_reasons; i++)
+			if (s->exit_reasons[i] == ev->val)
+				break;
+		if (i == s->nexit_reasons) {
+			if (i == 64) {
+				s->exits_other++;
+				return;
+			}
+			s->exit_reasons[s->nexit_reasons++] = ev->val;
+		}
+		s->exit_counts[i]++;
+	}
+}
+
+void pt_analysis_feed(struct pt_analysis *a, const struct pt_event *ev)
+{
+	struct analysis *an = PRIV(a);
+	struct pt_access acc;
+
+	if (!an->started) {
+		an->started = 1;
+		an->first_ts = ev->ts;
+		a->window_start = ev->ts;
+	}
+	if (an->stopped) {
+		a->after_crash++;
+		return;
+	}
+	if (a->opts.have_at && ev->ts > a->opts.at_ts) {
+		an->stopped = 1;
+		a->after_crash++;
+		return;
+	}
+	an->last_ts = ev->ts;
+	pt_model_event(a->model, ev, &acc);
+	if (pt_crash_event(&an->crash, ev, &acc) && !a->opts.have_at)
+		an->stopped = 1;
+	a->by_kind[ev->kind]++;
+	/* --vcpu: other vcpus still shape the device model, nothing else */
+	if (a->opts.vcpu >= 0 && ev->vcpu >= 0 && ev->vcpu != a->opts.vcpu)
+		return;
+	a->analysed++;
+	vcpu_stats(a, ev);
+	vector_stats(a, ev);
+	for (unsigned i = 0; i < an->nwanted[ev->kind]; i++) {
+		unsigned d = an->wanted_by[ev->kind][i];
+
+		pt_detectors[d]->event(an->state[d], a, ev, &acc);
+	}
+}
+
+static int finding_order(const void *pa, const void *pb)
+{
+	const struct pt_finding *x = pa, *y = pb;
+
+	if (x->severity != y->severity)
+		return x->severity > y->severity ? -1 : 1;
+	if (x->confidence != y->confidence)
+		return x->confidence > y->confidence ? -1 : 1;
+	if (x->last_ts != y->last_ts)
+		return x->last_ts > y->last_ts ? -1 : 1;
+	return strcmp(x->title, y->title);
+}
+
+void pt_analysis_finish(struct pt_analysis *a)
+{
+	struct analysis *an = PRIV(a);
+
+	pt_crash_finish(&an->crash, an->last_ts, &a->crash);
+	if (a->opts.have_at) {
+		memset(&a->crash, 0, sizeof(a->crash));
+		a->crash.kind = PT_CRASH_GIVEN;
+		a->crash.ts = a->opts.at_ts;
+		a->crash.vcpu = -1;
+	}
+	for (unsigned i = 0; i < pt_ndetectors && i < MAX_DETECTORS; i++)
+		if (pt_detectors[i]->finish)
+			pt_detectors[i]->finish(an->state[i], a);
+	free_state(an);
+	qsort(a->findings, a->nfindings, sizeof(*a->findings), finding_order);
+}
+
+void pt_finding_add(struct pt_analysis *a, const struct pt_finding *f)
+{
+	struct analysis *an = PRIV(a);
+
+	if (a->opts.have_device && (!f->has_device || f->bdf != a->opts.device))
+		return;
+	if (a->opts.window_ns && f->last_ts && a->crash.ts > a->opts.window_ns &&
+	    f->last_ts < a->crash.ts - a->opts.window_ns)
+		return;
+	if (a->nfindings == an->findings_cap) {
+		unsigned cap = an->findings_cap ? an->findings_cap * 2 : 16;
+		struct pt_finding *n = realloc(a->findings, cap * sizeof(*n));
+
+		if (!n)
+			return;
+		a->findings = n;
+		an->findings_cap = cap;
+	}
+	a->findings[a->nfindings++] = *f;
+}
+
+double pt_rel(const struct pt_analysis *a, uint64_t ts)
+{
+	return ((double)ts - (double)a->crash.ts) / 1e9;
+}
+
+struct feed_ctx {
+	struct pt_analysis *a;
+	uint64_t n;
+};
+
+static int feed_one(void *p, const struct pt_event *ev)
+{
+	struct feed_ctx *c = p;
+
+	pt_analysis_feed(c->a, ev);
+	if (c->a->opts.progress && !(++c->n % PROGRESS_EVERY))
+		c->a->opts.progress(c->a->opts.progress_ctx, c->n,
+				    (ev->ts - c->a->window_start) / 1e9);
+	return 0;
+}
+
+struct pt_analysis *pt_analyze_file(const char *path, const struct pt_analysis_opts *opts,
+				    struct pt_err *err)
+{
+	struct pt_reader *r = pt_reader_open(path, err);
+	struct pt_analysis *a;
+	struct feed_ctx c = { 0 };
+
+	if (!r)
+		return NULL;
+	a = pt_analysis_new(opts, err);
+	if (!a) {
+		pt_reader_close(r);
+		return NULL;
+	}
+	c.a = a;
+	if (pt_reader_read(r, feed_one, &c, err)) {
+		pt_reader_close(r);
+		pt_analysis_free(a);
+		return NULL;
+	}
+	a->info = *pt_reader_info(r);
+	pt_reader_close(r);
+	if (!a->info.events) {
+		pt_err_set(err, "'%s' has kvm event formats but no kvm events: was the VM "
+			   "running while it was recorded?", path);
+		pt_analysis_free(a);
+		return NULL;
+	}
+	pt_analysis_finish(a);
+	return a;
+}

@@ -1,0 +1,58 @@
+/*
+ * The detector interface: one small file per suspicious behaviour in
+ * analyzer/detectors/, each exporting a struct pt_detector, all of them
+ * listed in detectors.c.  A detector sees the events it asked for as they
+ * stream by, with what the model resolved them to, keeps bounded state,
+ * and reports findings at the end, when the crash point is known.
+ */
+#ifndef PT_DETECTOR_H
+#define PT_DETECTOR_H
+
+#include "pt-analyze.h"
+
+#define PT_KIND(k) (1u << PT_EV_##k)
+#define PT_KINDS_DEVICE_ACCESS (PT_KIND(MMIO_READ) | PT_KIND(MMIO_WRITE) | \
+				PT_KIND(PIO_READ) | PT_KIND(PIO_WRITE))
+#define PT_KINDS_INTERRUPT (PT_KIND(MSI) | PT_KIND(IRQ_LINE) | PT_KIND(APIC_ACCEPT) | \
+			    PT_KIND(EOI))
+
+struct pt_detector {
+	const char *name;
+	const char *summary;
+	uint32_t kinds;		/* bit per enum pt_event_kind it wants */
+	size_t state_size;	/* zeroed state the analysis allocates for it */
+	void (*event)(void *state, struct pt_analysis *a, const struct pt_event *ev,
+		      const struct pt_access *acc);
+	/* reports its findings with pt_finding_add; a->crash is final here */
+	void (*finish)(void *state, struct pt_analysis *a);
+	void (*release)(void *state);	/* optional: frees what event() allocated */
+};
+
+extern const struct pt_detector *const pt_detectors[];
+extern const unsigned pt_ndetectors;
+
+/* Copies F into the analysis (honouring --device). */
+void pt_finding_add(struct pt_analysis *a, const struct pt_finding *f);
+/* Starts F about device D (may be NULL), register BAR/OFF (BAR -1: none). */
+void pt_finding_init(struct pt_finding *f, const char *detector, const struct pt_device *d,
+		     int bar, uint64_t off);
+/* Adds an evidence line for EV (ACC may be NULL) if there is room. */
+void pt_finding_evidence(struct pt_finding *f, const struct pt_event *ev,
+			 const struct pt_access *acc, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Where a finding's evidence can be kept while streaming: first N and last N. */
+#define PT_KEEP 3
+struct pt_kept {
+	struct pt_event first[PT_KEEP], last[PT_KEEP];
+	struct pt_access first_acc[PT_KEEP], last_acc[PT_KEEP];
+	uint64_t count;
+};
+void pt_kept_add(struct pt_kept *k, const struct pt_event *ev, const struct pt_access *acc);
+/* Adds up to 2*PT_KEEP evidence lines, oldest first, each with NOTE. */
+void pt_kept_evidence(struct pt_finding *f, const struct pt_kept *k, const char *note);
+
+/* Is TS within SECONDS before the crash (or the end of the trace)? */
+int pt_near_crash(const struct pt_analysis *a, uint64_t ts, double seconds);
+
+#endif

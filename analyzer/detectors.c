@@ -1,0 +1,22 @@
+/* The detector table: every detector pttrace runs, in one place. */
+#include "detector.h"
+
+extern const struct pt_detector pt_detector_powered_down, pt_detector_all_ones,
+	pt_detector_polling, pt_detector_reset, pt_detector_irq_storm, pt_detector_lost_irq,
+	pt_detector_stray_mmio, pt_detector_fault_after_access, pt_detector_changes,
+	pt_detector_visibility;
+
+const struct pt_detector *const pt_detectors[] = {
+	&pt_detector_powered_down,
+	&pt_detector_all_ones,
+	&pt_detector_polling,
+	&pt_detector_reset,
+	&pt_detector_irq_storm,
+	&pt_detector_lost_irq,
+	&pt_detector_stray_mmio,
+	&pt_detector_fault_after_access,
+	&pt_detector_changes,
+	&pt_detector_visibility,
+};
+
+const unsigned pt_ndetectors = sizeof(pt_detectors) / sizeof(pt_detectors[0]);

@@ -1,0 +1,157 @@
+/*
+ * Accesses to a device that cannot answer them: in D1-D3hot (PMCSR) or
+ * with memory/I/O decode off (command register).  Real hardware drops the
+ * writes and answers the reads with all-ones; a guest driver that does
+ * this is the card that "bluescreens when it tries to save power".
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "../detector.h"
+
+struct dev_state {
+	uint16_t bdf;
+	struct pt_kept in_d3, decode_off, irq_in_d3;
+	struct pt_event transition;	/* the PMCSR write that powered it down */
+	struct pt_access transition_acc;
+	int have_transition;
+	int state;			/* power state when accessed */
+};
+
+struct state {
+	struct dev_state dev[PT_MAX_DEVICES];
+	unsigned ndev;
+};
+
+static struct dev_state *dev_state(struct state *s, const struct pt_device *d)
+{
+	for (unsigned i = 0; i < s->ndev; i++)
+		if (s->dev[i].bdf == d->bdf)
+			return &s->dev[i];
+	if (s->ndev == PT_MAX_DEVICES)
+		return NULL;
+	s->dev[s->ndev].bdf = d->bdf;
+	return &s->dev[s->ndev++];
+}
+
+static void event(void *p, struct pt_analysis *a, const struct pt_event *ev,
+		  const struct pt_access *acc)
+{
+	struct state *s = p;
+	struct pt_device *d = acc->dev;
+	struct dev_state *ds;
+
+	(void)a;
+	if (!d)
+		return;
+	if (acc->type == PT_ACC_CONFIG && ev->kind != PT_EV_MMIO_READ && ev->kind != PT_EV_PIO_READ &&
+	    d->pm_cap && acc->off <= d->pm_cap + 4u && acc->off + (ev->len ? ev->len : 4) > d->pm_cap + 4u) {
+		/* the model has applied it: d->power_state is the new state */
+		ds = dev_state(s, d);
+		if (ds && d->power_state > 0) {
+			ds->transition = *ev;
+			ds->transition_acc = *acc;
+			ds->have_transition = 1;
+		}
+		return;
+	}
+	if (acc->type == PT_ACC_INTERRUPT) {
+		if (d->power_state == 3 && (ds = dev_state(s, d)))
+			pt_kept_add(&ds->irq_in_d3, ev, acc);
+		return;
+	}
+	if (acc->type != PT_ACC_BAR)
+		return;
+	ds = dev_state(s, d);
+	if (!ds)
+		return;
+	if (d->power_state > 0) {
+		ds->state = d->power_state;
+		pt_kept_add(&ds->in_d3, ev, acc);
+	} else if (d->command_known &&
+		   !(d->command & (d->bar[acc->bar].is_io ? 0x1 : 0x2))) {
+		pt_kept_add(&ds->decode_off, ev, acc);
+	}
+}
+
+static void report_d3(struct pt_analysis *a, struct dev_state *ds, struct pt_device *d)
+{
+	struct pt_finding f;
+	char dev[48];
+	const char *state = pt_power_state_name(ds->state);
+
+	pt_dev_str(d, dev, sizeof(dev));
+	pt_finding_init(&f, "powered-down", d, ds->in_d3.last_acc[(ds->in_d3.count - 1) % PT_KEEP].bar,
+			ds->in_d3.last_acc[(ds->in_d3.count - 1) % PT_KEEP].off);
+	f.count = ds->in_d3.count;
+	snprintf(f.title, sizeof(f.title), "%s accessed in %s: %llu BAR accesses after the driver "
+		 "powered it down", dev, state, (unsigned long long)ds->in_d3.count);
+	f.severity = pt_near_crash(a, ds->in_d3.last[(ds->in_d3.count - 1) % PT_KEEP].ts, 10)
+		     ? PT_SEV_CRITICAL : PT_SEV_HIGH;
+	f.confidence = ds->have_transition ? 95 : 80;
+	snprintf(f.why, sizeof(f.why), "a device in %s does not decode its BARs: on real hardware "
+		 "these reads return all-ones and the writes are lost, and a driver that trusts them "
+		 "misbehaves or hangs", state);
+	snprintf(f.advice, sizeof(f.advice), "find what touches the device after suspend (timers, "
+		 "watchdogs, interrupt handlers still armed) in the driver's runtime-PM path; to confirm, "
+		 "keep the device in D0 (power/control=on in the guest, or vfio-pci disable_idle_d3=1 "
+		 "on the host)");
+	if (ds->have_transition) {
+		uint32_t pmcsr = ds->transition.val & 3;
+
+		pt_finding_evidence(&f, &ds->transition, &ds->transition_acc,
+				    "PMCSR write: device enters %s", pt_power_state_name(pmcsr));
+	}
+	pt_kept_evidence(&f, &ds->in_d3, state[0] == 'D' ? "BAR access while powered down" : "");
+	if (ds->irq_in_d3.count)
+		pt_finding_evidence(&f, &ds->irq_in_d3.last[(ds->irq_in_d3.count - 1) % PT_KEEP],
+				    NULL, "and it still raised %llu interrupts in D3hot",
+				    (unsigned long long)ds->irq_in_d3.count);
+	pt_finding_add(a, &f);
+}
+
+static void report_decode_off(struct pt_analysis *a, struct dev_state *ds, struct pt_device *d)
+{
+	struct pt_finding f;
+	char dev[48];
+	const struct pt_access *last = &ds->decode_off.last_acc[(ds->decode_off.count - 1) % PT_KEEP];
+
+	pt_dev_str(d, dev, sizeof(dev));
+	pt_finding_init(&f, "powered-down", d, last->bar, last->off);
+	f.count = ds->decode_off.count;
+	snprintf(f.title, sizeof(f.title), "%s accessed with its decode off: %llu BAR accesses while "
+		 "the command register disabled them", dev, (unsigned long long)ds->decode_off.count);
+	f.severity = PT_SEV_HIGH;
+	f.confidence = 85;
+	snprintf(f.why, sizeof(f.why), "with memory or I/O decode off the device ignores its BARs: "
+		 "reads return all-ones, writes vanish");
+	snprintf(f.advice, sizeof(f.advice), "check who cleared the command register (a reset, a "
+		 "PCI core rebalance, the hypervisor) and that the driver re-enables it before use");
+	pt_kept_evidence(&f, &ds->decode_off, "BAR access with decode off");
+	pt_finding_add(a, &f);
+}
+
+static void finish(void *p, struct pt_analysis *a)
+{
+	struct state *s = p;
+
+	for (unsigned i = 0; i < s->ndev; i++) {
+		struct pt_device *d = pt_model_find(a->model, s->dev[i].bdf);
+
+		if (!d)
+			continue;
+		if (s->dev[i].in_d3.count)
+			report_d3(a, &s->dev[i], d);
+		if (s->dev[i].decode_off.count)
+			report_decode_off(a, &s->dev[i], d);
+	}
+}
+
+const struct pt_detector pt_detector_powered_down = {
+	.name = "powered-down",
+	.summary = "accesses to a device in D3hot or with its decode off",
+	.kinds = PT_KINDS_DEVICE_ACCESS | PT_KIND(MSI) | PT_KIND(IRQ_LINE),
+	.state_size = sizeof(struct state),
+	.event = event,
+	.finish = finish,
+};

@@ -1,0 +1,111 @@
+/*
+ * MMIO to a GPA that is in no BAR, no platform region and (since it
+ * trapped) no RAM: a stray pointer, or a stale BAR address the driver kept
+ * after the BAR moved.  On real hardware the read returns all-ones.
+ */
+#include <stdio.h>
+
+#include "../detector.h"
+
+#define MAX_PAGES 64
+
+struct page {
+	uint64_t page;
+	struct pt_kept hits;
+	struct pt_device *stale_dev;
+	int stale_bar;
+};
+
+struct state {
+	struct page pages[MAX_PAGES];
+	unsigned npages;
+	uint64_t dropped;
+};
+
+static void event(void *p, struct pt_analysis *a, const struct pt_event *ev,
+		  const struct pt_access *acc)
+{
+	struct state *s = p;
+	uint64_t page = ev->addr >> 12;
+	struct page *pg = NULL;
+
+	(void)a;
+	if (acc->type != PT_ACC_UNMAPPED)
+		return;
+	for (unsigned i = 0; i < s->npages; i++)
+		if (s->pages[i].page == page)
+			pg = &s->pages[i];
+	if (!pg) {
+		if (s->npages == MAX_PAGES) {
+			s->dropped++;
+			return;
+		}
+		pg = &s->pages[s->npages++];
+		pg->page = page;
+		pg->stale_bar = -1;
+	}
+	if (acc->stale_dev) {
+		pg->stale_dev = acc->stale_dev;
+		pg->stale_bar = acc->stale_bar;
+	}
+	pt_kept_add(&pg->hits, ev, acc);
+}
+
+static void finish(void *p, struct pt_analysis *a)
+{
+	struct state *s = p;
+	int complete = pt_model_map_complete(a->model);
+
+	for (unsigned i = 0; i < s->npages; i++) {
+		struct page *pg = &s->pages[i];
+		const struct pt_event *last = &pg->hits.last[(pg->hits.count - 1) % PT_KEEP];
+		const struct pt_event *first = &pg->hits.first[0];
+		struct pt_finding f;
+		char dev[48];
+
+		pt_finding_init(&f, "stray-mmio", pg->stale_dev, -1, 0);
+		f.count = pg->hits.count;
+		if (pg->stale_dev) {
+			const struct pt_bar *b = &pg->stale_dev->bar[pg->stale_bar];
+
+			pt_dev_str(pg->stale_dev, dev, sizeof(dev));
+			f.bar = pg->stale_bar;
+			f.off = first->addr - b->prev_base;
+			snprintf(f.title, sizeof(f.title), "MMIO to 0x%llx: BAR%d of %s until it moved to "
+				 "0x%llx %.3f s before the crash (stale BAR, %llu accesses)",
+				 (unsigned long long)first->addr, pg->stale_bar, dev,
+				 (unsigned long long)b->base, -pt_rel(a, b->moved_ts),
+				 (unsigned long long)pg->hits.count);
+			f.confidence = 90;
+		} else {
+			snprintf(f.title, sizeof(f.title), "MMIO to 0x%llx, in no BAR and no RAM "
+				 "(%llu accesses)", (unsigned long long)first->addr,
+				 (unsigned long long)pg->hits.count);
+			/* with BARs never seen sized, the address may be a BAR we do not know */
+			f.confidence = complete ? 80 : 50;
+		}
+		f.severity = pt_near_crash(a, last->ts, 1) && a->crash.kind != PT_CRASH_END_OF_TRACE
+			     ? PT_SEV_CRITICAL : PT_SEV_HIGH;
+		if (!pg->stale_dev && !complete)
+			f.severity = PT_SEV_MEDIUM;
+		snprintf(f.why, sizeof(f.why), "nothing answers this address: real hardware returns "
+			 "all-ones to the read (QEMU returns 0) and drops the write, and a driver that "
+			 "uses what it read as a pointer or length crashes");
+		snprintf(f.advice, sizeof(f.advice), "%s", pg->stale_dev
+			 ? "the driver kept the BAR's old address: remap after the PCI core moves a BAR "
+			   "(resource rebalance, resume, hotplug), or read the BAR again before use"
+			 : "find which pointer held this address (give --guest-elf to name the code); "
+			   "if it is a BAR pttrace does not know, give it with --device BDF:BAR=GPA+SIZE");
+		pt_kept_evidence(&f, &pg->hits, "MMIO to nothing");
+		pt_finding_add(a, &f);
+	}
+}
+
+const struct pt_detector pt_detector_stray_mmio = {
+	.name = "stray-mmio",
+	.summary = "MMIO to a GPA in no BAR and no RAM (stray pointer, stale BAR)",
+	.kinds = PT_KIND(MMIO_READ) | PT_KIND(MMIO_WRITE),
+	.state_size = sizeof(struct state),
+	.event = event,
+	.finish = finish,
+};

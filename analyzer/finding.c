@@ -1,0 +1,96 @@
+/* Helpers the detectors share to build findings. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "detector.h"
+
+const char *pt_severity_name(enum pt_severity sev)
+{
+	static const char *const names[] = { "info", "low", "medium", "high", "critical" };
+
+	return (unsigned)sev <= PT_SEV_CRITICAL ? names[sev] : "?";
+}
+
+void pt_reg_str(int bar, uint64_t off, char *buf, size_t size)
+{
+	if (bar == PT_REG_CONFIG)
+		snprintf(buf, size, "config+0x%02llx", (unsigned long long)off);
+	else if (bar >= 0)
+		snprintf(buf, size, "BAR%d+0x%04llx", bar, (unsigned long long)off);
+	else
+		snprintf(buf, size, "-");
+}
+
+void pt_finding_init(struct pt_finding *f, const char *detector, const struct pt_device *d,
+		     int bar, uint64_t off)
+{
+	memset(f, 0, sizeof(*f));
+	f->detector = detector;
+	f->bar = bar;
+	f->off = off;
+	if (d) {
+		f->has_device = 1;
+		f->bdf = d->bdf;
+		f->vendor = d->vendor;
+		f->device = d->device;
+	}
+}
+
+void pt_finding_evidence(struct pt_finding *f, const struct pt_event *ev,
+			 const struct pt_access *acc, const char *fmt, ...)
+{
+	struct pt_evidence *e;
+	va_list ap;
+
+	if (f->nevidence == PT_MAX_EVIDENCE)
+		return;
+	e = &f->evidence[f->nevidence++];
+	memset(e, 0, sizeof(*e));
+	e->ev = *ev;
+	e->bar = -1;
+	if (acc && acc->dev && (acc->type == PT_ACC_BAR || acc->type == PT_ACC_CONFIG)) {
+		e->has_target = 1;
+		e->bdf = acc->dev->bdf;
+		e->bar = acc->bar;
+		e->off = acc->off;
+	}
+	va_start(ap, fmt);
+	vsnprintf(e->note, sizeof(e->note), fmt, ap);
+	va_end(ap);
+	if (!f->first_ts || ev->ts < f->first_ts)
+		f->first_ts = ev->ts;
+	if (ev->ts > f->last_ts)
+		f->last_ts = ev->ts;
+}
+
+void pt_kept_add(struct pt_kept *k, const struct pt_event *ev, const struct pt_access *acc)
+{
+	if (k->count < PT_KEEP) {
+		k->first[k->count] = *ev;
+		if (acc)
+			k->first_acc[k->count] = *acc;
+	}
+	k->last[k->count % PT_KEEP] = *ev;
+	if (acc)
+		k->last_acc[k->count % PT_KEEP] = *acc;
+	k->count++;
+}
+
+void pt_kept_evidence(struct pt_finding *f, const struct pt_kept *k, const char *note)
+{
+	uint64_t n = k->count;
+
+	for (uint64_t i = 0; i < n && i < PT_KEEP; i++)
+		pt_finding_evidence(f, &k->first[i], &k->first_acc[i], "%s", note);
+	/* the last ones, oldest first, unless already shown among the first */
+	for (uint64_t i = n > 2 * PT_KEEP ? n - PT_KEEP : PT_KEEP; i < n; i++)
+		pt_finding_evidence(f, &k->last[i % PT_KEEP], &k->last_acc[i % PT_KEEP], "%s", note);
+}
+
+int pt_near_crash(const struct pt_analysis *a, uint64_t ts, double seconds)
+{
+	double before = (double)a->crash.ts - (double)ts;
+
+	return before >= -1e6 && before <= seconds * 1e9;
+}

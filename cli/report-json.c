@@ -1,0 +1,290 @@
+/* The --json report; its schema is docs/analyze-json.md (version PT_JSON_SCHEMA_VERSION). */
+#include <stdio.h>
+
+#include "pt-json.h"
+#include "report.h"
+
+static void key(FILE *f, const char *k, int *first)
+{
+	fprintf(f, "%s\"%s\": ", *first ? "" : ", ", k);
+	*first = 0;
+}
+
+static void str_member(FILE *f, const char *k, const char *v, int *first)
+{
+	key(f, k, first);
+	if (v)
+		pt_json_put_str(f, v);
+	else
+		fputs("null", f);
+}
+
+static void num_member(FILE *f, const char *k, unsigned long long v, int *first)
+{
+	key(f, k, first);
+	fprintf(f, "%llu", v);
+}
+
+static void time_member(FILE *f, const char *k, const struct pt_analysis *a, uint64_t ts, int *first)
+{
+	key(f, k, first);
+	fprintf(f, "%.9f", pt_rel(a, ts));
+}
+
+static void event_json(FILE *f, const struct pt_analysis *a, const struct pt_event *ev)
+{
+	int first = 1;
+
+	fputc('{', f);
+	time_member(f, "t", a, ev->ts, &first);
+	num_member(f, "ts_ns", ev->ts, &first);
+	str_member(f, "kind", pt_event_kind_name(ev->kind), &first);
+	key(f, "vcpu", &first);
+	fprintf(f, "%d", ev->vcpu);
+	num_member(f, "tid", ev->tid, &first);
+	num_member(f, "addr", ev->addr, &first);
+	num_member(f, "val", ev->val, &first);
+	num_member(f, "len", ev->len, &first);
+	if (ev->rip)
+		num_member(f, "rip", ev->rip, &first);
+	fputc('}', f);
+}
+
+static void bdf_member(FILE *f, const char *k, uint16_t bdf, int *first)
+{
+	char s[16];
+
+	pt_bdf_str(bdf, s, sizeof(s));
+	str_member(f, k, s, first);
+}
+
+static void finding_json(FILE *f, const struct pt_analysis *a, const struct pt_finding *fi)
+{
+	int first = 1;
+	char reg[32];
+
+	fputc('{', f);
+	str_member(f, "detector", fi->detector, &first);
+	str_member(f, "title", fi->title, &first);
+	str_member(f, "severity", pt_severity_name(fi->severity), &first);
+	num_member(f, "confidence", fi->confidence, &first);
+	if (fi->has_device)
+		bdf_member(f, "device", fi->bdf, &first);
+	else
+		str_member(f, "device", NULL, &first);
+	pt_reg_str(fi->bar, fi->off, reg, sizeof(reg));
+	str_member(f, "register", fi->bar >= 0 ? reg : NULL, &first);
+	num_member(f, "count", fi->count, &first);
+	str_member(f, "why", fi->why, &first);
+	str_member(f, "advice", fi->advice, &first);
+	key(f, "evidence", &first);
+	fputc('[', f);
+	for (unsigned e = 0; e < fi->nevidence; e++) {
+		const struct pt_evidence *ev = &fi->evidence[e];
+		int ef = 1;
+
+		fprintf(f, "%s{", e ? ", " : "");
+		str_member(f, "note", ev->note, &ef);
+		if (ev->has_target) {
+			bdf_member(f, "device", ev->bdf, &ef);
+			pt_reg_str(ev->bar, ev->off, reg, sizeof(reg));
+			str_member(f, "register", reg, &ef);
+		}
+		key(f, "event", &ef);
+		event_json(f, a, &ev->ev);
+		fputc('}', f);
+	}
+	fputs("]}", f);
+}
+
+static void device_json(FILE *f, const struct pt_analysis *a, const struct pt_device *d)
+{
+	int first = 1, any = 0;
+
+	fputc('{', f);
+	bdf_member(f, "bdf", d->bdf, &first);
+	num_member(f, "vendor", d->vendor, &first);
+	num_member(f, "device", d->device, &first);
+	num_member(f, "class", d->class_code, &first);
+	str_member(f, "power_state", pt_power_state_name(d->power_state), &first);
+	key(f, "command", &first);
+	if (d->command_known)
+		fprintf(f, "%u", d->command);
+	else
+		fputs("null", f);
+	key(f, "bars", &first);
+	fputc('[', f);
+	for (int b = 0; b < 6; b++) {
+		const struct pt_bar *bar = &d->bar[b];
+		int bf = 1;
+
+		if (!bar->valid)
+			continue;
+		fprintf(f, "%s{", any++ ? ", " : "");
+		num_member(f, "index", b, &bf);
+		str_member(f, "space", bar->is_io ? "io" : "memory", &bf);
+		num_member(f, "base", bar->base, &bf);
+		num_member(f, "size", bar->size, &bf);
+		if (bar->prev_base)
+			num_member(f, "previous_base", bar->prev_base, &bf);
+		fputc('}', f);
+	}
+	fputc(']', f);
+	key(f, "msi", &first);
+	if (d->msi_cap)
+		fprintf(f, "{\"enabled\": %s, \"address\": %llu, \"data\": %u}",
+			d->msi_enabled ? "true" : "false", (unsigned long long)d->msi_address, d->msi_data);
+	else
+		fputs("null", f);
+	key(f, "gsi", &first);
+	fprintf(f, "%d", d->gsi);
+	num_member(f, "mmio_reads", d->mmio_reads, &first);
+	num_member(f, "mmio_writes", d->mmio_writes, &first);
+	num_member(f, "config_reads", d->cfg_reads, &first);
+	num_member(f, "config_writes", d->cfg_writes, &first);
+	num_member(f, "msis", d->msis, &first);
+	num_member(f, "intx_asserts", d->intx, &first);
+	key(f, "registers", &first);
+	fputc('[', f);
+	any = 0;
+	for (unsigned i = 0; i < PT_MAX_REGS; i++) {
+		const struct pt_reg *r = &d->regs[i];
+		char reg[32];
+		int rf = 1;
+
+		if (!r->reads && !r->writes)
+			continue;
+		pt_reg_str(r->key >> 32, r->key & 0xffffffff, reg, sizeof(reg));
+		fprintf(f, "%s{", any++ ? ", " : "");
+		str_member(f, "register", reg, &rf);
+		num_member(f, "reads", r->reads, &rf);
+		num_member(f, "writes", r->writes, &rf);
+		num_member(f, "last_value", r->last_val, &rf);
+		time_member(f, "first", a, r->first_ts, &rf);
+		time_member(f, "last", a, r->last_ts, &rf);
+		fputc('}', f);
+	}
+	fputs("]}", f);
+}
+
+void pt_report_json(FILE *f, const struct pt_analysis *a, const char *path)
+{
+	const struct pt_crash *c = &a->crash;
+	unsigned n, any = 0;
+	struct pt_device *const *devs = pt_model_devices(a->model, &n);
+	int first = 1, cf = 1;
+
+	fputc('{', f);
+	num_member(f, "schema", PT_JSON_SCHEMA_VERSION, &first);
+	str_member(f, "file", path, &first);
+
+	key(f, "crash", &first);
+	fputc('{', f);
+	str_member(f, "kind", pt_crash_kind_name(c->kind), &cf);
+	num_member(f, "ts_ns", c->ts, &cf);
+	key(f, "vcpu", &cf);
+	fprintf(f, "%d", c->vcpu);
+	key(f, "bugcheck", &cf);
+	if (c->has_bugcheck) {
+		fprintf(f, "{\"code\": %llu, \"name\": ", (unsigned long long)c->bugcheck);
+		if (pt_bugcheck_name(c->bugcheck))
+			pt_json_put_str(f, pt_bugcheck_name(c->bugcheck));
+		else
+			fputs("null", f);
+		fprintf(f, ", \"parameters\": [%llu, %llu, %llu, %llu]}",
+			(unsigned long long)c->params[0], (unsigned long long)c->params[1],
+			(unsigned long long)c->params[2], (unsigned long long)c->params[3]);
+	} else {
+		fputs("null", f);
+	}
+	if (c->kind != PT_CRASH_END_OF_TRACE && c->kind != PT_CRASH_GIVEN) {
+		key(f, "event", &cf);
+		event_json(f, a, &c->event);
+	}
+	fputc('}', f);
+
+	key(f, "trace", &first);
+	cf = 1;
+	fputc('{', f);
+	num_member(f, "events", a->info.events, &cf);
+	num_member(f, "analysed", a->analysed, &cf);
+	num_member(f, "after_crash", a->after_crash, &cf);
+	num_member(f, "lost", a->info.lost, &cf);
+	key(f, "lost_unknown", &cf);
+	fputs(a->info.lost_unknown ? "true" : "false", f);
+	key(f, "seconds", &cf);
+	fprintf(f, "%.9f", (c->ts - a->window_start) / 1e9);
+	str_member(f, "buffer", a->info.buffer, &cf);
+	key(f, "missing", &cf);
+	fputc('[', f);
+	for (unsigned k = 0; k < PT_EV_KINDS; k++) {
+		if ((a->info.present & (1u << k)) || !pt_reader_missing_consequence(k) ||
+		    k == PT_EV_MMIO_WRITE || k == PT_EV_PIO_WRITE || k == PT_EV_MSR_WRITE)
+			continue;
+		fprintf(f, "%s{\"event\": \"%s\", \"hides\": ", any++ ? ", " : "",
+			pt_event_kind_source(k));
+		pt_json_put_str(f, pt_reader_missing_consequence(k));
+		fputc('}', f);
+	}
+	fputs("]}", f);
+
+	key(f, "findings", &first);
+	fputc('[', f);
+	for (unsigned i = 0; i < a->nfindings; i++) {
+		fputs(i ? ",\n  " : "\n  ", f);
+		finding_json(f, a, &a->findings[i]);
+	}
+	fputs("]", f);
+
+	key(f, "devices", &first);
+	fputc('[', f);
+	any = 0;
+	for (unsigned i = 0; i < n; i++) {
+		if (!devs[i]->present)
+			continue;
+		fputs(any++ ? ",\n  " : "\n  ", f);
+		device_json(f, a, devs[i]);
+	}
+	fputs("]", f);
+
+	key(f, "vcpus", &first);
+	fputc('[', f);
+	for (unsigned v = 0; v < a->nvcpus; v++) {
+		const struct pt_vcpu_stats *s = &a->vcpu[v];
+		int vf = 1, ef = 1;
+
+		fprintf(f, "%s{", v ? ", " : "");
+		num_member(f, "vcpu", v, &vf);
+		num_member(f, "events", s->events, &vf);
+		key(f, "userspace_exits", &vf);
+		fputc('{', f);
+		for (unsigned r = 0; r < 40; r++)
+			if (s->user_exits[r])
+				num_member(f, pt_kvm_exit_name(r) ? pt_kvm_exit_name(r) : "?",
+					   s->user_exits[r], &ef);
+		fputs("}}", f);
+	}
+	fputs("]", f);
+
+	key(f, "interrupts", &first);
+	fputc('[', f);
+	any = 0;
+	for (unsigned v = 0; v < PT_MAX_VECTORS; v++) {
+		const struct pt_vector_stats *s = &a->vector[v];
+		int vf = 1;
+
+		if (!s->accepted && !s->raised)
+			continue;
+		fprintf(f, "%s{", any++ ? ", " : "");
+		num_member(f, "vector", v, &vf);
+		num_member(f, "raised", s->raised, &vf);
+		num_member(f, "accepted", s->accepted, &vf);
+		num_member(f, "eois", s->eois, &vf);
+		num_member(f, "raise_to_accept_avg_ns", s->lat_count ? s->lat_sum_ns / s->lat_count : 0, &vf);
+		num_member(f, "raise_to_accept_max_ns", s->lat_max_ns, &vf);
+		num_member(f, "accept_to_eoi_avg_ns", s->ack_count ? s->ack_sum_ns / s->ack_count : 0, &vf);
+		num_member(f, "accept_to_eoi_max_ns", s->ack_max_ns, &vf);
+		fputc('}', f);
+	}
+	fputs("]}\n", f);
+}

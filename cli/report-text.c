@@ -1,0 +1,334 @@
+/* The text report, in the spirit of WinDbg's !analyze -v. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+
+static void rule(FILE *f, const char *title)
+{
+	fprintf(f, "\n%s\n", title);
+	for (size_t i = 0; i < strlen(title); i++)
+		fputc('-', f);
+	fputc('\n', f);
+}
+
+void pt_evidence_str(const struct pt_analysis *a, const struct pt_evidence *e, char *buf, size_t size)
+{
+	const struct pt_event *ev = &e->ev;
+	char where[48] = "", bdf[16], reg[32];
+
+	(void)a;
+	if (e->has_target) {
+		pt_bdf_str(e->bdf, bdf, sizeof(bdf));
+		pt_reg_str(e->bar, e->off, reg, sizeof(reg));
+		snprintf(where, sizeof(where), "%s %s", bdf, reg);
+	}
+	switch (ev->kind) {
+	case PT_EV_MMIO_READ:
+	case PT_EV_MMIO_WRITE:
+	case PT_EV_PIO_READ:
+	case PT_EV_PIO_WRITE:
+		snprintf(buf, size, "%-11s %-24s %s 0x%llx len %u val 0x%llx",
+			 pt_event_kind_name(ev->kind), where,
+			 ev->kind <= PT_EV_MMIO_WRITE ? "gpa" : "port",
+			 (unsigned long long)ev->addr, ev->len, (unsigned long long)ev->val);
+		break;
+	case PT_EV_MSR_READ:
+	case PT_EV_MSR_WRITE:
+		snprintf(buf, size, "%-11s msr 0x%llx val 0x%llx", pt_event_kind_name(ev->kind),
+			 (unsigned long long)ev->addr, (unsigned long long)ev->val);
+		break;
+	case PT_EV_MSI:
+		snprintf(buf, size, "%-11s address 0x%llx data 0x%llx (vector 0x%02llx)",
+			 "msi", (unsigned long long)ev->addr, (unsigned long long)ev->val,
+			 (unsigned long long)(ev->val & 0xff));
+		break;
+	case PT_EV_IRQ_LINE:
+		snprintf(buf, size, "%-11s gsi %llu level %llu", "irq line",
+			 (unsigned long long)ev->addr, (unsigned long long)ev->val);
+		break;
+	case PT_EV_USER_EXIT: {
+		const char *n = pt_kvm_exit_name(ev->val);
+
+		snprintf(buf, size, "%-11s %s", "exit", n ? n : "unknown reason");
+		break;
+	}
+	case PT_EV_INJ_EXCEPTION:
+		snprintf(buf, size, "%-11s vector %llu%s", "exception", (unsigned long long)ev->val,
+			 ev->flags & PT_EVF_ERROR_CODE ? " with error code" : "");
+		break;
+	default:
+		snprintf(buf, size, "%-11s val 0x%llx", pt_event_kind_name(ev->kind),
+			 (unsigned long long)ev->val);
+	}
+}
+
+static void print_time(FILE *f, const struct pt_analysis *a, uint64_t ts)
+{
+	fprintf(f, "%+11.6f", pt_rel(a, ts));
+}
+
+static void print_crash(FILE *f, const struct pt_analysis *a)
+{
+	const struct pt_crash *c = &a->crash;
+
+	fprintf(f, "CRASH:          %s\n", pt_crash_kind_name(c->kind));
+	fprintf(f, "AT:             %.6f (trace clock)", c->ts / 1e9);
+	if (c->vcpu >= 0)
+		fprintf(f, ", vcpu %d", c->vcpu);
+	fputc('\n', f);
+	if (c->kind != PT_CRASH_END_OF_TRACE && c->kind != PT_CRASH_GIVEN) {
+		struct pt_evidence e = { .ev = c->event, .bar = -1 };
+		char line[160];
+
+		pt_evidence_str(a, &e, line, sizeof(line));
+		fprintf(f, "SIGNAL:         %s\n", line);
+	}
+	if (c->has_bugcheck) {
+		const char *name = pt_bugcheck_name(c->bugcheck);
+
+		fprintf(f, "BUGCHECK:       0x%llx %s (0x%llx, 0x%llx, 0x%llx, 0x%llx)\n",
+			(unsigned long long)c->bugcheck, name ? name : "(unknown code)",
+			(unsigned long long)c->params[0], (unsigned long long)c->params[1],
+			(unsigned long long)c->params[2], (unsigned long long)c->params[3]);
+	}
+	if (c->kind == PT_CRASH_END_OF_TRACE)
+		fprintf(f, "NOTE:           no crash signal in the trace (no pvpanic write, no "
+			"shutdown exit, no Hyper-V crash MSR); findings are judged against the end of "
+			"the trace\n");
+}
+
+static void print_trace(FILE *f, const struct pt_analysis *a)
+{
+	const struct pt_reader_info *i = &a->info;
+
+	fprintf(f, "TRACE:          %.3f s before the crash, %llu kvm events (%llu analysed), "
+		"%u vcpu%s\n", (a->crash.ts - a->window_start) / 1e9,
+		(unsigned long long)i->events, (unsigned long long)a->analysed, a->nvcpus,
+		a->nvcpus == 1 ? "" : "s");
+	if (i->buffer[0])
+		fprintf(f, "BUFFER:         instance '%s'\n", i->buffer);
+	if (a->after_crash)
+		fprintf(f, "AFTER CRASH:    %llu events not analysed\n",
+			(unsigned long long)a->after_crash);
+	if (i->lost || i->lost_unknown)
+		fprintf(f, "WARNING:        the ring buffer dropped %s%llu events in %u places: "
+			"findings near those gaps may miss evidence\n", i->lost_unknown ? "at least " : "",
+			(unsigned long long)i->lost, i->lost_gaps);
+}
+
+static void print_findings(FILE *f, const struct pt_analysis *a)
+{
+	unsigned shown = 0;
+
+	for (unsigned i = 0; i < a->nfindings; i++)
+		shown += a->findings[i].severity > PT_SEV_INFO;
+	fprintf(f, "\nPROBABLE CAUSE: %s\n", shown ? a->findings[0].title :
+		"nothing suspicious found");
+	rule(f, "FINDINGS");
+	if (!a->nfindings)
+		fprintf(f, "none\n");
+	for (unsigned i = 0; i < a->nfindings; i++) {
+		const struct pt_finding *fi = &a->findings[i];
+
+		fprintf(f, "%2u. [%s, %u%%] %s  (%s)\n", i + 1, pt_severity_name(fi->severity),
+			fi->confidence, fi->title, fi->detector);
+		fprintf(f, "    why: %s\n", fi->why);
+		fprintf(f, "    try: %s\n", fi->advice);
+		for (unsigned e = 0; e < fi->nevidence; e++) {
+			char line[200];
+
+			pt_evidence_str(a, &fi->evidence[e], line, sizeof(line));
+			fprintf(f, "    ");
+			print_time(f, a, fi->evidence[e].ev.ts);
+			if (fi->evidence[e].ev.vcpu >= 0)
+				fprintf(f, " vcpu %-2d ", fi->evidence[e].ev.vcpu);
+			else
+				fprintf(f, "         ");
+			fprintf(f, "%s  <- %s\n", line, fi->evidence[e].note);
+		}
+	}
+}
+
+static int reg_order(const void *pa, const void *pb)
+{
+	const struct pt_reg *x = *(const struct pt_reg *const *)pa;
+	const struct pt_reg *y = *(const struct pt_reg *const *)pb;
+
+	return x->key < y->key ? -1 : x->key > y->key;
+}
+
+#define MAX_REG_LINES 16
+
+static void print_device(FILE *f, const struct pt_analysis *a, const struct pt_device *d)
+{
+	const struct pt_reg *regs[PT_MAX_REGS];
+	unsigned n = 0;
+	char dev[48];
+
+	pt_dev_str(d, dev, sizeof(dev));
+	fprintf(f, "%s class %06x", dev, d->class_code);
+	if (d->power_state >= 0)
+		fprintf(f, ", %s", pt_power_state_name(d->power_state));
+	if (d->command_known)
+		fprintf(f, ", command 0x%04x (memory %s, bus master %s%s)", d->command,
+			d->command & 2 ? "on" : "off", d->command & 4 ? "on" : "off",
+			d->command & 0x400 ? ", INTx disabled" : "");
+	fputc('\n', f);
+	for (int b = 0; b < 6; b++) {
+		const struct pt_bar *bar = &d->bar[b];
+
+		if (!bar->valid)
+			continue;
+		fprintf(f, "    BAR%d %s 0x%llx", b, bar->is_io ? "io " : "mem",
+			(unsigned long long)bar->base);
+		if (bar->size)
+			fprintf(f, " size 0x%llx", (unsigned long long)bar->size);
+		else
+			fprintf(f, " size unknown");
+		if (bar->prev_base)
+			fprintf(f, " (moved from 0x%llx at %+.6f)", (unsigned long long)bar->prev_base,
+				pt_rel(a, bar->moved_ts));
+		fputc('\n', f);
+	}
+	if (d->msi_cap)
+		fprintf(f, "    MSI %s, address 0x%llx data 0x%04x\n", d->msi_enabled ? "on" : "off",
+			(unsigned long long)d->msi_address, d->msi_data);
+	if (d->msix_cap)
+		fprintf(f, "    MSI-X %s%s, %u vectors\n", d->msix_enabled ? "on" : "off",
+			d->msix_fn_mask ? " (function masked)" : "", d->msix_size);
+	if (d->gsi >= 0)
+		fprintf(f, "    INTx on GSI %d (q35 routing)\n", d->gsi);
+	fprintf(f, "    accesses: %llu MMIO reads, %llu MMIO writes, %llu config reads, %llu config "
+		"writes; interrupts: %llu MSI, %llu INTx asserts\n",
+		(unsigned long long)d->mmio_reads, (unsigned long long)d->mmio_writes,
+		(unsigned long long)d->cfg_reads, (unsigned long long)d->cfg_writes,
+		(unsigned long long)d->msis, (unsigned long long)d->intx);
+	for (unsigned i = 0; i < PT_MAX_REGS; i++)
+		if ((d->regs[i].reads || d->regs[i].writes) && (d->regs[i].key >> 32) != PT_REG_CONFIG)
+			regs[n++] = &d->regs[i];
+	if (!n)
+		return;
+	qsort(regs, n, sizeof(regs[0]), reg_order);
+	fprintf(f, "    %-14s %8s %8s %18s %11s %11s\n", "register", "reads", "writes", "last value",
+		"first", "last");
+	for (unsigned i = 0; i < n && i < MAX_REG_LINES; i++) {
+		char reg[32];
+
+		pt_reg_str(regs[i]->key >> 32, regs[i]->key & 0xffffffff, reg, sizeof(reg));
+		fprintf(f, "    %-14s %8u %8u %18llx %+11.6f %+11.6f\n", reg, regs[i]->reads,
+			regs[i]->writes, (unsigned long long)regs[i]->last_val,
+			pt_rel(a, regs[i]->first_ts), pt_rel(a, regs[i]->last_ts));
+	}
+	if (n > MAX_REG_LINES)
+		fprintf(f, "    ... %u more registers (--json lists all)\n", n - MAX_REG_LINES);
+}
+
+static int device_shown(const struct pt_analysis *a, const struct pt_device *d)
+{
+	if (a->opts.have_device)
+		return d->bdf == a->opts.device;
+	return d->present && (d->mmio_reads || d->mmio_writes || d->msis || d->intx);
+}
+
+static void print_interrupts(FILE *f, const struct pt_analysis *a)
+{
+	int any = 0;
+
+	for (unsigned v = 0; v < PT_MAX_VECTORS; v++) {
+		const struct pt_vector_stats *s = &a->vector[v];
+
+		if (!s->accepted && !s->raised)
+			continue;
+		if (!any++)
+			fprintf(f, "%-8s %9s %9s %9s %22s %22s\n", "vector", "raised", "accepted", "eois",
+				"raise->accept avg/max", "accept->eoi avg/max");
+		fprintf(f, "0x%02x     %9llu %9llu %9llu", v, (unsigned long long)s->raised,
+			(unsigned long long)s->accepted, (unsigned long long)s->eois);
+		if (s->lat_count)
+			fprintf(f, " %10.1fus/%7.1fus", s->lat_sum_ns / 1e3 / s->lat_count,
+				s->lat_max_ns / 1e3);
+		else
+			fprintf(f, " %22s", "-");
+		if (s->ack_count)
+			fprintf(f, " %10.1fus/%7.1fus", s->ack_sum_ns / 1e3 / s->ack_count,
+				s->ack_max_ns / 1e3);
+		else
+			fprintf(f, " %22s", "-");
+		fputc('\n', f);
+	}
+	if (!any)
+		fprintf(f, "none\n");
+}
+
+static void print_vcpus(FILE *f, const struct pt_analysis *a)
+{
+	for (unsigned v = 0; v < a->nvcpus; v++) {
+		const struct pt_vcpu_stats *s = &a->vcpu[v];
+		int any = 0;
+
+		fprintf(f, "vcpu %u: %llu events\n", v, (unsigned long long)s->events);
+		for (unsigned r = 0; r < 40; r++) {
+			const char *n = pt_kvm_exit_name(r);
+
+			if (!s->user_exits[r])
+				continue;
+			fprintf(f, "%s%s %llu", any++ ? ", " : "    userspace exits: ", n ? n : "?",
+				(unsigned long long)s->user_exits[r]);
+		}
+		if (any)
+			fputc('\n', f);
+		any = 0;
+		for (unsigned i = 0; i < s->nexit_reasons; i++)
+			fprintf(f, "%s%u: %llu", any++ ? ", " : "    kvm_exit reasons: ",
+				s->exit_reasons[i], (unsigned long long)s->exit_counts[i]);
+		if (any)
+			fputc('\n', f);
+		fprintf(f, "    mmio %llu, pio %llu, msr %llu, exceptions %llu\n",
+			(unsigned long long)(s->by_kind[PT_EV_MMIO_READ] + s->by_kind[PT_EV_MMIO_WRITE]),
+			(unsigned long long)(s->by_kind[PT_EV_PIO_READ] + s->by_kind[PT_EV_PIO_WRITE]),
+			(unsigned long long)(s->by_kind[PT_EV_MSR_READ] + s->by_kind[PT_EV_MSR_WRITE]),
+			(unsigned long long)s->by_kind[PT_EV_INJ_EXCEPTION]);
+	}
+}
+
+static void print_missing(FILE *f, const struct pt_analysis *a)
+{
+	int any = 0;
+
+	for (unsigned k = 0; k < PT_EV_KINDS; k++) {
+		const char *why = pt_reader_missing_consequence(k);
+
+		if (a->info.present & (1u << k) || !why)
+			continue;
+		/* read/write pairs share one event */
+		if ((k == PT_EV_MMIO_WRITE || k == PT_EV_PIO_WRITE || k == PT_EV_MSR_WRITE))
+			continue;
+		if (!any++)
+			rule(f, "NOT RECORDED");
+		fprintf(f, "%-20s %s\n", pt_event_kind_source(k), why);
+	}
+}
+
+void pt_report_text(FILE *f, const struct pt_analysis *a, const char *path)
+{
+	unsigned n;
+	struct pt_device *const *devs = pt_model_devices(a->model, &n);
+
+	fprintf(f, "pttrace analyze %s\n\n", path);
+	print_crash(f, a);
+	print_trace(f, a);
+	if (a->opts.window_ns)
+		fprintf(f, "WINDOW:         findings of the last %.3f s only\n", a->opts.window_ns / 1e9);
+	print_findings(f, a);
+	rule(f, "DEVICES");
+	for (unsigned i = 0; i < n; i++)
+		if (device_shown(a, devs[i]))
+			print_device(f, a, devs[i]);
+	rule(f, "INTERRUPTS");
+	print_interrupts(f, a);
+	rule(f, "VCPUS");
+	print_vcpus(f, a);
+	print_missing(f, a);
+}

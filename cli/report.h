@@ -1,0 +1,16 @@
+/* The analyze command's two reports. */
+#ifndef PT_REPORT_H
+#define PT_REPORT_H
+
+#include <stdio.h>
+#include "pt-analyze.h"
+
+#define PT_JSON_SCHEMA_VERSION 1
+
+void pt_report_text(FILE *f, const struct pt_analysis *a, const char *path);
+void pt_report_json(FILE *f, const struct pt_analysis *a, const char *path);
+
+/* "mmio read   00:03.0 BAR0+0x0024 len 4 val 0x100" for one evidence line */
+void pt_evidence_str(const struct pt_analysis *a, const struct pt_evidence *e, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,147 @@
+/*
+ * pttrace analyze as a library: reads a trace.dat recorded around a guest
+ * crash, rebuilds what the guest driver did to its devices and returns
+ * the suspicious behaviour as ranked findings with evidence.  It streams:
+ * memory stays bounded whatever the trace's length.
+ */
+#ifndef PT_ANALYZE_H
+#define PT_ANALYZE_H
+
+#include <stdint.h>
+#include "pt-event.h"
+#include "pt-model.h"
+#include "pt-reader.h"
+#include "pttrace.h"
+
+enum pt_crash_kind {
+	PT_CRASH_END_OF_TRACE,	/* no crash signal: the end of the trace */
+	PT_CRASH_PVPANIC,
+	PT_CRASH_TRIPLE_FAULT,	/* KVM_EXIT_SHUTDOWN */
+	PT_CRASH_HYPERV,	/* Hyper-V crash MSRs: a Windows bugcheck */
+	PT_CRASH_DOUBLE_FAULT,
+	PT_CRASH_MACHINE_CHECK,
+	PT_CRASH_RESET,		/* the guest reset itself (0xCF9, 0x64, system event) */
+	PT_CRASH_INTERNAL_ERROR,	/* KVM_EXIT_INTERNAL_ERROR: KVM gave up */
+	PT_CRASH_GIVEN,		/* --at */
+};
+
+struct pt_crash {
+	enum pt_crash_kind kind;
+	uint64_t ts;
+	int vcpu;
+	struct pt_event event;	/* the event that says so (not for END_OF_TRACE/GIVEN) */
+	int has_bugcheck;
+	uint64_t bugcheck, params[4];
+};
+
+const char *pt_crash_kind_name(enum pt_crash_kind kind);
+/* "VIDEO_TDR_FAILURE"; NULL for codes it does not know */
+const char *pt_bugcheck_name(uint64_t code);
+
+enum pt_severity { PT_SEV_INFO, PT_SEV_LOW, PT_SEV_MEDIUM, PT_SEV_HIGH, PT_SEV_CRITICAL };
+const char *pt_severity_name(enum pt_severity sev);
+
+#define PT_MAX_EVIDENCE 8
+
+struct pt_evidence {
+	struct pt_event ev;
+	char note[96];		/* what this event shows, "PMCSR: D0 -> D3hot" */
+	int has_target;		/* bdf/bar/off below are set */
+	uint16_t bdf;
+	int bar;		/* PT_REG_CONFIG for config space, -1 for none */
+	uint64_t off;
+};
+
+struct pt_finding {
+	const char *detector;
+	char title[200];
+	enum pt_severity severity;
+	unsigned confidence;	/* percent */
+	int has_device;
+	uint16_t bdf;
+	uint16_t vendor, device;
+	int bar;		/* -1 when the finding is about no one register */
+	uint64_t off;
+	uint64_t count;		/* how many events show it */
+	uint64_t first_ts, last_ts;
+	char why[320];		/* why it matters */
+	char advice[320];	/* what to try */
+	struct pt_evidence evidence[PT_MAX_EVIDENCE];
+	unsigned nevidence;
+};
+
+struct pt_analysis_opts {
+	int have_at;
+	uint64_t at_ts;		/* --at: the crash is here (trace clock, ns) */
+	uint64_t window_ns;	/* --window: only the last part before the crash; 0 all */
+	int have_device;
+	uint16_t device;	/* --device BDF: only this device's findings */
+	int vcpu;		/* --vcpu: only this vcpu's events; -1 all */
+	const char **hints;	/* --device BDF:BAR=GPA[+SIZE] */
+	unsigned nhints;
+	struct pt_model_opts model;
+	/* called now and then while reading; events so far, seconds of trace read */
+	void (*progress)(void *ctx, uint64_t events, double trace_seconds);
+	void *progress_ctx;
+};
+
+#define PT_MAX_VCPUS 64
+#define PT_MAX_VECTORS 256
+
+struct pt_vcpu_stats {
+	uint64_t events;
+	uint64_t by_kind[PT_EV_KINDS];
+	uint64_t user_exits[40];	/* by KVM_EXIT_* reason */
+	uint64_t exits_other;		/* kvm_exit reasons are too many to keep each */
+	uint32_t exit_reasons[64];	/* kvm_exit: the first 64 distinct reasons */
+	uint64_t exit_counts[64];
+	unsigned nexit_reasons;
+};
+
+struct pt_vector_stats {
+	uint64_t raised;	/* MSIs and line asserts for this vector */
+	uint64_t accepted, eois;
+	uint64_t lat_count;	/* raise -> accept pairs measured */
+	uint64_t lat_sum_ns, lat_max_ns;
+	uint64_t ack_count;	/* accept -> EOI pairs measured */
+	uint64_t ack_sum_ns, ack_max_ns;
+	uint64_t pending_raise_ts, pending_accept_ts;
+};
+
+struct pt_analysis {
+	struct pt_reader_info info;
+	struct pt_crash crash;
+	struct pt_finding *findings;
+	unsigned nfindings;
+	struct pt_model *model;
+	uint64_t by_kind[PT_EV_KINDS];
+	uint64_t after_crash;		/* events after the crash point, not analysed */
+	uint64_t before_window;		/* events before --window, not analysed */
+	uint64_t analysed;
+	struct pt_vcpu_stats vcpu[PT_MAX_VCPUS];
+	unsigned nvcpus;
+	struct pt_vector_stats vector[PT_MAX_VECTORS];
+	uint64_t window_start;		/* ts of the first event analysed */
+	struct pt_analysis_opts opts;
+};
+
+/*
+ * Analyses the trace at PATH.  Returns the analysis (free with
+ * pt_analysis_free) or NULL with ERR set.
+ */
+struct pt_analysis *pt_analyze_file(const char *path, const struct pt_analysis_opts *opts,
+				    struct pt_err *err);
+void pt_analysis_free(struct pt_analysis *a);
+
+/* The same over events given in time order, for tests and other readers. */
+struct pt_analysis *pt_analysis_new(const struct pt_analysis_opts *opts, struct pt_err *err);
+void pt_analysis_feed(struct pt_analysis *a, const struct pt_event *ev);
+void pt_analysis_finish(struct pt_analysis *a);
+
+/* Seconds from the crash (negative before it). */
+double pt_rel(const struct pt_analysis *a, uint64_t ts);
+
+/* "BAR2+0x0710" or "config+0x44" */
+void pt_reg_str(int bar, uint64_t off, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,86 @@
+/*
+ * The normalized kvm event: what every detector, the report and the TUI
+ * see, whatever kernel and trace-cmd wrote the file.  One record of the
+ * trace becomes at most one pt_event.
+ */
+#ifndef PT_EVENT_H
+#define PT_EVENT_H
+
+#include <stdint.h>
+
+/* X-macro: kind, name shown to users, trace event it comes from */
+#define PT_EVENT_KINDS(X) \
+	X(MMIO_READ,	"mmio read",	"kvm_mmio") \
+	X(MMIO_WRITE,	"mmio write",	"kvm_mmio") \
+	X(PIO_READ,	"pio read",	"kvm_pio") \
+	X(PIO_WRITE,	"pio write",	"kvm_pio") \
+	X(MSR_READ,	"msr read",	"kvm_msr") \
+	X(MSR_WRITE,	"msr write",	"kvm_msr") \
+	X(MSI,		"msi",		"kvm_msi_set_irq") \
+	X(IRQ_LINE,	"irq line",	"kvm_set_irq") \
+	X(APIC_ACCEPT,	"apic accept",	"kvm_apic_accept_irq") \
+	X(EOI,		"eoi",		"kvm_eoi") \
+	X(INJ_VIRQ,	"inject irq",	"kvm_inj_virq") \
+	X(INJ_EXCEPTION, "exception",	"kvm_inj_exception") \
+	X(USER_EXIT,	"userspace exit", "kvm_userspace_exit") \
+	X(EXIT,		"exit",		"kvm_exit") \
+	X(PAGE_FAULT,	"page fault",	"kvm_page_fault") \
+	X(EMULATE,	"emulate",	"kvm_emulate_insn")
+
+enum pt_event_kind {
+#define PT_EV_ENUM(k, name, event) PT_EV_##k,
+	PT_EVENT_KINDS(PT_EV_ENUM)
+#undef PT_EV_ENUM
+	PT_EV_KINDS
+};
+
+/*
+ * Field use by kind:
+ *   MMIO_*, PIO_*   addr = GPA or port, val = data, len = bytes
+ *   MSR_*           addr = MSR index, val = data
+ *   MSI             addr = MSI address, val = MSI data (vector in bits 0-7)
+ *   IRQ_LINE        addr = GSI, val = level
+ *   APIC_ACCEPT, EOI, INJ_VIRQ   val = vector
+ *   INJ_EXCEPTION   val = vector, extra = error code (flags: PT_EVF_ERROR_CODE)
+ *   USER_EXIT       val = KVM_EXIT_* reason
+ *   EXIT            val = exit reason, rip = guest rip
+ *   PAGE_FAULT      addr = fault address, val = error code, rip = guest rip
+ *   EMULATE         rip = guest rip
+ */
+struct pt_event {
+	uint64_t ts;		/* ns, the trace's clock */
+	uint64_t addr;
+	uint64_t val;
+	uint64_t rip;		/* guest rip when the record has one, else 0 */
+	uint32_t tid;		/* host thread */
+	uint32_t extra;
+	int16_t cpu;		/* host cpu */
+	int16_t vcpu;		/* -1 when unknown */
+	uint8_t kind;		/* enum pt_event_kind */
+	uint8_t len;
+	uint8_t flags;
+};
+
+#define PT_EVF_ERROR_CODE	0x01	/* INJ_EXCEPTION: extra is valid */
+#define PT_EVF_LOST_BEFORE	0x02	/* the ring buffer dropped events just before */
+
+/* Is V all-ones for an access of LEN bytes? */
+static inline int pt_all_ones(uint64_t v, unsigned len)
+{
+	if (len == 0 || len >= 8)
+		return v == ~0ull;
+	return v == (1ull << (8 * len)) - 1;
+}
+
+const char *pt_event_kind_name(enum pt_event_kind kind);
+const char *pt_event_kind_source(enum pt_event_kind kind);
+
+/* KVM_EXIT_* names, "KVM_EXIT_SHUTDOWN"; NULL when unknown */
+const char *pt_kvm_exit_name(uint64_t reason);
+#define PT_KVM_EXIT_IO		2
+#define PT_KVM_EXIT_MMIO	6
+#define PT_KVM_EXIT_SHUTDOWN	8
+#define PT_KVM_EXIT_INTERNAL_ERROR 17
+#define PT_KVM_EXIT_SYSTEM_EVENT 24
+
+#endif

@@ -1,0 +1,44 @@
+/*
+ * Reading kvm events out of a trace.dat (v6 or v7, compressed or not, any
+ * buffer instance) into pt_events, on libtracecmd and libtraceevent.
+ */
+#ifndef PT_READER_H
+#define PT_READER_H
+
+#include <stdint.h>
+#include "pt-event.h"
+#include "pttrace.h"
+
+struct pt_reader;
+
+struct pt_reader_info {
+	unsigned present;	/* bit per enum pt_event_kind whose event the file has */
+	uint64_t records;	/* records read, kvm or not */
+	uint64_t events;	/* records turned into pt_events */
+	uint64_t lost;		/* events the ring buffer dropped, as far as known */
+	unsigned lost_gaps;	/* places where it dropped some */
+	int lost_unknown;	/* drops happened, of unknown size */
+	uint64_t first_ts, last_ts;
+	int buffers;		/* buffers with data (top level and instances) */
+	char buffer[64];	/* name of the instance read ("" for top level) */
+	unsigned vcpus;		/* distinct vcpus seen */
+	uint64_t file_size;
+};
+
+/* Returns NULL with ERR set: not a trace file, unreadable, no events at all. */
+struct pt_reader *pt_reader_open(const char *path, struct pt_err *err);
+void pt_reader_close(struct pt_reader *r);
+
+/*
+ * Calls FN for every kvm event in time order; FN returning non-zero stops.
+ * Returns 0, or -1 with ERR set.  Safe to call once per reader.
+ */
+int pt_reader_read(struct pt_reader *r, int (*fn)(void *ctx, const struct pt_event *ev),
+		   void *ctx, struct pt_err *err);
+
+const struct pt_reader_info *pt_reader_info(const struct pt_reader *r);
+
+/* What a missing event kind hides, for the report; NULL if nothing much. */
+const char *pt_reader_missing_consequence(enum pt_event_kind kind);
+
+#endif
