@@ -52,6 +52,8 @@ void pt_kept_add(struct pt_kept *k, const struct pt_event *ev, const struct pt_a
 /* Adds up to 2*PT_KEEP evidence lines, oldest first, each with NOTE. */
 void pt_kept_evidence(struct pt_finding *f, const struct pt_kept *k, const char *note);
 
+/* "the crash", or "the end of the trace" when there was none */
+const char *pt_crash_point(const struct pt_analysis *a);
 /* Is TS within SECONDS before the crash (or the end of the trace)? */
 int pt_near_crash(const struct pt_analysis *a, uint64_t ts, double seconds);
 

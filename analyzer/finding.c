@@ -88,6 +88,11 @@ void pt_kept_evidence(struct pt_finding *f, const struct pt_kept *k, const char 
 		pt_finding_evidence(f, &k->last[i % PT_KEEP], &k->last_acc[i % PT_KEEP], "%s", note);
 }
 
+const char *pt_crash_point(const struct pt_analysis *a)
+{
+	return a->crash.kind == PT_CRASH_END_OF_TRACE ? "the end of the trace" : "the crash";
+}
+
 int pt_near_crash(const struct pt_analysis *a, uint64_t ts, double seconds)
 {
 	double before = (double)a->crash.ts - (double)ts;

@@ -33,8 +33,14 @@ struct pt_model {
 	uint32_t ioapic_sel;
 	uint8_t ioapic_vector[24];
 	int q35;			/* INTx routing follows QEMU's q35 */
-	struct pt_device *last_dev;	/* one-entry cache for BAR lookups */
-	int last_bar;
+	/* the valid BARs as a flat table, rebuilt when one changes */
+	struct range {
+		uint64_t start, end;
+		struct pt_device *dev;
+		int bar, io;
+	} ranges[PT_MAX_DEVICES * 6];
+	unsigned nranges;
+	int ranges_dirty;
 };
 
 struct pt_model *pt_model_new(const struct pt_model_opts *opts, struct pt_err *err)
@@ -292,8 +298,10 @@ static void cfg_write_effects(struct pt_model *m, struct pt_device *d, unsigned 
 		d->command_known = 1;
 		d->command_ts = ts;
 	}
-	if ((d->header_type & 0x7f) == 0 && off >= 0x10 && off < 0x28 && len == 4)
+	if ((d->header_type & 0x7f) == 0 && off >= 0x10 && off < 0x28 && len == 4) {
 		bar_write(d, (off - 0x10) / 4, val, ts);
+		m->ranges_dirty = 1;
+	}
 	if ((d->header_type & 0x7f) == 1 && off <= 0x3e && off + len > 0x3e &&
 	    !pt_cfg_read(d, 0x3e, 2, &v) && (v & 0x40)) {
 		uint32_t sec;
@@ -358,7 +366,8 @@ static void cfg_write_effects(struct pt_model *m, struct pt_device *d, unsigned 
 		set_reset(d, PT_RESET_FLR, ts);
 }
 
-static void cfg_read_effects(struct pt_device *d, unsigned off, unsigned len, uint32_t val)
+static void cfg_read_effects(struct pt_model *m, struct pt_device *d, unsigned off, unsigned len,
+			     uint32_t val)
 {
 	uint32_t v;
 
@@ -378,8 +387,10 @@ static void cfg_read_effects(struct pt_device *d, unsigned off, unsigned len, ui
 		d->command = v;
 		d->command_known = 1;
 	}
-	if ((d->header_type & 0x7f) == 0 && off >= 0x10 && off < 0x28 && len == 4)
+	if ((d->header_type & 0x7f) == 0 && off >= 0x10 && off < 0x28 && len == 4) {
 		bar_read(d, (off - 0x10) / 4, val);
+		m->ranges_dirty = 1;
+	}
 	walk_caps(d);
 }
 
@@ -460,7 +471,7 @@ static void config_access(struct pt_model *m, uint16_t bdf, unsigned off, const 
 		cfg_write_effects(m, d, off, len, (uint32_t)ev->val, ev->ts);
 	} else {
 		d->cfg_reads++;
-		cfg_read_effects(d, off, len, (uint32_t)ev->val);
+		cfg_read_effects(m, d, off, len, (uint32_t)ev->val);
 	}
 	if (d->present)
 		touch(d, acc, ev, write);
@@ -475,31 +486,36 @@ static void config_access(struct pt_model *m, uint16_t bdf, unsigned off, const 
 	}
 }
 
+static void rebuild_ranges(struct pt_model *m)
+{
+	m->nranges = 0;
+	for (unsigned i = 0; i < m->ndevs; i++) {
+		for (int j = 0; j < 6; j++) {
+			struct pt_bar *b = &m->devs[i]->bar[j];
+
+			if (!b->valid)
+				continue;
+			m->ranges[m->nranges++] = (struct range){
+				b->base, b->base + (b->size ? b->size : BAR_GUESS_SIZE),
+				m->devs[i], j, b->is_io,
+			};
+		}
+	}
+	m->ranges_dirty = 0;
+}
+
 /* Looks up which device BAR holds ADDR (memory or I/O space). */
 static int bar_lookup(struct pt_model *m, uint64_t addr, int io, struct pt_device **dev, int *bar)
 {
-	if (m->last_dev) {
-		struct pt_bar *b = &m->last_dev->bar[m->last_bar];
-		uint64_t size = b->size ? b->size : BAR_GUESS_SIZE;
+	if (m->ranges_dirty)
+		rebuild_ranges(m);
+	for (unsigned i = 0; i < m->nranges; i++) {
+		const struct range *r = &m->ranges[i];
 
-		if (b->valid && b->is_io == io && addr >= b->base && addr - b->base < size) {
-			*dev = m->last_dev;
-			*bar = m->last_bar;
+		if (addr >= r->start && addr < r->end && r->io == io) {
+			*dev = r->dev;
+			*bar = r->bar;
 			return 1;
-		}
-	}
-	for (unsigned i = 0; i < m->ndevs; i++) {
-		struct pt_device *d = m->devs[i];
-
-		for (int j = 0; j < 6; j++) {
-			struct pt_bar *b = &d->bar[j];
-			uint64_t size = b->size ? b->size : BAR_GUESS_SIZE;
-
-			if (b->valid && b->is_io == io && addr >= b->base && addr - b->base < size) {
-				m->last_dev = *dev = d;
-				m->last_bar = *bar = j;
-				return 1;
-			}
 		}
 	}
 	return 0;
@@ -715,6 +731,23 @@ int pt_model_gsi_vector(const struct pt_model *m, unsigned gsi)
 	return gsi < 24 && m->ioapic_vector[gsi] ? m->ioapic_vector[gsi] : -1;
 }
 
+struct pt_device *pt_model_vector_device(const struct pt_model *m, unsigned vector, int *gsi)
+{
+	*gsi = -1;
+	for (unsigned g = 0; g < 24; g++)
+		if (m->ioapic_vector[g] == vector && vector)
+			*gsi = g;
+	for (unsigned i = 0; i < m->ndevs; i++) {
+		struct pt_device *d = m->devs[i];
+
+		if ((d->msi_enabled || d->msix_enabled) && (d->msi_data & 0xff) == vector)
+			return d;
+		if (*gsi >= 0 && d->gsi == *gsi)
+			return d;
+	}
+	return NULL;
+}
+
 int pt_model_map_complete(const struct pt_model *m)
 {
 	int any = 0;
@@ -763,6 +796,7 @@ int pt_model_hint(struct pt_model *m, const char *spec, struct pt_err *err)
 	d->bar[bar].size = size;
 	d->bar[bar].valid = 1;
 	d->bar[bar].hinted = 1;
+	m->ranges_dirty = 1;
 	return 0;
 bad:
 	return pt_err_set(err, "bad --device '%s': want BDF:BAR=GPA[+SIZE], e.g. 00:03.0:0=0xfea00000+0x100000",

@@ -1,8 +1,11 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <trace-cmd/trace-cmd.h>
@@ -52,12 +55,16 @@ static const struct {
 struct buffer {
 	struct tracecmd_input *handle;
 	struct tep_handle *tep;
+	int native;			/* the file's byte order is ours: read fields directly */
 	struct decoder *decoders;	/* indexed by event id */
 	int max_id;
-	struct tep_format_field *pid_field;
+	struct tep_format_field *pid_field, *type_field;
 };
 
 #define TID_SLOTS 1024	/* QEMU has tens of threads; more are not vcpus */
+#define TRIM_EVERY (1u << 18)	/* records between trims of the file mapping */
+#define TRIM_KEEP (1u << 20)	/* bytes kept mapped behind the read position */
+#define MAX_CPUS 256
 
 struct pt_reader {
 	struct tracecmd_input *top;
@@ -66,13 +73,19 @@ struct pt_reader {
 	struct pt_reader_info info;
 	uint32_t tid_keys[TID_SLOTS];
 	int16_t tid_vcpu[TID_SLOTS];
+	uint32_t last_tid;		/* a one-entry cache in front of the table */
+	int16_t last_vcpu;
 	int next_vcpu;
 	int (*fn)(void *ctx, const struct pt_event *ev);
 	void *ctx;
 	int stopped;
+	dev_t file_dev;
+	ino_t file_ino;
+	const void *read_pos[MAX_CPUS];	/* the latest record's data, per cpu */
+	unsigned since_trim;
 };
 
-static uint64_t field_u64(struct tep_handle *tep, const struct tep_record *rec,
+static uint64_t field_u64(const struct buffer *b, const struct tep_record *rec,
 			  const struct tep_format_field *f)
 {
 	const unsigned char *p;
@@ -80,7 +93,56 @@ static uint64_t field_u64(struct tep_handle *tep, const struct tep_record *rec,
 	if (!f || f->offset + f->size > rec->size)
 		return 0;
 	p = (const unsigned char *)rec->data + f->offset;
-	return tep_read_number(tep, p, f->size > 8 ? 8 : f->size);
+	if (b->native) {
+		uint8_t v8;
+		uint16_t v16;
+		uint32_t v32;
+		uint64_t v64;
+
+		switch (f->size) {
+		case 1: memcpy(&v8, p, 1); return v8;
+		case 2: memcpy(&v16, p, 2); return v16;
+		case 4: memcpy(&v32, p, 4); return v32;
+		case 8: memcpy(&v64, p, 8); return v64;
+		}
+	}
+	return tep_read_number(b->tep, p, f->size > 8 ? 8 : f->size);
+}
+
+/*
+ * libtracecmd maps each cpu's data of an uncompressed file whole and reads
+ * it front to back, so the pages behind the read position would stay in
+ * our RSS until the end.  They are never read again: hand them back.
+ */
+static void trim_mappings(struct pt_reader *r)
+{
+	FILE *maps = fopen("/proc/self/maps", "re");
+	char line[512];
+
+	if (!maps)
+		return;
+	while (fgets(line, sizeof(line), maps)) {
+		unsigned long start, end, ino;
+		unsigned maj, min;
+		uintptr_t pos = 0;
+
+		if (sscanf(line, "%lx-%lx %*s %*x %x:%x %lu", &start, &end, &maj, &min, &ino) != 5)
+			continue;
+		if (ino != r->file_ino || makedev(maj, min) != r->file_dev)
+			continue;
+		for (int c = 0; c < MAX_CPUS; c++) {
+			uintptr_t p = (uintptr_t)r->read_pos[c];
+
+			if (p >= start && p < end && p > pos)
+				pos = p;
+		}
+		if (pos > start + TRIM_KEEP) {
+			uintptr_t upto = (pos - TRIM_KEEP) & ~(uintptr_t)(getpagesize() - 1);
+
+			madvise((void *)start, upto - start, MADV_DONTNEED);
+		}
+	}
+	fclose(maps);
 }
 
 /* Builds the id-indexed decoder table for one buffer's event formats. */
@@ -121,8 +183,10 @@ static int build_decoders(struct pt_reader *r, struct buffer *b, struct pt_err *
 			continue;
 		}
 		d->type = sources[i].type;
-		if (!b->pid_field)
+		if (!b->pid_field) {
 			b->pid_field = tep_find_common_field(found[i], "common_pid");
+			b->type_field = tep_find_common_field(found[i], "common_type");
+		}
 		r->info.present |= 1u << sources[i].kind;
 		if (sources[i].kind == PT_EV_MMIO_READ || sources[i].kind == PT_EV_PIO_READ ||
 		    sources[i].kind == PT_EV_MSR_READ)
@@ -136,17 +200,22 @@ static int16_t vcpu_of(struct pt_reader *r, uint32_t tid, int known)
 {
 	unsigned h = (tid * 2654435761u) % TID_SLOTS;
 
+	if (tid == r->last_tid && tid && (known < 0 || known == r->last_vcpu))
+		return r->last_vcpu;
+	r->last_tid = tid;
+	r->last_vcpu = -1;
+
 	for (unsigned n = 0; n < TID_SLOTS; n++, h = (h + 1) % TID_SLOTS) {
 		if (r->tid_keys[h] == tid) {
 			if (known >= 0)
 				r->tid_vcpu[h] = known;
-			return r->tid_vcpu[h];
+			return r->last_vcpu = r->tid_vcpu[h];
 		}
 		if (!r->tid_keys[h]) {
 			r->tid_keys[h] = tid;
 			r->tid_vcpu[h] = known >= 0 ? known : r->next_vcpu++;
 			r->info.vcpus++;
-			return r->tid_vcpu[h];
+			return r->last_vcpu = r->tid_vcpu[h];
 		}
 	}
 	return -1;
@@ -163,6 +232,12 @@ static int on_record(struct tracecmd_input *handle, struct tep_record *rec, int 
 	uint64_t v;
 
 	r->info.records++;
+	if (cpu >= 0 && cpu < MAX_CPUS)
+		r->read_pos[cpu] = rec->data;
+	if (++r->since_trim == TRIM_EVERY) {
+		r->since_trim = 0;
+		trim_mappings(r);
+	}
 	if (rec->missed_events) {
 		r->info.lost_gaps++;
 		if (rec->missed_events > 0)
@@ -170,7 +245,7 @@ static int on_record(struct tracecmd_input *handle, struct tep_record *rec, int 
 		else
 			r->info.lost_unknown = 1;
 	}
-	id = tep_data_type(tep, rec);
+	id = b->type_field ? (int)field_u64(b, rec, b->type_field) : tep_data_type(tep, rec);
 	if (id < 0 || id > b->max_id)
 		return 0;
 	d = &b->decoders[id];
@@ -180,87 +255,87 @@ static int on_record(struct tracecmd_input *handle, struct tep_record *rec, int 
 	memset(&ev, 0, sizeof(ev));
 	ev.ts = rec->ts;
 	ev.cpu = cpu;
-	ev.tid = (uint32_t)field_u64(tep, rec, b->pid_field);
+	ev.tid = (uint32_t)field_u64(b, rec, b->pid_field);
 	if (rec->missed_events)
 		ev.flags |= PT_EVF_LOST_BEFORE;
 
 	switch (d->type) {
 	case DEC_MMIO:
-		v = field_u64(tep, rec, d->f[0]);
+		v = field_u64(b, rec, d->f[0]);
 		/* 0 is KVM_TRACE_MMIO_READ_UNSATISFIED: the completed read follows */
 		if (v == 0)
 			return 0;
 		ev.kind = v == 1 ? PT_EV_MMIO_READ : PT_EV_MMIO_WRITE;
-		ev.len = field_u64(tep, rec, d->f[1]);
-		ev.addr = field_u64(tep, rec, d->f[2]);
-		ev.val = field_u64(tep, rec, d->f[3]);
+		ev.len = field_u64(b, rec, d->f[1]);
+		ev.addr = field_u64(b, rec, d->f[2]);
+		ev.val = field_u64(b, rec, d->f[3]);
 		break;
 	case DEC_PIO:
-		ev.kind = field_u64(tep, rec, d->f[0]) ? PT_EV_PIO_WRITE : PT_EV_PIO_READ;
-		ev.addr = field_u64(tep, rec, d->f[1]);
-		ev.len = field_u64(tep, rec, d->f[2]);
-		ev.val = field_u64(tep, rec, d->f[3]);
+		ev.kind = field_u64(b, rec, d->f[0]) ? PT_EV_PIO_WRITE : PT_EV_PIO_READ;
+		ev.addr = field_u64(b, rec, d->f[1]);
+		ev.len = field_u64(b, rec, d->f[2]);
+		ev.val = field_u64(b, rec, d->f[3]);
 		break;
 	case DEC_MSR:
-		ev.kind = field_u64(tep, rec, d->f[0]) ? PT_EV_MSR_WRITE : PT_EV_MSR_READ;
-		ev.addr = field_u64(tep, rec, d->f[1]);
-		ev.val = field_u64(tep, rec, d->f[2]);
+		ev.kind = field_u64(b, rec, d->f[0]) ? PT_EV_MSR_WRITE : PT_EV_MSR_READ;
+		ev.addr = field_u64(b, rec, d->f[1]);
+		ev.val = field_u64(b, rec, d->f[2]);
 		break;
 	case DEC_MSI:
 		ev.kind = PT_EV_MSI;
-		ev.addr = field_u64(tep, rec, d->f[0]);
-		ev.val = field_u64(tep, rec, d->f[1]);
+		ev.addr = field_u64(b, rec, d->f[0]);
+		ev.val = field_u64(b, rec, d->f[1]);
 		vcpu_context = 0;	/* raised by whichever thread emulates the device */
 		break;
 	case DEC_SET_IRQ:
 		ev.kind = PT_EV_IRQ_LINE;
-		ev.addr = field_u64(tep, rec, d->f[0]);
-		ev.val = field_u64(tep, rec, d->f[1]);
+		ev.addr = field_u64(b, rec, d->f[0]);
+		ev.val = field_u64(b, rec, d->f[1]);
 		vcpu_context = 0;
 		break;
 	case DEC_APIC_ACCEPT:
 		ev.kind = PT_EV_APIC_ACCEPT;
-		ev.val = field_u64(tep, rec, d->f[0]);
+		ev.val = field_u64(b, rec, d->f[0]);
 		vcpu_context = 0;
 		break;
 	case DEC_EOI:
 		ev.kind = PT_EV_EOI;
-		ev.val = field_u64(tep, rec, d->f[0]);
+		ev.val = field_u64(b, rec, d->f[0]);
 		break;
 	case DEC_INJ_VIRQ:
 		ev.kind = PT_EV_INJ_VIRQ;
-		ev.val = field_u64(tep, rec, d->f[0] ? d->f[0] : d->f[1]);
+		ev.val = field_u64(b, rec, d->f[0] ? d->f[0] : d->f[1]);
 		break;
 	case DEC_INJ_EXCEPTION:
 		ev.kind = PT_EV_INJ_EXCEPTION;
-		ev.val = field_u64(tep, rec, d->f[0]);
-		if (d->f[1] && field_u64(tep, rec, d->f[1])) {
+		ev.val = field_u64(b, rec, d->f[0]);
+		if (d->f[1] && field_u64(b, rec, d->f[1])) {
 			ev.flags |= PT_EVF_ERROR_CODE;
-			ev.extra = field_u64(tep, rec, d->f[2]);
+			ev.extra = field_u64(b, rec, d->f[2]);
 		}
 		break;
 	case DEC_USER_EXIT:
 		ev.kind = PT_EV_USER_EXIT;
-		ev.val = field_u64(tep, rec, d->f[0]);
+		ev.val = field_u64(b, rec, d->f[0]);
 		break;
 	case DEC_EXIT:
 		ev.kind = PT_EV_EXIT;
-		ev.val = field_u64(tep, rec, d->f[0]);
-		ev.rip = field_u64(tep, rec, d->f[1]);
+		ev.val = field_u64(b, rec, d->f[0]);
+		ev.rip = field_u64(b, rec, d->f[1]);
 		if (d->f[2])
-			vcpu_known = field_u64(tep, rec, d->f[2]) & 0x7fff;
+			vcpu_known = field_u64(b, rec, d->f[2]) & 0x7fff;
 		break;
 	case DEC_PAGE_FAULT:
 		ev.kind = PT_EV_PAGE_FAULT;
-		ev.addr = field_u64(tep, rec, d->f[0]);
-		ev.val = field_u64(tep, rec, d->f[1]);
-		ev.rip = field_u64(tep, rec, d->f[2]);
+		ev.addr = field_u64(b, rec, d->f[0]);
+		ev.val = field_u64(b, rec, d->f[1]);
+		ev.rip = field_u64(b, rec, d->f[2]);
 		if (d->f[3])
-			vcpu_known = field_u64(tep, rec, d->f[3]) & 0x7fff;
+			vcpu_known = field_u64(b, rec, d->f[3]) & 0x7fff;
 		break;
 	case DEC_EMULATE:
 		ev.kind = PT_EV_EMULATE;
-		ev.rip = field_u64(tep, rec, d->f[0]);
+		ev.rip = field_u64(b, rec, d->f[0]);
 		break;
 	case DEC_NONE:
 		return 0;
@@ -304,6 +379,8 @@ struct pt_reader *pt_reader_open(const char *path, struct pt_err *err)
 		return NULL;
 	}
 	r->info.file_size = st.st_size;
+	r->file_dev = st.st_dev;
+	r->file_ino = st.st_ino;
 	tracecmd_set_loglevel(TEP_LOG_NONE);
 	r->top = tracecmd_open(path, TRACECMD_FL_LOAD_NO_PLUGINS | TRACECMD_FL_LOAD_NO_SYSTEM_PLUGINS);
 	if (!r->top) {
@@ -337,6 +414,7 @@ struct pt_reader *pt_reader_open(const char *path, struct pt_err *err)
 		b->tep = tracecmd_get_tep(b->handle);
 		if (!b->tep || build_decoders(r, b, err))
 			goto fail;
+		b->native = tep_is_file_bigendian(b->tep) == tep_is_local_bigendian(b->tep);
 		tracecmd_set_private(b->handle, b);
 	}
 	if (!r->info.present) {

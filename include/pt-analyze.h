@@ -54,7 +54,7 @@ struct pt_evidence {
 
 struct pt_finding {
 	const char *detector;
-	char title[200];
+	char title[256];
 	enum pt_severity severity;
 	unsigned confidence;	/* percent */
 	int has_device;

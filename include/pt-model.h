@@ -129,6 +129,8 @@ struct pt_device *const *pt_model_devices(const struct pt_model *m, unsigned *co
 struct pt_device *pt_model_find(struct pt_model *m, uint16_t bdf);
 /* The vector the guest programmed for an IO-APIC pin, -1 when not seen. */
 int pt_model_gsi_vector(const struct pt_model *m, unsigned gsi);
+/* The device whose MSI or INTx uses VECTOR, or NULL; *GSI gets its IO-APIC pin or -1. */
+struct pt_device *pt_model_vector_device(const struct pt_model *m, unsigned vector, int *gsi);
 /* Did the trace see enumeration (every present device's BARs sized)? */
 int pt_model_map_complete(const struct pt_model *m);
 

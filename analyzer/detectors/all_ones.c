@@ -1,17 +1,21 @@
 /*
- * Reads that return all-ones from a device that answered before: the
- * device fell off the bus, is in reset, or is powered down.  Enumeration
- * of empty slots (vendor id 0xffff of a function that never existed) is
- * normal and not counted.
+ * A device that answers all-ones: it fell off the bus, is in reset, or is
+ * powered down.  One all-ones value can be real data (a register written
+ * with ~0), so what counts is a run of reads, of registers that returned
+ * other values before, that all come back all-ones.  Enumeration of empty
+ * slots never counts: those functions were never present.
  */
 #include <stdio.h>
 
 #include "../detector.h"
 
+#define MIN_STREAK 3
+
 struct dev_state {
 	uint16_t bdf;
-	struct pt_kept reads;
-	uint64_t cfg_gone;	/* config reads of all-ones after it was present */
+	struct pt_kept streak, worst;
+	uint64_t vendor_gone;	/* in the worst streak: vendor id reads */
+	uint64_t streak_vendor;
 };
 
 struct state {
@@ -39,19 +43,28 @@ static void event(void *p, struct pt_analysis *a, const struct pt_event *ev,
 	(void)a;
 	if (ev->kind != PT_EV_MMIO_READ && ev->kind != PT_EV_PIO_READ)
 		return;
-	if (!acc->dev || !acc->dev->present || !pt_all_ones(ev->val, ev->len))
+	if (!acc->dev || !acc->dev->present || !acc->reg)
 		return;
 	if (acc->type != PT_ACC_BAR && acc->type != PT_ACC_CONFIG)
-		return;
-	/* a register that never read otherwise may just be unimplemented */
-	if (!acc->reg || !acc->reg->ever_not_ones)
 		return;
 	ds = dev_state(s, acc->dev->bdf);
 	if (!ds)
 		return;
-	pt_kept_add(&ds->reads, ev, acc);
+	if (!pt_all_ones(ev->val, ev->len)) {
+		ds->streak.count = 0;
+		ds->streak_vendor = 0;
+		return;
+	}
+	/* a register that never read otherwise may just be unimplemented */
+	if (!acc->reg->ever_not_ones)
+		return;
+	pt_kept_add(&ds->streak, ev, acc);
 	if (acc->type == PT_ACC_CONFIG && acc->off < 4)
-		ds->cfg_gone++;
+		ds->streak_vendor++;
+	if (ds->streak.count >= ds->worst.count) {
+		ds->worst = ds->streak;
+		ds->vendor_gone = ds->streak_vendor;
+	}
 }
 
 static void finish(void *p, struct pt_analysis *a)
@@ -65,32 +78,32 @@ static void finish(void *p, struct pt_analysis *a)
 		struct pt_finding f;
 		char dev[48];
 
-		if (!d || ds->reads.count < 2)
+		if (!d || ds->worst.count < MIN_STREAK)
 			continue;
-		last = &ds->reads.last_acc[(ds->reads.count - 1) % PT_KEEP];
+		last = &ds->worst.last_acc[(ds->worst.count - 1) % PT_KEEP];
 		pt_dev_str(d, dev, sizeof(dev));
 		pt_finding_init(&f, "all-ones", d, last->bar, last->off);
-		f.count = ds->reads.count;
-		snprintf(f.title, sizeof(f.title), "%s reads return all-ones: %llu reads%s", dev,
-			 (unsigned long long)ds->reads.count,
-			 ds->cfg_gone ? ", its vendor id too: the device is gone from the bus" : "");
-		f.severity = pt_near_crash(a, ds->reads.last[(ds->reads.count - 1) % PT_KEEP].ts, 10)
+		f.count = ds->worst.count;
+		snprintf(f.title, sizeof(f.title), "%s answered all-ones to %llu reads in a row%s", dev,
+			 (unsigned long long)ds->worst.count,
+			 ds->vendor_gone ? ", its vendor id too: the device is gone from the bus" : "");
+		f.severity = pt_near_crash(a, ds->worst.last[(ds->worst.count - 1) % PT_KEEP].ts, 10)
 			     ? PT_SEV_HIGH : PT_SEV_MEDIUM;
-		f.confidence = ds->cfg_gone ? 90 : 70;
+		f.confidence = ds->vendor_gone ? 90 : 75;
 		snprintf(f.why, sizeof(f.why), "PCIe answers a read the device cannot complete with "
 			 "all-ones: the device is in reset, powered down or has dropped off the bus, "
 			 "and a driver that uses the value as data or a pointer goes wrong");
 		snprintf(f.advice, sizeof(f.advice), "look at what happened to the device just before "
 			 "the first all-ones read (a reset, a D3 transition, a link or AER error in the "
 			 "host's dmesg) and make the driver check for ~0 before trusting a read");
-		pt_kept_evidence(&f, &ds->reads, "read returned all-ones");
+		pt_kept_evidence(&f, &ds->worst, "read returned all-ones");
 		pt_finding_add(a, &f);
 	}
 }
 
 const struct pt_detector pt_detector_all_ones = {
 	.name = "all-ones",
-	.summary = "reads of all-ones from a device that answered before",
+	.summary = "runs of all-ones reads from a device that answered before",
 	.kinds = PT_KINDS_DEVICE_ACCESS,
 	.state_size = sizeof(struct state),
 	.event = event,

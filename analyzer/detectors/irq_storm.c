@@ -90,25 +90,6 @@ static void event(void *p, struct pt_analysis *a, const struct pt_event *ev,
 	}
 }
 
-/* The device behind a vector: an MSI user, or an INTx on a GSI with that vector. */
-static struct pt_device *vector_device(struct pt_analysis *a, unsigned v, int *gsi)
-{
-	unsigned n;
-	struct pt_device *const *devs = pt_model_devices(a->model, &n);
-
-	*gsi = -1;
-	for (unsigned g = 0; g < 24; g++)
-		if (pt_model_gsi_vector(a->model, g) == (int)v)
-			*gsi = g;
-	for (unsigned i = 0; i < n; i++) {
-		if ((devs[i]->msi_enabled || devs[i]->msix_enabled) && (devs[i]->msi_data & 0xff) == v)
-			return devs[i];
-		if (*gsi >= 0 && devs[i]->gsi == *gsi)
-			return devs[i];
-	}
-	return NULL;
-}
-
 static void source_str(struct pt_device *d, unsigned v, int gsi, char *buf, size_t size)
 {
 	char dev[48] = "";
@@ -152,7 +133,7 @@ static void storm(struct state *s, struct pt_analysis *a, unsigned v)
 	before_rate = before_s > 0 ? (vec->total - in_window) / before_s : 0;
 	if (rate < MIN_RATE || (before_s > 0 && rate < FACTOR * before_rate))
 		return;
-	d = vector_device(a, v, &gsi);
+	d = pt_model_vector_device(a->model, v, &gsi);
 	source_str(d, v, gsi, src, sizeof(src));
 	pt_finding_init(&f, "irq-storm", d, -1, 0);
 	f.count = in_window;
@@ -172,8 +153,8 @@ static void storm(struct state *s, struct pt_analysis *a, unsigned v)
 		 "cause bit the device sets; for INTx, that the device really drops the line "
 		 "(vfio-pci INTx masking, nointxmask=1); compare MSI against INTx");
 	pt_finding_evidence(&f, first, NULL, "first interrupt of the storm window");
-	pt_finding_evidence(&f, &vec->last, NULL, "last delivery before the crash, %llu in all",
-			    (unsigned long long)vec->total);
+	pt_finding_evidence(&f, &vec->last, NULL, "last delivery before %s, %llu in all",
+			    pt_crash_point(a), (unsigned long long)vec->total);
 	pt_finding_add(a, &f);
 }
 
@@ -187,7 +168,7 @@ static void stuck_line(struct state *s, struct pt_analysis *a, unsigned g)
 
 	if (l->max_refires < MIN_REFIRES || v < 0)
 		return;
-	d = vector_device(a, v, &gsi);
+	d = pt_model_vector_device(a->model, v, &gsi);
 	source_str(d, v, g, src, sizeof(src));
 	pt_finding_init(&f, "irq-storm", d, -1, 0);
 	f.count = l->max_refires;

@@ -73,7 +73,19 @@ static void event(void *p, struct pt_analysis *a, const struct pt_event *ev,
 	struct dev_state *ds;
 	int write = ev->kind == PT_EV_MMIO_WRITE || ev->kind == PT_EV_PIO_WRITE;
 
-	(void)a;
+	if (ev->kind == PT_EV_APIC_ACCEPT) {
+		int gsi;
+
+		/* a level line re-fires without new line events: count deliveries */
+		d = pt_model_vector_device(a->model, ev->val & 0xff, &gsi);
+		if (d && gsi >= 0 && (ds = dev_state(s, d->bdf))) {
+			ds->irqs++;
+			ds->irqs_after_bad++;
+			ds->last_irq = *ev;
+			ds->accesses_since_irq = 0;
+		}
+		return;
+	}
 	if (!d || !(ds = dev_state(s, d->bdf)))
 		return;
 	if (acc->type == PT_ACC_INTERRUPT) {
@@ -171,7 +183,7 @@ static void finish(void *p, struct pt_analysis *a)
 				 "whether the line is shared or masked");
 			pt_finding_evidence(&f, &ds->last_irq, NULL, "last interrupt from the device");
 			pt_finding_evidence(&f, &ds->last_access, &ds->last_access_acc,
-					    "last access before the crash");
+					    "last access before %s", pt_crash_point(a));
 			pt_finding_add(a, &f);
 		}
 	}
@@ -180,7 +192,7 @@ static void finish(void *p, struct pt_analysis *a)
 const struct pt_detector pt_detector_lost_irq = {
 	.name = "lost-irq",
 	.summary = "MSI to a wrong address or vector, masked MSI, interrupts that stop",
-	.kinds = PT_KINDS_DEVICE_ACCESS | PT_KIND(MSI) | PT_KIND(IRQ_LINE),
+	.kinds = PT_KINDS_DEVICE_ACCESS | PT_KIND(MSI) | PT_KIND(IRQ_LINE) | PT_KIND(APIC_ACCEPT),
 	.state_size = sizeof(struct state),
 	.event = event,
 	.finish = finish,

@@ -88,8 +88,8 @@ static void finish(void *p, struct pt_analysis *a)
 		pt_finding_init(&f, "polling", d, r->last_acc.bar, r->last_acc.off);
 		f.count = reg->run_reads;
 		snprintf(f.title, sizeof(f.title), "%s %s polled %u times in %.2f s, always 0x%llx, "
-			 "until the crash", dev, where, reg->run_reads, secs,
-			 (unsigned long long)reg->last_val);
+			 "until %s", dev, where, reg->run_reads, secs,
+			 (unsigned long long)reg->last_val, pt_crash_point(a));
 		f.severity = a->crash.kind == PT_CRASH_END_OF_TRACE ? PT_SEV_MEDIUM : PT_SEV_HIGH;
 		f.confidence = secs > 0.5 ? 85 : 70;
 		snprintf(f.why, sizeof(f.why), "the driver is waiting for the device to change this "

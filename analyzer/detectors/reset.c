@@ -192,8 +192,8 @@ static void finish(void *p, struct pt_analysis *a)
 			f.severity = PT_SEV_CRITICAL;
 			f.confidence = 85;
 		} else {
-			snprintf(f.title, sizeof(f.title), "%s was reset (%s) %.2f s before the crash",
-				 dev, ds->reset_name, -pt_rel(a, ds->reset.ts));
+			snprintf(f.title, sizeof(f.title), "%s was reset (%s) %.2f s before %s",
+				 dev, ds->reset_name, -pt_rel(a, ds->reset.ts), pt_crash_point(a));
 			/* without a crash a reset is just something that happened */
 			f.severity = a->crash.kind == PT_CRASH_END_OF_TRACE ? PT_SEV_INFO : PT_SEV_MEDIUM;
 			f.confidence = 50;
@@ -210,7 +210,7 @@ static void finish(void *p, struct pt_analysis *a)
 			pt_finding_evidence(&f, &ds->first_after, &ds->first_after_acc,
 					    "first read after the reset: unchanged");
 			pt_finding_evidence(&f, &ds->last_after, &ds->last_after_acc,
-					    "last read before the crash: unchanged");
+					    "last read before %s: unchanged", pt_crash_point(a));
 		}
 		pt_finding_add(a, &f);
 	}

@@ -72,9 +72,9 @@ static void finish(void *p, struct pt_analysis *a)
 			f.bar = pg->stale_bar;
 			f.off = first->addr - b->prev_base;
 			snprintf(f.title, sizeof(f.title), "MMIO to 0x%llx: BAR%d of %s until it moved to "
-				 "0x%llx %.3f s before the crash (stale BAR, %llu accesses)",
+				 "0x%llx %.3f s before %s (stale BAR, %llu accesses)",
 				 (unsigned long long)first->addr, pg->stale_bar, dev,
-				 (unsigned long long)b->base, -pt_rel(a, b->moved_ts),
+				 (unsigned long long)b->base, -pt_rel(a, b->moved_ts), pt_crash_point(a),
 				 (unsigned long long)pg->hits.count);
 			f.confidence = 90;
 		} else {

@@ -1,0 +1,61 @@
+#!/bin/bash
+# Makes a large trace.dat of real kvm events for the benchmarks: records the
+# lab's healthy VM once (raw ring-buffer pages of a private tracefs
+# instance), repeats those pages shifted in time until the trace has
+# EVENTS records, and has `trace-cmd restore` write the file (trace.dat v6).
+#
+# usage: bench/mktrace.sh EVENTS OUT.dat        (root, KVM, tracefs)
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+want=$1 out=$2
+cache=$top/build/bench
+tracefs=/sys/kernel/tracing
+mkdir -p "$cache"
+
+if [ ! -s "$cache/raw.cpu0" ]; then
+	[ -d $tracefs/instances ] || mount -t tracefs nodev $tracefs
+	inst=$tracefs/instances/pttrace-bench-$$
+	lab=""
+	cleanup() {
+		[ -n "$lab" ] && kill "$lab" 2> /dev/null && wait "$lab" 2> /dev/null
+		[ -d "$inst" ] && { echo 0 > "$inst/tracing_on"; rmdir "$inst"; }
+		rm -f "$cache/qemu.pid"
+	}
+	trap cleanup EXIT
+	"$top/pttrace" lab run healthy --name pttrace-bench --duration 6 --paused -q \
+		--pid-file "$cache/qemu.pid" > /dev/null &
+	lab=$!
+	for _ in $(seq 300); do [ -s "$cache/qemu.pid" ] && break; sleep 0.1; done
+	qemu=$(cat "$cache/qemu.pid")
+	mkdir "$inst"
+	echo 0 > "$inst/tracing_on"
+	echo 65536 > "$inst/buffer_size_kb"
+	for ev in kvm_mmio kvm_pio kvm_msr kvm_userspace_exit kvm_exit kvm_entry kvm_page_fault \
+		kvm_inj_exception kvm_inj_virq kvm_msi_set_irq kvm_set_irq kvm_ioapic_set_irq \
+		kvm_pic_set_irq kvm_apic_accept_irq kvm_eoi kvm_ack_irq; do
+		[ -d "$inst/events/kvm/$ev" ] && echo 1 > "$inst/events/kvm/$ev/enable"
+	done
+	for t in /proc/"$qemu"/task/*; do echo "${t##*/}" >> "$inst/set_event_pid"; done
+	echo 1 > "$inst/tracing_on"
+	kill -USR1 "$lab"
+	wait "$lab" || true
+	lab=""
+	echo 0 > "$inst/tracing_on"
+	python3 "$top/bench/capture-raw.py" "$inst" "$cache/raw"
+	trace-cmd restore -c -o "$cache/head.dat" > /dev/null 2>&1
+fi
+
+cpus=$(ls "$cache"/raw.cpu* | sort -V)
+trace-cmd restore -i "$cache/head.dat" -o "$cache/one.dat" $cpus > /dev/null 2>&1
+per=$(trace-cmd report "$cache/one.dat" 2> /dev/null | grep -c ': kvm_')
+times=$(( (want + per - 1) / per ))
+parts=()
+i=0
+for c in $cpus; do
+	python3 "$top/bench/multiply-raw.py" "$c" "$cache/big.cpu$i" "$times" 10000000000
+	parts+=("$cache/big.cpu$i")
+	i=$((i + 1))
+done
+trace-cmd restore -i "$cache/head.dat" -o "$out" "${parts[@]}" > /dev/null 2>&1
+rm -f "${parts[@]}"
+echo "$out: $((per * times)) records ($per x $times), $(stat -c %s "$out") bytes" >&2
