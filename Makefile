@@ -101,6 +101,10 @@ demo: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)samples/demo.sh
 
+# Speed and memory of pttrace analyze against trace-cmd report (root, KVM).
+bench: all
+	$(Q)bench/run.sh
+
 # Re-records samples/traces with plain tracefs and trace-cmd (root, KVM).
 traces: all
 	$(Q)samples/record-traces.sh -o samples/traces

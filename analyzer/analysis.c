@@ -1,5 +1,6 @@
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "crash.h"
 #include "detector.h"
@@ -264,6 +265,14 @@ double pt_rel(const struct pt_analysis *a, uint64_t ts)
 	return ((double)ts - (double)a->crash.ts) / 1e9;
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
 struct feed_ctx {
 	struct pt_analysis *a;
 	uint64_t n;
@@ -283,12 +292,14 @@ static int feed_one(void *p, const struct pt_event *ev)
 struct pt_analysis *pt_analyze_file(const char *path, const struct pt_analysis_opts *opts,
 				    struct pt_err *err)
 {
+	uint64_t t0 = now_ns(), t1, t2;
 	struct pt_reader *r = pt_reader_open(path, err);
 	struct pt_analysis *a;
 	struct feed_ctx c = { 0 };
 
 	if (!r)
 		return NULL;
+	t1 = now_ns();
 	a = pt_analysis_new(opts, err);
 	if (!a) {
 		pt_reader_close(r);
@@ -300,6 +311,7 @@ struct pt_analysis *pt_analyze_file(const char *path, const struct pt_analysis_o
 		pt_analysis_free(a);
 		return NULL;
 	}
+	t2 = now_ns();
 	a->info = *pt_reader_info(r);
 	pt_reader_close(r);
 	if (!a->info.events) {
@@ -309,5 +321,8 @@ struct pt_analysis *pt_analyze_file(const char *path, const struct pt_analysis_o
 		return NULL;
 	}
 	pt_analysis_finish(a);
+	a->open_ns = t1 - t0;
+	a->read_ns = t2 - t1;
+	a->finish_ns = now_ns() - t2;
 	return a;
 }

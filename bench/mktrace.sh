@@ -58,4 +58,5 @@ for c in $cpus; do
 done
 trace-cmd restore -i "$cache/head.dat" -o "$out" "${parts[@]}" > /dev/null 2>&1
 rm -f "${parts[@]}"
+echo $((per * times)) > "$out.records"
 echo "$out: $((per * times)) records ($per x $times), $(stat -c %s "$out") bytes" >&2

@@ -32,13 +32,14 @@ static int analyze_run(int argc, char **argv)
 		{ "vcpu", required_argument, NULL, 'c' },
 		{ "at", required_argument, NULL, 'a' },
 		{ "ecam", required_argument, NULL, 'e' },
+		{ "stats", no_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct pt_analysis_opts opts = { .vcpu = -1 };
 	const char *hints[16];
 	struct pt_analysis *a;
 	struct pt_err err;
-	int json = 0, c, rc = PT_EXIT_OK;
+	int json = 0, stats = 0, c, rc = PT_EXIT_OK;
 	double secs;
 	char *end;
 
@@ -78,6 +79,9 @@ static int analyze_run(int argc, char **argv)
 			opts.have_at = 1;
 			opts.at_ts = secs * 1e9 + 0.5;
 			break;
+		case 's':
+			stats = 1;
+			break;
 		case 'e':
 			opts.model.ecam_base = strtoull(optarg, &end, 0);
 			if (!*optarg || *end)
@@ -99,6 +103,11 @@ static int analyze_run(int argc, char **argv)
 		pt_error("%s", err.msg);
 		return PT_EXIT_ERROR;
 	}
+	if (stats)
+		fprintf(stderr, "pttrace: open %.3f s, %llu records in %.3f s (%.1f M records/s), "
+			"finish %.3f s\n", a->open_ns / 1e9, (unsigned long long)a->info.records,
+			a->read_ns / 1e9, a->read_ns ? a->info.records * 1e3 / a->read_ns : 0.0,
+			a->finish_ns / 1e9);
 	if (json)
 		pt_report_json(stdout, a, argv[optind]);
 	else
@@ -116,6 +125,7 @@ const struct pt_cmd pt_cmd_analyze = {
 	.usage =
 	"usage: pttrace analyze <file> [--json] [--window <s>] [--device <bdf>] [--vcpu <n>]\n"
 	"                       [--at <time>] [--device <bdf>:<bar>=<gpa>[+<size>]] [--ecam <gpa>]\n"
+	"                       [--stats]\n"
 	"\n"
 	"Reads a trace.dat recorded around a guest crash (by pttrace record,\n"
 	"trace-cmd record or trace-cmd extract, v6 or v7, any instance buffer),\n"
@@ -142,6 +152,7 @@ const struct pt_cmd pt_cmd_analyze = {
 	"    --device <bdf>:<bar>=<gpa>[+<size>]\n"
 	"                        a BAR the trace does not show being programmed\n"
 	"    --ecam <gpa>        the ECAM (MMCONFIG) base, if not q35's 0xb0000000\n"
+	"    --stats             time spent opening the file and reading its records, on stderr\n"
 	"\n"
 	"Exit status: 0 nothing suspicious, 1 suspicious findings, 2 error.\n",
 	.run = analyze_run,

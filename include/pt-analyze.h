@@ -123,6 +123,8 @@ struct pt_analysis {
 	struct pt_vector_stats vector[PT_MAX_VECTORS];
 	uint64_t window_start;		/* ts of the first event analysed */
 	struct pt_analysis_opts opts;
+	/* where the time went (CLOCK_MONOTONIC ns), for --stats and the benchmark */
+	uint64_t open_ns, read_ns, finish_ns;
 };
 
 /*

@@ -1,0 +1,58 @@
+#!/bin/bash
+# make bench: pttrace analyze against trace-cmd report on the same files,
+# side by side in one run, on a 1-million and a 20-million record trace of
+# real kvm events (made by bench/mktrace.sh, root and KVM, kept in build/bench).
+#
+# Targets (issue 3): >= 10 million records/s on one core, >= 10x trace-cmd
+# report, peak RSS < 64 MiB whatever the length.  The speed is pttrace's
+# own count of the time it spends reading and analysing records (--stats);
+# both tools open the file through libtracecmd, which costs the same fixed
+# time (event formats and kallsyms), so the ratio set against the target
+# compares the time after opening; the whole-run ratio is printed too.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+pttrace=$top/pttrace
+data=$top/build/bench
+status=0
+mkdir -p "$data"
+
+measure() {	# prints "seconds maxrss_kb" of a command; stdout discarded, stderr in $data/stderr
+	/usr/bin/time -f "%e %M" -o "$data/time.out" "$@" > /dev/null 2> "$data/stderr"
+	cat "$data/time.out"
+}
+
+check() {	# check LABEL VALUE OP LIMIT
+	if awk -v v="$2" -v l="$4" "BEGIN { exit !(v $3 l) }"; then
+		printf '  %-44s %s (target %s %s): ok\n' "$1" "$2" "$3" "$4"
+	else
+		printf '  %-44s %s (target %s %s): FAILED\n' "$1" "$2" "$3" "$4"
+		status=1
+	fi
+}
+
+for n in 1000000 20000000; do
+	f=$data/kvm-$n.dat
+	if [ ! -s "$f" ] || [ ! -s "$f.records" ]; then
+		"$top/bench/mktrace.sh" "$n" "$f" || { echo "bench: cannot make $f (root, KVM, tracefs)"; exit 2; }
+	fi
+	records=$(cat "$f.records")
+	cat "$f" > /dev/null	# both tools start from a warm page cache
+	read -r a_s a_kb < <(measure "$pttrace" analyze --stats "$f")
+	stats=$(cat "$data/stderr")
+	read -r r_s r_kb < <(measure trace-cmd report "$f")
+	a_rate=$(echo "$stats" | sed -n 's/.*(\([0-9.]*\) M records\/s).*/\1/p')
+	open_s=$(echo "$stats" | sed -n 's/.*open \([0-9.]*\) s,.*/\1/p')
+	whole=$(awk -v n="$records" -v s="$a_s" 'BEGIN { printf "%.1f", n / s / 1e6 }')
+	r_rate=$(awk -v n="$records" -v s="$r_s" 'BEGIN { printf "%.2f", n / s / 1e6 }')
+	ratio_whole=$(awk -v a="$a_s" -v r="$r_s" 'BEGIN { printf "%.1f", r / a }')
+	ratio=$(awk -v a="$a_s" -v r="$r_s" -v o="$open_s" 'BEGIN { printf "%.1f", (r - o) / (a - o) }')
+	rss=$(awk -v k="$a_kb" 'BEGIN { printf "%.1f", k / 1024 }')
+	echo "$(basename "$f"): $records records, $(stat -c %s "$f") bytes"
+	echo "  pttrace analyze      ${a_s} s  (${open_s} s opening, then ${a_rate} M records/s; whole run ${whole} M/s)  peak RSS ${rss} MiB"
+	echo "  trace-cmd report     ${r_s} s  ${r_rate} M records/s"
+	check "analyze speed (M records/s)" "$a_rate" ">=" 10
+	echo "  speed ratio, whole runs: ${ratio_whole}x"
+	check "speed vs trace-cmd report after opening (x)" "$ratio" ">=" 10
+	check "analyze peak RSS (MiB)" "$rss" "<" 64
+done
+exit $status
