@@ -260,6 +260,34 @@ void pt_finding_add(struct pt_analysis *a, const struct pt_finding *f)
 	a->findings[a->nfindings++] = *f;
 }
 
+/*
+ * Events the file has no format for were not recorded.  kvm_exit and the
+ * access events fire all the time when recorded, so none of them in the
+ * trace means they were not recorded either (or, for kvm_exit, a host
+ * without VMX/SVM, where it never fires).
+ */
+int pt_analysis_missing(const struct pt_analysis *a, enum pt_event_kind kind, const char **how)
+{
+	uint64_t seen = a->by_kind[kind];
+
+	/* reads and writes come from one event: judge the pair once, by the read */
+	if (!pt_reader_missing_consequence(kind) || kind == PT_EV_MMIO_WRITE ||
+	    kind == PT_EV_PIO_WRITE || kind == PT_EV_MSR_WRITE)
+		return 0;
+	if (kind == PT_EV_MMIO_READ || kind == PT_EV_PIO_READ)
+		seen += a->by_kind[kind + 1];
+	if (!(a->info.present & (1u << kind))) {
+		*how = "not in the file";
+		return 1;
+	}
+	if (!seen && (kind == PT_EV_EXIT || kind == PT_EV_MMIO_READ || kind == PT_EV_PIO_READ ||
+		      kind == PT_EV_USER_EXIT)) {
+		*how = "none in the trace";
+		return 1;
+	}
+	return 0;
+}
+
 double pt_rel(const struct pt_analysis *a, uint64_t ts)
 {
 	return ((double)ts - (double)a->crash.ts) / 1e9;

@@ -284,6 +284,12 @@ static int on_record(struct tracecmd_input *handle, struct tep_record *rec, int 
 	case DEC_MSI:
 		ev.kind = PT_EV_MSI;
 		ev.addr = field_u64(b, rec, d->f[0]);
+		/*
+		 * QEMU's emulated devices deliver MSIs through its APIC window,
+		 * and KVM then records only the offset inside 0xFEExxxxx.
+		 */
+		if (ev.addr < 0x100000)
+			ev.addr |= 0xfee00000;
 		ev.val = field_u64(b, rec, d->f[1]);
 		vcpu_context = 0;	/* raised by whichever thread emulates the device */
 		break;

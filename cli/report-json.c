@@ -218,11 +218,12 @@ void pt_report_json(FILE *f, const struct pt_analysis *a, const char *path)
 	key(f, "missing", &cf);
 	fputc('[', f);
 	for (unsigned k = 0; k < PT_EV_KINDS; k++) {
-		if ((a->info.present & (1u << k)) || !pt_reader_missing_consequence(k) ||
-		    k == PT_EV_MMIO_WRITE || k == PT_EV_PIO_WRITE || k == PT_EV_MSR_WRITE)
+		const char *how;
+
+		if (!pt_analysis_missing(a, k, &how))
 			continue;
-		fprintf(f, "%s{\"event\": \"%s\", \"hides\": ", any++ ? ", " : "",
-			pt_event_kind_source(k));
+		fprintf(f, "%s{\"event\": \"%s\", \"why\": \"%s\", \"hides\": ", any++ ? ", " : "",
+			pt_event_kind_source(k), how);
 		pt_json_put_str(f, pt_reader_missing_consequence(k));
 		fputc('}', f);
 	}

@@ -295,19 +295,16 @@ static void print_vcpus(FILE *f, const struct pt_analysis *a)
 
 static void print_missing(FILE *f, const struct pt_analysis *a)
 {
+	const char *how;
 	int any = 0;
 
 	for (unsigned k = 0; k < PT_EV_KINDS; k++) {
-		const char *why = pt_reader_missing_consequence(k);
-
-		if (a->info.present & (1u << k) || !why)
-			continue;
-		/* read/write pairs share one event */
-		if ((k == PT_EV_MMIO_WRITE || k == PT_EV_PIO_WRITE || k == PT_EV_MSR_WRITE))
+		if (!pt_analysis_missing(a, k, &how))
 			continue;
 		if (!any++)
 			rule(f, "NOT RECORDED");
-		fprintf(f, "%-20s %s\n", pt_event_kind_source(k), why);
+		fprintf(f, "%-20s %s: %s\n", pt_event_kind_source(k), how,
+			pt_reader_missing_consequence(k));
 	}
 }
 

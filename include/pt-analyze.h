@@ -140,6 +140,12 @@ struct pt_analysis *pt_analysis_new(const struct pt_analysis_opts *opts, struct 
 void pt_analysis_feed(struct pt_analysis *a, const struct pt_event *ev);
 void pt_analysis_finish(struct pt_analysis *a);
 
+/*
+ * Whether events of KIND are missing from the trace, so that what they
+ * show is hidden (pt_reader_missing_consequence says what); *HOW says why.
+ */
+int pt_analysis_missing(const struct pt_analysis *a, enum pt_event_kind kind, const char **how);
+
 /* Seconds from the crash (negative before it). */
 double pt_rel(const struct pt_analysis *a, uint64_t ts);
 

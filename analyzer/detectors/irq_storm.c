@@ -158,22 +158,49 @@ static void storm(struct state *s, struct pt_analysis *a, unsigned v)
 	pt_finding_add(a, &f);
 }
 
+/*
+ * The register the handler reads at every delivery and never clears: the
+ * device's register read most often in a row, unchanged, as the storm went on.
+ */
+static const struct pt_reg *status_register(const struct pt_device *d, const struct line *l)
+{
+	const struct pt_reg *best = NULL;
+
+	for (unsigned i = 0; d && i < PT_MAX_REGS; i++) {
+		const struct pt_reg *r = &d->regs[i];
+
+		if (!r->reads || (r->key >> 32) == PT_REG_CONFIG || r->last_ts < l->max_assert.ts)
+			continue;
+		if (!best || r->run_reads > best->run_reads)
+			best = r;
+	}
+	return best && best->run_reads >= MIN_REFIRES / 2 ? best : NULL;
+}
+
 static void stuck_line(struct state *s, struct pt_analysis *a, unsigned g)
 {
 	struct line *l = &s->line[g];
 	int v = pt_model_gsi_vector(a->model, g), gsi;
+	const struct pt_reg *status;
 	struct pt_device *d;
 	struct pt_finding f;
-	char src[96];
+	char src[96], reg[32], unread[96] = "";
 
 	if (l->max_refires < MIN_REFIRES || v < 0)
 		return;
 	d = pt_model_vector_device(a->model, v, &gsi);
 	source_str(d, v, g, src, sizeof(src));
-	pt_finding_init(&f, "irq-storm", d, -1, 0);
+	status = status_register(d, l);
+	pt_finding_init(&f, "irq-storm", d, status ? (int)(status->key >> 32) : -1,
+			status ? status->key & 0xffffffff : 0);
+	if (status) {
+		pt_reg_str(status->key >> 32, status->key & 0xffffffff, reg, sizeof(reg));
+		snprintf(unread, sizeof(unread), "; the handler reads %s = 0x%llx every time and "
+			 "never clears it", reg, (unsigned long long)status->last_val);
+	}
 	f.count = l->max_refires;
 	snprintf(f.title, sizeof(f.title), "level interrupt never acknowledged: %s stayed asserted "
-		 "through %llu deliveries", src, (unsigned long long)l->max_refires);
+		 "through %llu deliveries%s", src, (unsigned long long)l->max_refires, unread);
 	f.severity = pt_near_crash(a, l->max_last.ts, 5) && a->crash.kind != PT_CRASH_END_OF_TRACE
 		     ? PT_SEV_CRITICAL : PT_SEV_HIGH;
 	f.confidence = 90;

@@ -19,6 +19,7 @@ struct dev_state {
 	struct pt_access last_access_acc;
 	/* the last bad programming, if any */
 	int bad;
+	unsigned bad_reg;	/* the config offset of the wrong field */
 	char bad_what[96];
 	struct pt_event bad_ev;
 	struct pt_access bad_acc;
@@ -48,16 +49,20 @@ static int msi_address_ok(uint64_t addr)
 
 /* After the model applied a write: is the message now one no CPU receives? */
 static int check_message(struct dev_state *ds, uint64_t addr, uint32_t data, const char *what,
-			 const struct pt_event *ev, const struct pt_access *acc)
+			 unsigned addr_reg, unsigned data_reg, const struct pt_event *ev,
+			 const struct pt_access *acc)
 {
-	if (!msi_address_ok(addr))
+	if (!msi_address_ok(addr)) {
 		snprintf(ds->bad_what, sizeof(ds->bad_what), "%s address 0x%08llx is not in the "
 			 "0xFEExxxxx interrupt range", what, (unsigned long long)addr);
-	else if ((data & 0xff) < 16)
+		ds->bad_reg = addr_reg;
+	} else if ((data & 0xff) < 16) {
 		snprintf(ds->bad_what, sizeof(ds->bad_what), "%s vector %u is below 16, illegal on x86",
 			 what, data & 0xff);
-	else
+		ds->bad_reg = data_reg;
+	} else {
 		return 0;
+	}
 	ds->bad = 1;
 	ds->bad_ev = *ev;
 	ds->bad_acc = *acc;
@@ -106,10 +111,17 @@ static void event(void *p, struct pt_analysis *a, const struct pt_event *ev,
 		return;
 	if (acc->type == PT_ACC_CONFIG && d->msi_cap && acc->off >= d->msi_cap &&
 	    acc->off < d->msi_cap + 0x18u && d->msi_enabled) {
-		if (check_message(ds, d->msi_address, d->msi_data, "MSI", ev, acc))
+		uint32_t ctrl = 0;
+		unsigned data_reg;
+
+		pt_cfg_read(d, d->msi_cap + 2, 2, &ctrl);
+		data_reg = d->msi_cap + (ctrl & 0x80 ? 12 : 8);
+		if (check_message(ds, d->msi_address, d->msi_data, "MSI", d->msi_cap + 4, data_reg,
+				  ev, acc))
 			return;
 		ds->bad = d->msi_masked;	/* a good message clears an earlier bad one */
 		if (ds->bad) {
+			ds->bad_reg = d->msi_cap + (ctrl & 0x80 ? 0x10 : 0x0c);
 			snprintf(ds->bad_what, sizeof(ds->bad_what), "MSI enabled but masked");
 			ds->bad_ev = *ev;
 			ds->bad_acc = *acc;
@@ -121,7 +133,8 @@ static void event(void *p, struct pt_analysis *a, const struct pt_event *ev,
 		unsigned e = (acc->off - d->msix_table) / 16;
 
 		if (e < PT_MSIX_VECTORS)
-			check_message(ds, d->msix_address[e], d->msix_data[e], "MSI-X entry", ev, acc);
+			check_message(ds, d->msix_address[e], d->msix_data[e], "MSI-X entry",
+				      acc->off - 8, acc->off, ev, acc);
 	}
 }
 
@@ -141,9 +154,8 @@ static void finish(void *p, struct pt_analysis *a)
 		pt_dev_str(d, dev, sizeof(dev));
 		silent = ds->accesses_since_irq >= 3 && pt_near_crash(a, ds->last_access.ts, 2);
 		if (ds->bad) {
-			pt_finding_init(&f, "lost-irq", d, PT_REG_CONFIG, ds->bad_acc.off);
-			if (ds->bad_acc.type == PT_ACC_BAR)
-				f.bar = ds->bad_acc.bar;
+			pt_finding_init(&f, "lost-irq", d, ds->bad_acc.type == PT_ACC_BAR ?
+					ds->bad_acc.bar : PT_REG_CONFIG, ds->bad_reg);
 			f.count = 1;
 			snprintf(f.title, sizeof(f.title), "%s misrouted interrupt: %s%s", dev,
 				 ds->bad_what, ds->irqs_after_bad ? "" : "; no interrupt from it since");

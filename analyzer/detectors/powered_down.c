@@ -81,8 +81,8 @@ static void report_d3(struct pt_analysis *a, struct dev_state *ds, struct pt_dev
 	const char *state = pt_power_state_name(ds->state);
 
 	pt_dev_str(d, dev, sizeof(dev));
-	pt_finding_init(&f, "powered-down", d, ds->in_d3.last_acc[(ds->in_d3.count - 1) % PT_KEEP].bar,
-			ds->in_d3.last_acc[(ds->in_d3.count - 1) % PT_KEEP].off);
+	/* the register named is the first one touched while powered down */
+	pt_finding_init(&f, "powered-down", d, ds->in_d3.first_acc[0].bar, ds->in_d3.first_acc[0].off);
 	f.count = ds->in_d3.count;
 	snprintf(f.title, sizeof(f.title), "%s accessed in %s: %llu BAR accesses after the driver "
 		 "powered it down", dev, state, (unsigned long long)ds->in_d3.count);
@@ -102,7 +102,7 @@ static void report_d3(struct pt_analysis *a, struct dev_state *ds, struct pt_dev
 		pt_finding_evidence(&f, &ds->transition, &ds->transition_acc,
 				    "PMCSR write: device enters %s", pt_power_state_name(pmcsr));
 	}
-	pt_kept_evidence(&f, &ds->in_d3, state[0] == 'D' ? "BAR access while powered down" : "");
+	pt_kept_evidence(&f, &ds->in_d3, "BAR access while powered down");
 	if (ds->irq_in_d3.count)
 		pt_finding_evidence(&f, &ds->irq_in_d3.last[(ds->irq_in_d3.count - 1) % PT_KEEP],
 				    NULL, "and it still raised %llu interrupts in D3hot",
@@ -114,10 +114,10 @@ static void report_decode_off(struct pt_analysis *a, struct dev_state *ds, struc
 {
 	struct pt_finding f;
 	char dev[48];
-	const struct pt_access *last = &ds->decode_off.last_acc[(ds->decode_off.count - 1) % PT_KEEP];
+	const struct pt_access *first = &ds->decode_off.first_acc[0];
 
 	pt_dev_str(d, dev, sizeof(dev));
-	pt_finding_init(&f, "powered-down", d, last->bar, last->off);
+	pt_finding_init(&f, "powered-down", d, first->bar, first->off);
 	f.count = ds->decode_off.count;
 	snprintf(f.title, sizeof(f.title), "%s accessed with its decode off: %llu BAR accesses while "
 		 "the command register disabled them", dev, (unsigned long long)ds->decode_off.count);

@@ -1,0 +1,87 @@
+# pttrace analyze on the lab traces: the root cause first, golden reports,
+# the options, the exit status.
+. "$(dirname "$0")/../lib.sh"
+cd "$TOP" || exit 2
+
+first_finding() {	# detector, device and register of the first finding, from --json
+	python3 -c 'import json,sys
+f = json.load(open(sys.argv[1]))["findings"]
+print(f[0]["detector"], f[0]["device"], f[0]["register"], f[0]["severity"]) if f else print("none")' "$1"
+}
+
+expect_first() {	# SCENARIO DETECTOR DEVICE REGISTER
+	run ./pttrace analyze --json "samples/traces/$1.dat"
+	got=$(first_finding "$T/out")
+	case $got in
+	"$2 $3 $4 "*) ok "$1: the root cause comes first ($got)" ;;
+	*) not_ok "$1: the root cause comes first: got '$got', want '$2 $3 $4'" ;;
+	esac
+}
+
+expect_first d3-access powered-down 00:04.0 BAR0+0x0008
+expect_first hang-reset reset 00:05.0 BAR2+0x00f0
+expect_first irq-storm irq-storm 00:03.0 BAR0+0x0024
+expect_first lost-msi lost-irq 00:03.0 config+0x44
+expect_first stray-mmio stray-mmio 00:03.0 BAR0+0x0080
+
+run ./pttrace analyze --json samples/traces/healthy.dat
+expect_rc 0 "healthy: exit 0, nothing suspicious"
+if python3 -c 'import json,sys
+f = json.load(open(sys.argv[1]))["findings"]
+sys.exit(any(x["severity"] != "info" for x in f))' "$T/out"; then
+	ok "healthy: no finding above info"
+else
+	not_ok "healthy: no finding above info"
+fi
+
+for f in samples/traces/*.dat; do
+	s=$(basename "$f" .dat)
+	run ./pttrace analyze "$f"
+	[ "$s" = healthy ] && want=0 || want=1
+	expect_rc $want "$s: exit status $want"
+	if diff -u "tests/golden/$s.txt" "$T/out" > "$T/diff"; then
+		ok "$s: text report matches tests/golden/$s.txt"
+	else
+		not_ok "$s: text report matches tests/golden/$s.txt"
+		diag "$T/diff"
+	fi
+	run ./pttrace analyze --json "$f"
+	if diff -u "tests/golden/$s.json" "$T/out" > "$T/diff"; then
+		ok "$s: JSON report matches tests/golden/$s.json"
+	else
+		not_ok "$s: JSON report matches tests/golden/$s.json"
+		diag "$T/diff"
+	fi
+done
+
+run ./pttrace analyze samples/traces/stray-mmio.dat
+expect_out "^CRASH: +triple fault \(KVM_EXIT_SHUTDOWN\)$" "stray-mmio: the crash is the triple fault"
+expect_out "^PROBABLE CAUSE: MMIO to 0xfea00080: BAR0 of 00:03.0" "stray-mmio: probable cause line"
+run ./pttrace analyze samples/traces/d3-access.dat
+expect_out "^CRASH: +guest panic \(pvpanic\)$" "d3-access: the crash is the pvpanic write"
+expect_out "^kvm_exit +none in the trace: no kvm_exit: no exit reasons" "a missing kvm_exit is said, with what it hides"
+expect_out "^0x21 +352 +352 " "interrupt statistics per vector"
+expect_out "^vcpu 0: [0-9]+ events" "statistics per vcpu"
+expect_out "userspace exits: .*KVM_EXIT_IO [0-9]+, KVM_EXIT_MMIO [0-9]+" "userspace exit reasons"
+
+run ./pttrace analyze --device 00:03.0 samples/traces/d3-access.dat
+expect_rc 0 "--device of an innocent device: nothing suspicious"
+expect_out "^PROBABLE CAUSE: nothing suspicious found" "--device narrows the findings"
+run ./pttrace analyze --window 0.5 samples/traces/stray-mmio.dat
+expect_out "^WINDOW: +findings of the last 0.500 s only" "--window is said"
+run ./pttrace analyze --vcpu 1 samples/traces/d3-access.dat
+expect_rc 0 "--vcpu of a vcpu with no events: nothing suspicious"
+run ./pttrace analyze --at 536.0 samples/traces/d3-access.dat
+expect_out "^CRASH: +given with --at" "--at sets the crash point"
+expect_out "^AT: +536.000000 " "--at time"
+
+run ./pttrace analyze
+expect_rc 2 "no file: usage error"
+run ./pttrace analyze --window soon samples/traces/healthy.dat
+expect_rc 2 "bad --window"
+expect_err "--window wants seconds, not 'soon'" "bad --window message"
+run ./pttrace analyze --device 3 samples/traces/healthy.dat
+expect_err "--device wants a BDF like 00:03.0, not '3'" "bad --device message"
+run ./pttrace analyze --device 00:03.0:7=0x1 samples/traces/healthy.dat
+expect_rc 2 "bad --device BAR hint"
+expect_err "bad --device '00:03.0:7=0x1'" "bad --device BAR hint message"

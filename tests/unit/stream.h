@@ -1,0 +1,106 @@
+/*
+ * Building event streams by hand for the analyzer's unit tests: what a
+ * guest driver does, as the kvm events KVM would record for it.
+ */
+#ifndef TEST_STREAM_H
+#define TEST_STREAM_H
+
+#include <string.h>
+#include "pt-analyze.h"
+
+struct stream {
+	struct pt_analysis *a;
+	uint64_t ts;		/* ns; each event advances it by step */
+	uint64_t step;
+	int vcpu;
+};
+
+static inline void emit(struct stream *s, enum pt_event_kind kind, uint64_t addr, uint64_t val,
+			unsigned len)
+{
+	struct pt_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.ts = s->ts;
+	ev.kind = kind;
+	ev.addr = addr;
+	ev.val = val;
+	ev.len = len;
+	ev.tid = 100 + s->vcpu;
+	ev.vcpu = (kind == PT_EV_MSI || kind == PT_EV_IRQ_LINE || kind == PT_EV_APIC_ACCEPT)
+		  ? -1 : s->vcpu;
+	pt_analysis_feed(s->a, &ev);
+	s->ts += s->step;
+}
+
+static inline void cf8(struct stream *s, uint16_t bdf, unsigned off)
+{
+	emit(s, PT_EV_PIO_WRITE, 0xcf8, 0x80000000u | (uint32_t)bdf << 8 | (off & 0xfc), 4);
+}
+
+static inline void cfg_write(struct stream *s, uint16_t bdf, unsigned off, unsigned len, uint32_t v)
+{
+	cf8(s, bdf, off);
+	emit(s, PT_EV_PIO_WRITE, 0xcfc + (off & 3), v, len);
+}
+
+static inline void cfg_read(struct stream *s, uint16_t bdf, unsigned off, unsigned len, uint32_t v)
+{
+	cf8(s, bdf, off);
+	emit(s, PT_EV_PIO_READ, 0xcfc + (off & 3), v, len);
+}
+
+/*
+ * A device as enumeration and a driver's probe leave it: ids, class, BAR0
+ * sized and placed, capabilities PM at 0x40, MSI at 0x50 (64-bit), PCIe at
+ * 0x70, and memory decode and bus master on.
+ */
+static inline void probe_device(struct stream *s, uint16_t bdf, uint16_t vendor, uint16_t device,
+				uint32_t class_code, uint32_t bar0, uint32_t bar0_size)
+{
+	cfg_read(s, bdf, 0x00, 4, (uint32_t)device << 16 | vendor);
+	cfg_read(s, bdf, 0x08, 4, class_code << 8);
+	cfg_read(s, bdf, 0x0e, 1, 0);
+	cfg_read(s, bdf, 0x10, 4, 0);
+	cfg_write(s, bdf, 0x10, 4, 0xffffffff);
+	cfg_read(s, bdf, 0x10, 4, ~(bar0_size - 1));
+	cfg_write(s, bdf, 0x10, 4, bar0);
+	cfg_read(s, bdf, 0x3d, 1, 1);
+	cfg_read(s, bdf, 0x06, 2, 0x10);
+	cfg_read(s, bdf, 0x34, 1, 0x40);
+	cfg_read(s, bdf, 0x40, 1, 0x01);		/* PM */
+	cfg_read(s, bdf, 0x41, 1, 0x50);
+	cfg_read(s, bdf, 0x50, 1, 0x05);		/* MSI */
+	cfg_read(s, bdf, 0x51, 1, 0x70);
+	cfg_read(s, bdf, 0x70, 1, 0x10);		/* PCIe */
+	cfg_read(s, bdf, 0x71, 1, 0x00);
+	cfg_read(s, bdf, 0x44, 2, 0x0000);		/* PMCSR: D0 */
+	cfg_read(s, bdf, 0x04, 2, 0x0000);
+	cfg_write(s, bdf, 0x04, 2, 0x0006);
+}
+
+static inline void msi_program(struct stream *s, uint16_t bdf, uint32_t address, uint16_t data)
+{
+	cfg_read(s, bdf, 0x52, 2, 0x0080);		/* 64-bit capable */
+	cfg_write(s, bdf, 0x54, 4, address);
+	cfg_write(s, bdf, 0x58, 4, 0);
+	cfg_write(s, bdf, 0x5c, 2, data);
+	cfg_write(s, bdf, 0x52, 2, 0x0081);
+}
+
+static inline void mmio(struct stream *s, int write, uint64_t gpa, uint64_t val)
+{
+	emit(s, write ? PT_EV_MMIO_WRITE : PT_EV_MMIO_READ, gpa, val, 4);
+}
+
+static __attribute__((noinline, unused)) const struct pt_finding *find(const struct pt_analysis *a, const char *detector)
+{
+	for (unsigned i = 0; i < a->nfindings; i++)
+		if (!strcmp(a->findings[i].detector, detector))
+			return &a->findings[i];
+	return NULL;
+}
+
+#define BDF(b, d, f) ((uint16_t)((b) << 8 | (d) << 3 | (f)))
+
+#endif
