@@ -89,7 +89,19 @@ build/tests/%: tests/unit/%.c $(LIB) build/cli/command.o $(filter-out build/cli/
 	$(Q)$(CC) $(CFLAGS) $(PT_CFLAGS) -o $@ $< $(filter-out build/cli/pttrace.o,$(CLI_OBJS)) \
 		$(LIB) $(CMOCKA_LIBS) -Wl,--as-needed $(PKG_LIBS)
 
-test-progs: all $(UNIT_TESTS)
+# The fuzz target: clang's libFuzzer with ASan and UBSan, its own objects.
+FUZZ_CC ?= clang
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+FUZZ_SRCS := $(filter-out lab/lab.c collector/qmp.c,$(LIB_SRCS)) cli/report-text.c cli/report-json.c
+
+build/fuzz/%: tests/fuzz/%.c $(FUZZ_SRCS)
+	$(quiet) FUZZ $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) $(PT_CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+FUZZ_TARGETS := build/fuzz/fuzz_analyze build/fuzz/fuzz_stream
+
+test-progs: all $(UNIT_TESTS) $(if $(shell command -v $(FUZZ_CC)),$(FUZZ_TARGETS))
 
 # The README's test command.  deps first, then a fresh make that sees them.
 check: deps

@@ -236,7 +236,8 @@ void pt_analysis_finish(struct pt_analysis *a)
 		if (pt_detectors[i]->finish)
 			pt_detectors[i]->finish(an->state[i], a);
 	free_state(an);
-	qsort(a->findings, a->nfindings, sizeof(*a->findings), finding_order);
+	if (a->nfindings > 1)
+		qsort(a->findings, a->nfindings, sizeof(*a->findings), finding_order);
 }
 
 void pt_finding_add(struct pt_analysis *a, const struct pt_finding *f)

@@ -457,7 +457,8 @@ static void config_access(struct pt_model *m, uint16_t bdf, unsigned off, const 
 			  int write, struct pt_access *acc)
 {
 	struct pt_device *d = get_device(m, bdf);
-	unsigned len = ev->len ? ev->len : 4;
+	/* config space is read and written at most a dword at a time */
+	unsigned len = ev->len && ev->len <= 4 ? ev->len : 4;
 
 	if (!d)
 		return;

@@ -82,6 +82,7 @@ struct pt_reader {
 	dev_t file_dev;
 	ino_t file_ino;
 	const void *read_pos[MAX_CPUS];	/* the latest record's data, per cpu */
+	uint64_t cpu_ts[MAX_CPUS];	/* the latest record's time, per cpu */
 	unsigned since_trim;
 };
 
@@ -232,8 +233,13 @@ static int on_record(struct tracecmd_input *handle, struct tep_record *rec, int 
 	uint64_t v;
 
 	r->info.records++;
-	if (cpu >= 0 && cpu < MAX_CPUS)
+	if (cpu >= 0 && cpu < MAX_CPUS) {
 		r->read_pos[cpu] = rec->data;
+		/* one cpu's buffer is in time order: going back means damage */
+		if (rec->ts < r->cpu_ts[cpu])
+			r->info.damaged++;
+		r->cpu_ts[cpu] = rec->ts;
+	}
 	if (++r->since_trim == TRIM_EVERY) {
 		r->since_trim = 0;
 		trim_mappings(r);
@@ -246,11 +252,12 @@ static int on_record(struct tracecmd_input *handle, struct tep_record *rec, int 
 			r->info.lost_unknown = 1;
 	}
 	id = b->type_field ? (int)field_u64(b, rec, b->type_field) : tep_data_type(tep, rec);
-	if (id < 0 || id > b->max_id)
+	if (id < 0 || id > b->max_id || b->decoders[id].type == DEC_NONE) {
+		if (!tep_find_event(tep, id))
+			r->info.damaged++;
 		return 0;
+	}
 	d = &b->decoders[id];
-	if (d->type == DEC_NONE)
-		return 0;
 
 	memset(&ev, 0, sizeof(ev));
 	ev.ts = rec->ts;
@@ -344,6 +351,12 @@ static int on_record(struct tracecmd_input *handle, struct tep_record *rec, int 
 		ev.rip = field_u64(b, rec, d->f[0]);
 		break;
 	case DEC_NONE:
+		return 0;
+	}
+	/* accesses are 1, 2, 4 or 8 bytes: anything else is a damaged record */
+	if ((d->type == DEC_MMIO || d->type == DEC_PIO) &&
+	    (ev.len == 0 || ev.len > 8 || (ev.len & (ev.len - 1)))) {
+		r->info.damaged++;
 		return 0;
 	}
 	ev.vcpu = vcpu_context ? vcpu_of(r, ev.tid, vcpu_known) : -1;

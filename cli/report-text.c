@@ -112,6 +112,10 @@ static void print_trace(FILE *f, const struct pt_analysis *a)
 	if (a->after_crash)
 		fprintf(f, "AFTER CRASH:    %llu events not analysed\n",
 			(unsigned long long)a->after_crash);
+	if (i->damaged)
+		fprintf(f, "WARNING:        %llu records cannot be right (unknown event ids, time going "
+			"backwards, impossible sizes): the file is damaged and findings may be wrong\n",
+			(unsigned long long)i->damaged);
 	if (i->lost || i->lost_unknown)
 		fprintf(f, "WARNING:        the ring buffer dropped %s%llu events in %u places: "
 			"findings near those gaps may miss evidence\n", i->lost_unknown ? "at least " : "",

@@ -18,6 +18,8 @@ struct pt_reader_info {
 	uint64_t lost;		/* events the ring buffer dropped, as far as known */
 	unsigned lost_gaps;	/* places where it dropped some */
 	int lost_unknown;	/* drops happened, of unknown size */
+	uint64_t damaged;	/* records that cannot be right: unknown event ids, time
+				   going backwards on a cpu, impossible field values */
 	uint64_t first_ts, last_ts;
 	int buffers;		/* buffers with data (top level and instances) */
 	char buffer[64];	/* name of the instance read ("" for top level) */

@@ -1,7 +1,6 @@
 #!/bin/bash
-# pttrace's main job on a bundled sample, as far as it is built today:
-# crash a lab VM while its kvm events are recorded, then show what the
-# guest driver did to its device just before the crash.
+# pttrace's main job on a bundled sample: crash a lab VM while its kvm
+# events are recorded, then let pttrace analyze say what the driver did.
 #   samples/demo.sh [SCENARIO]     (default d3-access)
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -17,17 +16,15 @@ if [ -z "$why" ]; then
 	echo "== crashing lab VM '$scenario' while recording its kvm events"
 	"$top/samples/record-traces.sh" -o "$out" "$scenario" || exit 1
 else
-	echo "== $why: showing the bundled recording of '$scenario' instead"
+	echo "== $why: using the bundled recording of '$scenario'"
 	trace=$top/samples/traces/$scenario.dat
 fi
-
 echo
-echo "== $trace: events per kind"
-trace-cmd report "$trace" 2>/dev/null | grep -oE ' kvm_[a-z_]+:' | sort | uniq -c | sort -rn
+echo "== pttrace analyze $trace"
 echo
-echo "== the last device accesses before the crash (BAR MMIO, PCI config, interrupts, pvpanic)"
-trace-cmd report "$trace" 2>/dev/null |
-	grep -E 'kvm_mmio: +mmio (read|write) .*gpa 0xf[de]|pio_(read|write) at 0xcf[8c-f]|kvm_msi_set_irq|kvm_set_irq: +gsi 2[0-3]|pio_write at 0x505|KVM_EXIT_SHUTDOWN' |
-	tail -25 | sed -E 's/^[^:]+: +//'
+"$top/pttrace" analyze "$trace"
+rc=$?
 echo
-echo "== read it yourself: trace-cmd report $trace"
+echo "== the raw events: trace-cmd report $trace"
+# exit 1 means findings were made: that is the demo working
+[ $rc -le 1 ]

@@ -12,6 +12,8 @@
 struct page {
 	uint64_t page;
 	struct pt_kept hits;
+	/* a read returned something other than 0 or all-ones: a device answers here */
+	int backed;
 	struct pt_device *stale_dev;
 	int stale_bar;
 };
@@ -48,6 +50,8 @@ static void event(void *p, struct pt_analysis *a, const struct pt_event *ev,
 		pg->stale_dev = acc->stale_dev;
 		pg->stale_bar = acc->stale_bar;
 	}
+	if (ev->kind == PT_EV_MMIO_READ && ev->val && !pt_all_ones(ev->val, ev->len))
+		pg->backed = 1;
 	pt_kept_add(&pg->hits, ev, acc);
 }
 
@@ -65,6 +69,23 @@ static void finish(void *p, struct pt_analysis *a)
 
 		pt_finding_init(&f, "stray-mmio", pg->stale_dev, -1, 0);
 		f.count = pg->hits.count;
+		if (pg->backed && !pg->stale_dev) {
+			/* not stray: a BAR the trace never showed being programmed */
+			snprintf(f.title, sizeof(f.title), "MMIO to 0x%llx answered like a device "
+				 "register, in no BAR pttrace knows (%llu accesses)",
+				 (unsigned long long)first->addr, (unsigned long long)pg->hits.count);
+			f.severity = PT_SEV_INFO;
+			f.confidence = 80;
+			snprintf(f.why, sizeof(f.why), "the trace does not show this BAR being "
+				 "programmed (it started after enumeration, or events were lost), so "
+				 "pttrace cannot say which device and register these accesses hit");
+			snprintf(f.advice, sizeof(f.advice), "give the BAR by hand with --device "
+				 "BDF:BAR=GPA+SIZE (lspci -v in the guest shows it), or record with "
+				 "pttrace record, which stores the VM's BARs in the file");
+			pt_kept_evidence(&f, &pg->hits, "MMIO to an unknown BAR");
+			pt_finding_add(a, &f);
+			continue;
+		}
 		if (pg->stale_dev) {
 			const struct pt_bar *b = &pg->stale_dev->bar[pg->stale_bar];
 

@@ -48,7 +48,7 @@ for p in $("$PTTRACE" --list-cmds | cut -c1 | sort | uniq -d); do
 	expect_err "^pttrace: ambiguous command: $p, could be: " "ambiguous '$p' lists the candidates"
 done
 
-for c in record analyze tui; do
+for c in record tui; do
 	run "$PTTRACE" $c crash.dat
 	expect_rc 2 "$c is not built yet: exits 2"
 	expect_err "^pttrace: '$c' is not built yet" "$c says it is not built yet"

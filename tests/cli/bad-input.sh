@@ -1,0 +1,103 @@
+# Bad input to pttrace analyze: a one-line error or an explicit warning,
+# never a crash, a hang or a silent wrong answer.
+. "$(dirname "$0")/../lib.sh"
+cd "$TOP" || exit 2
+sample=samples/traces/stray-mmio.dat
+
+# runs analyze with a time limit; a signal (exit > 128) or the limit (124) fails
+analyze() {
+	run timeout 60 ./pttrace analyze "$@"
+}
+
+expect_one_line_error() {	# DESC REGEX
+	if [ "$rc" = 2 ] && [ "$(wc -l < "$T/err")" = 1 ] && grep -Eq -- "$2" "$T/err"; then
+		ok "$1: one-line error"
+	else
+		not_ok "$1: one-line error (exit $rc)"
+		diag "$T/err"
+	fi
+}
+
+analyze /nonexistent/crash.dat
+expect_one_line_error "missing file" "^pttrace: cannot open '/nonexistent/crash.dat': No such file or directory$"
+: > "$T/empty.dat"
+analyze "$T/empty.dat"
+expect_one_line_error "zero-length file" "the file is empty"
+analyze "$T"
+expect_one_line_error "a directory" "not a regular file"
+printf 'this is not a trace\n' > "$T/text.dat"
+analyze "$T/text.dat"
+expect_one_line_error "a text file" "not a trace.dat file"
+analyze build/guest/pttrace-lab.elf
+expect_one_line_error "an ELF file" "not a trace.dat file"
+head -c 65536 /dev/urandom > "$T/random.dat"
+analyze "$T/random.dat"
+expect_one_line_error "random bytes" "not a trace.dat file"
+printf '\027\010\104tracing6\0\0' > "$T/magic.dat"
+analyze "$T/magic.dat"
+expect_one_line_error "a trace.dat magic and nothing else" "not a trace.dat file"
+
+size=$(stat -c %s "$sample")
+for n in 16 4096 $((size / 2)) $((size - 4096)); do
+	head -c "$n" "$sample" > "$T/trunc.dat"
+	analyze "$T/trunc.dat"
+	if [ "$rc" = 2 ] && [ "$(wc -l < "$T/err")" = 1 ]; then
+		ok "truncated to $n bytes: one-line error"
+	elif [ "$rc" -le 1 ] && grep -q "^CRASH:" "$T/out"; then
+		ok "truncated to $n bytes: still read whole (what was cut was not needed)"
+	else
+		not_ok "truncated to $n bytes (exit $rc)"
+		diag "$T/err"
+	fi
+done
+
+# bytes changed all over the file: an error, or a report (warned if damage was seen)
+for seed in 1 2 3 4 5; do
+	python3 - "$sample" "$T/corrupt.dat" "$seed" <<'PY'
+import random, sys
+data = bytearray(open(sys.argv[1], "rb").read())
+random.seed(int(sys.argv[3]))
+for _ in range(64):
+    data[random.randrange(len(data))] = random.randrange(256)
+open(sys.argv[2], "wb").write(data)
+PY
+	analyze "$T/corrupt.dat"
+	if [ "$rc" -le 2 ] && { [ "$rc" = 2 ] && [ "$(wc -l < "$T/err")" = 1 ] || grep -q "^CRASH:" "$T/out"; }; then
+		ok "corrupted bytes, seed $seed: error or report, no crash (exit $rc)"
+	else
+		not_ok "corrupted bytes, seed $seed (exit $rc)"
+		diag "$T/err"
+	fi
+done
+
+# damage inside the event data of an uncompressed trace is seen and said
+if command -v trace-cmd > /dev/null &&
+   trace-cmd convert --compression none -i samples/traces/irq-storm.dat -o "$T/plain.dat" > /dev/null 2>&1; then
+	python3 - "$T/plain.dat" "$T/damaged.dat" <<'PY'
+import random, sys
+data = bytearray(open(sys.argv[1], "rb").read())
+random.seed(4)
+for _ in range(300):
+    data[random.randrange(len(data) * 3 // 4, len(data) - 4096)] = random.randrange(256)
+open(sys.argv[2], "wb").write(data)
+PY
+	analyze "$T/damaged.dat"
+	expect_out "^WARNING: +[0-9]+ records cannot be right" "damaged event data: said in the report"
+	analyze "$T/plain.dat"
+	if grep -q "^WARNING" "$T/out"; then not_ok "the undamaged copy has no warning"; else ok "the undamaged copy has no warning"; fi
+else
+	skip "needs trace-cmd convert to make an uncompressed trace"
+fi
+
+# a trace with the kvm formats but no events, made with trace-cmd restore
+if [ "$(id -u)" = 0 ] && command -v trace-cmd > /dev/null &&
+   { [ -d /sys/kernel/tracing/events/kvm ] || mount -t tracefs nodev /sys/kernel/tracing 2> /dev/null; } &&
+   [ -d /sys/kernel/tracing/events/kvm ]; then
+	: > "$T/empty.cpu0"
+	(cd "$T" && trace-cmd restore -c -o head.dat > /dev/null 2>&1 &&
+	 trace-cmd restore -i head.dat -o noevents.dat empty.cpu0 > /dev/null 2>&1)
+	analyze "$T/noevents.dat"
+	expect_one_line_error "a trace with no kvm events" "has kvm event formats but no kvm events"
+else
+	skip "needs root, trace-cmd and tracefs to make a trace with no events"
+fi
