@@ -52,6 +52,15 @@ void pt_kept_add(struct pt_kept *k, const struct pt_event *ev, const struct pt_a
 /* Adds up to 2*PT_KEEP evidence lines, oldest first, each with NOTE. */
 void pt_kept_evidence(struct pt_finding *f, const struct pt_kept *k, const char *note);
 
+/*
+ * Per-device state in a detector: ARRAY holds *N structs of SIZE bytes,
+ * each starting with its uint16_t bdf.  Returns BDF's slot, adding it
+ * (zeroed but for the bdf) when there is room, else NULL.
+ */
+void *pt_dev_slot(void *array, unsigned *n, size_t size, unsigned max, uint16_t bdf);
+#define PT_DEV_SLOT(arr, n, bdf) \
+	pt_dev_slot((arr), (n), sizeof((arr)[0]), sizeof(arr) / sizeof((arr)[0]), (bdf))
+
 /* "the crash", or "the end of the trace" when there was none */
 const char *pt_crash_point(const struct pt_analysis *a);
 /* Is TS within SECONDS before the crash (or the end of the trace)? */

@@ -23,17 +23,6 @@ struct state {
 	unsigned ndev;
 };
 
-static struct dev_state *dev_state(struct state *s, uint16_t bdf)
-{
-	for (unsigned i = 0; i < s->ndev; i++)
-		if (s->dev[i].bdf == bdf)
-			return &s->dev[i];
-	if (s->ndev == PT_MAX_DEVICES)
-		return NULL;
-	s->dev[s->ndev].bdf = bdf;
-	return &s->dev[s->ndev++];
-}
-
 static void event(void *p, struct pt_analysis *a, const struct pt_event *ev,
 		  const struct pt_access *acc)
 {
@@ -47,7 +36,7 @@ static void event(void *p, struct pt_analysis *a, const struct pt_event *ev,
 		return;
 	if (acc->type != PT_ACC_BAR && acc->type != PT_ACC_CONFIG)
 		return;
-	ds = dev_state(s, acc->dev->bdf);
+	ds = PT_DEV_SLOT(s->dev, &s->ndev, acc->dev->bdf);
 	if (!ds)
 		return;
 	if (!pt_all_ones(ev->val, ev->len)) {

@@ -30,21 +30,15 @@ static void event(void *p, struct pt_analysis *a, const struct pt_event *ev,
 		  const struct pt_access *acc)
 {
 	struct state *s = p;
-	struct dev_state *ds = NULL;
+	struct dev_state *ds;
 	uint64_t idx = ev->ts / BUCKET_NS;
 
 	(void)a;
 	if (acc->type != PT_ACC_BAR || !acc->dev)
 		return;
-	for (unsigned i = 0; i < s->ndev; i++)
-		if (s->dev[i].bdf == acc->dev->bdf)
-			ds = &s->dev[i];
-	if (!ds) {
-		if (s->ndev == PT_MAX_DEVICES)
-			return;
-		ds = &s->dev[s->ndev++];
-		ds->bdf = acc->dev->bdf;
-	}
+	ds = PT_DEV_SLOT(s->dev, &s->ndev, acc->dev->bdf);
+	if (!ds)
+		return;
 	if (ds->index[idx % RING] != idx) {
 		ds->index[idx % RING] = idx;
 		ds->count[idx % RING] = 0;

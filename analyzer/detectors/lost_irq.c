@@ -31,17 +31,6 @@ struct state {
 	unsigned ndev;
 };
 
-static struct dev_state *dev_state(struct state *s, uint16_t bdf)
-{
-	for (unsigned i = 0; i < s->ndev; i++)
-		if (s->dev[i].bdf == bdf)
-			return &s->dev[i];
-	if (s->ndev == PT_MAX_DEVICES)
-		return NULL;
-	s->dev[s->ndev].bdf = bdf;
-	return &s->dev[s->ndev++];
-}
-
 static int msi_address_ok(uint64_t addr)
 {
 	return (addr & 0xfff00000ull) == 0xfee00000ull;
@@ -83,7 +72,7 @@ static void event(void *p, struct pt_analysis *a, const struct pt_event *ev,
 
 		/* a level line re-fires without new line events: count deliveries */
 		d = pt_model_vector_device(a->model, ev->val & 0xff, &gsi);
-		if (d && gsi >= 0 && (ds = dev_state(s, d->bdf))) {
+		if (d && gsi >= 0 && (ds = PT_DEV_SLOT(s->dev, &s->ndev, d->bdf))) {
 			ds->irqs++;
 			ds->irqs_after_bad++;
 			ds->last_irq = *ev;
@@ -91,7 +80,7 @@ static void event(void *p, struct pt_analysis *a, const struct pt_event *ev,
 		}
 		return;
 	}
-	if (!d || !(ds = dev_state(s, d->bdf)))
+	if (!d || !(ds = PT_DEV_SLOT(s->dev, &s->ndev, d->bdf)))
 		return;
 	if (acc->type == PT_ACC_INTERRUPT) {
 		if (ev->kind == PT_EV_IRQ_LINE && !ev->val)

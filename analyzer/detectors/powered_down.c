@@ -23,17 +23,6 @@ struct state {
 	unsigned ndev;
 };
 
-static struct dev_state *dev_state(struct state *s, const struct pt_device *d)
-{
-	for (unsigned i = 0; i < s->ndev; i++)
-		if (s->dev[i].bdf == d->bdf)
-			return &s->dev[i];
-	if (s->ndev == PT_MAX_DEVICES)
-		return NULL;
-	s->dev[s->ndev].bdf = d->bdf;
-	return &s->dev[s->ndev++];
-}
-
 static void event(void *p, struct pt_analysis *a, const struct pt_event *ev,
 		  const struct pt_access *acc)
 {
@@ -47,7 +36,7 @@ static void event(void *p, struct pt_analysis *a, const struct pt_event *ev,
 	if (acc->type == PT_ACC_CONFIG && ev->kind != PT_EV_MMIO_READ && ev->kind != PT_EV_PIO_READ &&
 	    d->pm_cap && acc->off <= d->pm_cap + 4u && acc->off + (ev->len ? ev->len : 4) > d->pm_cap + 4u) {
 		/* the model has applied it: d->power_state is the new state */
-		ds = dev_state(s, d);
+		ds = PT_DEV_SLOT(s->dev, &s->ndev, d->bdf);
 		if (ds && d->power_state > 0) {
 			ds->transition = *ev;
 			ds->transition_acc = *acc;
@@ -56,13 +45,13 @@ static void event(void *p, struct pt_analysis *a, const struct pt_event *ev,
 		return;
 	}
 	if (acc->type == PT_ACC_INTERRUPT) {
-		if (d->power_state == 3 && (ds = dev_state(s, d)))
+		if (d->power_state == 3 && (ds = PT_DEV_SLOT(s->dev, &s->ndev, d->bdf)))
 			pt_kept_add(&ds->irq_in_d3, ev, acc);
 		return;
 	}
 	if (acc->type != PT_ACC_BAR)
 		return;
-	ds = dev_state(s, d);
+	ds = PT_DEV_SLOT(s->dev, &s->ndev, d->bdf);
 	if (!ds)
 		return;
 	if (d->power_state > 0) {

@@ -48,17 +48,6 @@ struct state {
 	unsigned ndev;
 };
 
-static struct dev_state *dev_state(struct state *s, uint16_t bdf)
-{
-	for (unsigned i = 0; i < s->ndev; i++)
-		if (s->dev[i].bdf == bdf)
-			return &s->dev[i];
-	if (s->ndev == PT_MAX_DEVICES)
-		return NULL;
-	s->dev[s->ndev].bdf = bdf;
-	return &s->dev[s->ndev++];
-}
-
 static const char *model_reset_name(enum pt_reset_kind k)
 {
 	switch (k) {
@@ -127,7 +116,7 @@ static void event(void *p, struct pt_analysis *a, const struct pt_event *ev,
 		name = model_reset_name(d->reset_kind);
 	else
 		name = soft_reset(d, ev, acc);
-	ds = dev_state(s, d->bdf);
+	ds = PT_DEV_SLOT(s->dev, &s->ndev, d->bdf);
 	if (!ds)
 		return;
 	if (name) {
