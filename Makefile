@@ -40,7 +40,7 @@ GUEST_SRCS := samples/guest/boot.S samples/guest/kit.c samples/guest/lab.c
 GUEST_OBJS := $(patsubst samples/guest/%,build/guest/%.o,$(GUEST_SRCS))
 GUEST := build/guest/pttrace-lab.elf
 
-LIB_SRCS := util/error.c util/json.c collector/qmp.c lab/lab.c \
+LIB_SRCS := util/error.c util/json.c $(sort $(wildcard collector/*.c)) lab/lab.c \
 	$(sort $(wildcard analyzer/*.c analyzer/detectors/*.c))
 CLI_SRCS := cli/pttrace.c cli/command.c $(sort $(wildcard cli/cmd-*.c cli/report-*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=build/%.o)
@@ -92,7 +92,7 @@ build/tests/%: tests/unit/%.c $(LIB) build/cli/command.o $(filter-out build/cli/
 # The fuzz target: clang's libFuzzer with ASan and UBSan, its own objects.
 FUZZ_CC ?= clang
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-FUZZ_SRCS := $(filter-out lab/lab.c collector/qmp.c,$(LIB_SRCS)) cli/report-text.c cli/report-json.c
+FUZZ_SRCS := $(filter-out lab/lab.c collector/%,$(LIB_SRCS)) cli/report-text.c cli/report-json.c
 
 build/fuzz/%: tests/fuzz/%.c $(FUZZ_SRCS)
 	$(quiet) FUZZ $@

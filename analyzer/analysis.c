@@ -4,6 +4,8 @@
 
 #include "crash.h"
 #include "detector.h"
+#include "meta_apply.h"
+#include "pt-meta.h"
 
 #define MAX_DETECTORS 32
 #define PROGRESS_EVERY (1u << 20)
@@ -77,6 +79,8 @@ void pt_analysis_free(struct pt_analysis *a)
 		return;
 	free_state(an);
 	pt_model_free(a->model);
+	pt_json_free(a->meta);
+	free(a->meta_text);
 	free(a->findings);
 	free(an);
 }
@@ -318,6 +322,22 @@ static int feed_one(void *p, const struct pt_event *ev)
 	return 0;
 }
 
+/* A damaged metadata option is an error; a file without one is fine. */
+static int load_meta(struct pt_analysis *a, const char *path, struct pt_err *err)
+{
+	char *text;
+	int rc = pt_meta_read(path, &text, err);
+
+	if (rc <= 0)
+		return rc;
+	a->meta = pt_json_parse(text, strlen(text), err);
+	a->meta_text = text;
+	if (!a->meta)
+		return pt_err_set(err, "cannot read pttrace's metadata in '%s': it is damaged", path);
+	pt_meta_apply(a->model, a->meta);
+	return 0;
+}
+
 struct pt_analysis *pt_analyze_file(const char *path, const struct pt_analysis_opts *opts,
 				    struct pt_err *err)
 {
@@ -335,6 +355,11 @@ struct pt_analysis *pt_analyze_file(const char *path, const struct pt_analysis_o
 		return NULL;
 	}
 	c.a = a;
+	if (load_meta(a, path, err)) {
+		pt_reader_close(r);
+		pt_analysis_free(a);
+		return NULL;
+	}
 	if (pt_reader_read(r, feed_one, &c, err)) {
 		pt_reader_close(r);
 		pt_analysis_free(a);

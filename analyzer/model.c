@@ -145,6 +145,7 @@ static struct pt_device *get_device(struct pt_model *m, uint16_t bdf)
 	d->bdf = bdf;
 	d->power_state = -1;
 	d->gsi = -1;
+	d->x_no_mmap = -1;
 	m->devs[m->ndevs++] = d;
 	return d;
 }
@@ -766,12 +767,44 @@ int pt_model_map_complete(const struct pt_model *m)
 	return any;
 }
 
+struct pt_device *pt_model_describe(struct pt_model *m, uint16_t bdf, uint16_t vendor,
+				     uint16_t device, uint32_t class_code)
+{
+	struct pt_device *d = get_device(m, bdf);
+
+	if (!d)
+		return NULL;
+	d->present = 1;
+	d->hinted = 1;
+	d->vendor = vendor;
+	d->device = device;
+	d->class_code = class_code;
+	return d;
+}
+
+int pt_model_set_bar(struct pt_model *m, uint16_t bdf, int bar, uint64_t base, uint64_t size,
+		     int io)
+{
+	struct pt_device *d = get_device(m, bdf);
+
+	if (!d || bar < 0 || bar > 5)
+		return -1;
+	d->present = 1;
+	d->hinted = 1;
+	d->bar[bar].base = base;
+	d->bar[bar].size = size;
+	d->bar[bar].is_io = io;
+	d->bar[bar].valid = 1;
+	d->bar[bar].hinted = 1;
+	m->ranges_dirty = 1;
+	return 0;
+}
+
 /* --device BDF:BAR=GPA[+SIZE] */
 int pt_model_hint(struct pt_model *m, const char *spec, struct pt_err *err)
 {
 	unsigned long long base, size = 0;
 	const char *p;
-	struct pt_device *d;
 	unsigned bar;
 	uint16_t bdf;
 	int n = 0;
@@ -788,16 +821,8 @@ int pt_model_hint(struct pt_model *m, const char *spec, struct pt_err *err)
 	}
 	if (*p)
 		goto bad;
-	d = get_device(m, bdf);
-	if (!d)
+	if (pt_model_set_bar(m, bdf, bar, base, size, 0))
 		return pt_err_set(err, "too many devices");
-	d->present = 1;
-	d->hinted = 1;
-	d->bar[bar].base = base;
-	d->bar[bar].size = size;
-	d->bar[bar].valid = 1;
-	d->bar[bar].hinted = 1;
-	m->ranges_dirty = 1;
 	return 0;
 bad:
 	return pt_err_set(err, "bad --device '%s': want BDF:BAR=GPA[+SIZE], e.g. 00:03.0:0=0xfea00000+0x100000",

@@ -53,6 +53,7 @@ static const struct {
 #define NSOURCES (sizeof(sources) / sizeof(sources[0]))
 
 struct buffer {
+	const char *name;		/* "" for the top level */
 	struct tracecmd_input *handle;
 	struct tep_handle *tep;
 	int native;			/* the file's byte order is ours: read fields directly */
@@ -360,8 +361,11 @@ static int on_record(struct tracecmd_input *handle, struct tep_record *rec, int 
 		return 0;
 	}
 	ev.vcpu = vcpu_context ? vcpu_of(r, ev.tid, vcpu_known) : -1;
-	if (!r->info.events)
+	if (!r->info.events) {
 		r->info.first_ts = ev.ts;
+		/* the buffer the VM's events are in: an instance's, for trace-cmd extract -B */
+		snprintf(r->info.buffer, sizeof(r->info.buffer), "%s", b->name ? b->name : "");
+	}
 	r->info.last_ts = ev.ts;
 	r->info.events++;
 	if (r->fn(r->ctx, &ev)) {
@@ -414,18 +418,15 @@ struct pt_reader *pt_reader_open(const char *path, struct pt_err *err)
 	if (!r->buffers)
 		goto oom;
 	r->buffers[0].handle = r->top;
+	r->buffers[0].name = "";
 	r->nbuffers = 1;
 	for (int i = 0; i < n; i++) {
 		struct tracecmd_input *h = tracecmd_buffer_instance_handle(r->top, i);
 
 		if (!h)
 			continue;
+		r->buffers[r->nbuffers].name = tracecmd_buffer_instance_name(r->top, i);
 		r->buffers[r->nbuffers++].handle = h;
-		if (!r->info.buffer[0]) {
-			const char *name = tracecmd_buffer_instance_name(r->top, i);
-
-			snprintf(r->info.buffer, sizeof(r->info.buffer), "%s", name ? name : "");
-		}
 	}
 	for (int i = 0; i < r->nbuffers; i++) {
 		struct buffer *b = &r->buffers[i];

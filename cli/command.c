@@ -7,11 +7,13 @@
 
 static const struct pt_cmd *const commands[] = {
 	&pt_cmd_analyze,
+	&pt_cmd_check,
 	&pt_cmd_help,
 	&pt_cmd_lab,
 	&pt_cmd_record,
 	&pt_cmd_tui,
 	&pt_cmd_version,
+	&pt_cmd_vms,
 };
 
 const struct pt_cmd *const *pt_cmds(size_t *count)

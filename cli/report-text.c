@@ -99,6 +99,34 @@ static void print_crash(FILE *f, const struct pt_analysis *a)
 			"the trace\n");
 }
 
+/* What pttrace record wrote about the VM, when it recorded the file. */
+static void print_meta(FILE *f, const struct pt_analysis *a)
+{
+	const struct pt_json *vm = pt_json_get(a->meta, "vm");
+	const struct pt_json *rec = pt_json_get(a->meta, "recording");
+	const struct pt_json *devs = pt_json_get(a->meta, "devices");
+	const struct pt_json *kb = pt_json_get(rec, "buffer_kb");
+	const struct pt_json *pid = pt_json_get(vm, "pid");
+
+	if (!a->meta)
+		return;
+	fprintf(f, "VM:             %s (pid %.0f), recorded by pttrace record, %s, %.0f KB per cpu\n",
+		pt_json_get_str(vm, "name") ? pt_json_get_str(vm, "name") : "?", pid ? pid->num : 0,
+		pt_json_get_str(rec, "mode") ? pt_json_get_str(rec, "mode") : "?", kb ? kb->num : 0);
+	for (const struct pt_json *d = devs ? devs->child : NULL; d; d = d->next) {
+		const struct pt_json *nommap = pt_json_get(d, "x_no_mmap");
+
+		if (!pt_json_get(d, "assigned") || pt_json_get(d, "assigned")->type != PT_JSON_TRUE)
+			continue;
+		fprintf(f, "ASSIGNED:       %s host %s -> guest %s, host driver %s%s\n",
+			pt_json_get_str(d, "driver"), pt_json_get_str(d, "host") ?: "?",
+			pt_json_get_str(d, "addr") && *pt_json_get_str(d, "addr") ?
+			pt_json_get_str(d, "addr") : "(auto)",
+			pt_json_get_str(d, "host_driver") ?: "none",
+			nommap && nommap->type == PT_JSON_TRUE ? ", x-no-mmap=on" : "");
+	}
+}
+
 static void print_trace(FILE *f, const struct pt_analysis *a)
 {
 	const struct pt_reader_info *i = &a->info;
@@ -319,6 +347,7 @@ void pt_report_text(FILE *f, const struct pt_analysis *a, const char *path)
 
 	fprintf(f, "pttrace analyze %s\n\n", path);
 	print_crash(f, a);
+	print_meta(f, a);
 	print_trace(f, a);
 	if (a->opts.window_ns)
 		fprintf(f, "WINDOW:         findings of the last %.3f s only\n", a->opts.window_ns / 1e9);

@@ -9,6 +9,7 @@
 
 #include <stdint.h>
 #include "pt-event.h"
+#include "pt-json.h"
 #include "pt-model.h"
 #include "pt-reader.h"
 #include "pttrace.h"
@@ -123,6 +124,9 @@ struct pt_analysis {
 	struct pt_vector_stats vector[PT_MAX_VECTORS];
 	uint64_t window_start;		/* ts of the first event analysed */
 	struct pt_analysis_opts opts;
+	/* pttrace's metadata from the file (pt-meta.h), NULL when it has none */
+	struct pt_json *meta;
+	char *meta_text;
 	/* where the time went (CLOCK_MONOTONIC ns), for --stats and the benchmark */
 	uint64_t open_ns, read_ns, finish_ns;
 };

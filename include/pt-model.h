@@ -42,7 +42,10 @@ struct pt_device {
 	uint16_t bdf;
 	uint16_t vendor, device;
 	uint8_t present;		/* a config read returned a real vendor id */
-	uint8_t hinted;			/* given with --device */
+	uint8_t hinted;			/* given with --device or by the metadata */
+	uint8_t assigned;		/* passed through (pttrace's metadata says) */
+	int8_t x_no_mmap;		/* -1 unknown */
+	char host[16];			/* the host BDF of an assigned device */
 	uint8_t header_type;
 	uint32_t class_code;
 
@@ -119,6 +122,11 @@ struct pt_model;
 struct pt_model *pt_model_new(const struct pt_model_opts *opts, struct pt_err *err);
 void pt_model_free(struct pt_model *m);
 
+/* A device known from elsewhere than the trace (pttrace's metadata). */
+struct pt_device *pt_model_describe(struct pt_model *m, uint16_t bdf, uint16_t vendor,
+				     uint16_t device, uint32_t class_code);
+int pt_model_set_bar(struct pt_model *m, uint16_t bdf, int bar, uint64_t base, uint64_t size,
+		     int io);
 /* "--device 00:03.0:0=0xfea00000+0x100000"; returns -1 with ERR on bad text */
 int pt_model_hint(struct pt_model *m, const char *spec, struct pt_err *err);
 

@@ -19,6 +19,7 @@
 #define PT_LABDIR "/usr/local/share/pttrace/lab"
 #endif
 #define LAB_GUEST_NAME "pttrace-lab.elf"
+#define LAB_TOOLS_QMP "tools.sock"
 
 /*
  * Devices sit at fixed slots so that guest BDFs are the same in every
@@ -146,10 +147,22 @@ char **pt_lab_argv(const struct pt_lab_scenario *scenario, const struct pt_lab_o
 		ADD(scenario->qemu_devices[i]);
 	}
 	if (qmp_path) {
+		const char *slash = strrchr(qmp_path, '/');
+		int dir = slash ? (int)(slash - qmp_path) : 0;
 		char *q;
 
 		ADD("-qmp");
 		if (ok && asprintf(&q, "unix:%s,server=on,wait=off", qmp_path) >= 0)
+			argv[n++] = q;
+		else
+			ok = 0;
+		/*
+		 * A QMP socket serves one client at a time and the runner keeps
+		 * its own: a second one is left for tools such as pttrace record.
+		 */
+		ADD("-qmp");
+		if (ok && asprintf(&q, "unix:%.*s%s" LAB_TOOLS_QMP ",server=on,wait=off", dir,
+				   qmp_path, slash ? "/" : "") >= 0)
 			argv[n++] = q;
 		else
 			ok = 0;
@@ -522,6 +535,8 @@ out:
 		pt_qmp_close(&run.qmp);
 	if (run.serial_fd >= 0)
 		close(run.serial_fd);
+	unlink(run.qmp_path);
+	snprintf(run.qmp_path, sizeof(run.qmp_path), "%s/" LAB_TOOLS_QMP, run.dir);
 	unlink(run.qmp_path);
 	unlink(run.log_path);
 	rmdir(run.dir);

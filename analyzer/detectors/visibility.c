@@ -23,14 +23,21 @@ static void finish(void *p, struct pt_analysis *a)
 			mem_bars += d->bar[b].valid && !d->bar[b].is_io;
 		if (!d->present || !mem_bars || d->mmio_reads || d->mmio_writes)
 			continue;
-		if (!d->msis && !d->intx && !d->msi_enabled && !d->msix_enabled)
+		/* a passed-through device, or one the guest evidently uses */
+		if (!d->assigned && !d->msis && !d->intx && !d->msi_enabled && !d->msix_enabled)
 			continue;
 		pt_dev_str(d, dev, sizeof(dev));
 		pt_finding_init(&f, "visibility", d, -1, 0);
-		snprintf(f.title, sizeof(f.title), "%s is in use (%llu interrupts) but none of its "
-			 "BAR accesses is in the trace", dev, (unsigned long long)(d->msis + d->intx));
-		f.severity = PT_SEV_LOW;
-		f.confidence = 70;
+		if (d->assigned)
+			snprintf(f.title, sizeof(f.title), "%s, passed through from host %s%s, shows no BAR "
+				 "access at all: its BARs are mapped into the guest, invisible to tracing",
+				 dev, d->host[0] ? d->host : "?",
+				 d->x_no_mmap == 0 ? " (x-no-mmap=off)" : "");
+		else
+			snprintf(f.title, sizeof(f.title), "%s is in use (%llu interrupts) but none of its "
+				 "BAR accesses is in the trace", dev, (unsigned long long)(d->msis + d->intx));
+		f.severity = d->assigned ? PT_SEV_MEDIUM : PT_SEV_LOW;
+		f.confidence = d->assigned ? 90 : 70;
 		snprintf(f.why, sizeof(f.why), "vfio-pci maps a passed-through device's BARs straight "
 			 "into the guest, so KVM never sees the driver's register accesses: no detector "
 			 "can judge what this device's driver did");

@@ -1,0 +1,80 @@
+/* pttrace's metadata, read back: what it tells the device model. */
+#include <stdio.h>
+#include <string.h>
+
+#include "meta_apply.h"
+
+static double num(const struct pt_json *obj, const char *key, double dflt)
+{
+	const struct pt_json *m = pt_json_get(obj, key);
+
+	return m && m->type == PT_JSON_NUMBER ? m->num : dflt;
+}
+
+static int truthy(const struct pt_json *obj, const char *key)
+{
+	const struct pt_json *m = pt_json_get(obj, key);
+
+	return m && m->type == PT_JSON_TRUE;
+}
+
+/* "05.0" or "0x5" or "5" -> slot, function */
+static int parse_addr(const char *addr, unsigned *slot, unsigned *fn)
+{
+	char *end;
+
+	*fn = 0;
+	*slot = strtoul(addr, &end, 16);
+	if (end == addr)
+		return -1;
+	if (*end == '.')
+		*fn = strtoul(end + 1, &end, 10);
+	return *end || *slot > 31 || *fn > 7 ? -1 : 0;
+}
+
+void pt_meta_apply(struct pt_model *m, const struct pt_json *meta)
+{
+	const struct pt_json *pci = pt_json_get(meta, "pci");
+	const struct pt_json *devs = pt_json_get(meta, "devices");
+
+	/* guest BDFs and BARs as QEMU had them when the recording stopped */
+	for (const struct pt_json *d = pci ? pci->child : NULL; d; d = d->next) {
+		const struct pt_json *bars = pt_json_get(d, "bars");
+		const char *bdfs = pt_json_get_str(d, "bdf");
+		uint16_t bdf;
+
+		if (!bdfs || pt_bdf_parse(bdfs, &bdf, NULL))
+			continue;
+		if (!pt_model_describe(m, bdf, num(d, "vendor", 0), num(d, "device", 0),
+				       (uint32_t)num(d, "class", 0) << 8))
+			continue;
+		for (const struct pt_json *b = bars ? bars->child : NULL; b; b = b->next) {
+			double addr = num(b, "address", -1), size = num(b, "size", 0);
+			const char *type = pt_json_get_str(b, "type");
+
+			/* QEMU says -1 for a BAR the guest has not programmed */
+			if (addr < 0 || addr >= 18446744073709551615.0 || size <= 0)
+				continue;
+			pt_model_set_bar(m, bdf, num(b, "bar", 0), (uint64_t)addr, (uint64_t)size,
+					 type && !strcmp(type, "io"));
+		}
+	}
+	/* which of them are passed through, from the command line's addr= */
+	for (const struct pt_json *d = devs ? devs->child : NULL; d; d = d->next) {
+		const char *addr = pt_json_get_str(d, "addr"), *host = pt_json_get_str(d, "host");
+		const struct pt_json *nommap = pt_json_get(d, "x_no_mmap");
+		struct pt_device *dev;
+		unsigned slot, fn;
+
+		if (!truthy(d, "assigned") || !addr || parse_addr(addr, &slot, &fn))
+			continue;
+		dev = pt_model_find(m, (uint16_t)(slot << 3 | fn));
+		if (!dev)
+			continue;
+		dev->assigned = 1;
+		if (host)
+			snprintf(dev->host, sizeof(dev->host), "%.15s", host);
+		if (nommap)
+			dev->x_no_mmap = nommap->type == PT_JSON_TRUE;
+	}
+}

@@ -1,0 +1,407 @@
+#include <ctype.h>
+#include <stdarg.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pt-vm.h"
+
+static void path_in(char *buf, size_t size, const char *sysroot, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void path_in(char *buf, size_t size, const char *sysroot, const char *fmt, ...)
+{
+	va_list ap;
+	int n = snprintf(buf, size, "%s", sysroot ? sysroot : "");
+
+	va_start(ap, fmt);
+	vsnprintf(buf + n, size - n, fmt, ap);
+	va_end(ap);
+}
+
+/* Reads a small file whole, NUL-terminated; returns its length or -1. */
+static ssize_t read_small(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n, total = 0;
+
+	if (fd < 0)
+		return -1;
+	while (total < (ssize_t)size - 1 && (n = read(fd, buf + total, size - 1 - total)) > 0)
+		total += n;
+	close(fd);
+	buf[total] = 0;
+	return total;
+}
+
+static void copy(char *dst, size_t size, const char *src, size_t len)
+{
+	if (len >= size)
+		len = size - 1;
+	memcpy(dst, src, len);
+	dst[len] = 0;
+}
+
+/* The value of KEY in "driver,key=val,key2=val2"; NULL when absent. */
+static const char *opt_value(const char *opts, const char *key, size_t *len)
+{
+	size_t klen = strlen(key);
+	const char *p = opts;
+
+	while (p && *p) {
+		const char *end = strchr(p, ',');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+
+		if (n > klen && !strncmp(p, key, klen) && p[klen] == '=') {
+			*len = n - klen - 1;
+			return p + klen + 1;
+		}
+		p = end ? end + 1 : NULL;
+	}
+	return NULL;
+}
+
+static int opt_bool(const char *opts, const char *key)
+{
+	size_t n;
+	const char *v = opt_value(opts, key, &n);
+
+	if (!v)
+		return -1;
+	return (n == 2 && !strncmp(v, "on", 2)) || (n == 4 && !strncmp(v, "true", 4)) ||
+	       (n == 1 && *v == '1') || (n == 3 && !strncmp(v, "yes", 3));
+}
+
+static void parse_device(struct pt_vm *vm, const char *arg)
+{
+	struct pt_vm_device *d;
+	const char *v;
+	size_t n;
+
+	if (vm->ndev == PT_VM_MAX_DEVICES)
+		return;
+	d = &vm->dev[vm->ndev++];
+	memset(d, 0, sizeof(*d));
+	n = strcspn(arg, ",");
+	copy(d->driver, sizeof(d->driver), arg, n);
+	if ((v = opt_value(arg, "host", &n)))
+		copy(d->host, sizeof(d->host), v, n);
+	if ((v = opt_value(arg, "addr", &n)))
+		copy(d->addr, sizeof(d->addr), v, n);
+	if ((v = opt_value(arg, "id", &n)))
+		copy(d->id, sizeof(d->id), v, n);
+	if ((v = opt_value(arg, "bus", &n)))
+		copy(d->bus, sizeof(d->bus), v, n);
+	if ((v = opt_value(arg, "ioport", &n)))
+		d->ioport = strtoul(v, NULL, 0);
+	d->x_no_mmap = opt_bool(arg, "x-no-mmap");
+	d->multifunction = opt_bool(arg, "multifunction") == 1;
+	d->assigned = !strcmp(d->driver, "vfio-pci") || !strcmp(d->driver, "pci-assign") ||
+		      !strcmp(d->driver, "kvm-pci-assign");
+	if (!strncmp(d->driver, "pvpanic", 7))
+		vm->pvpanic = 1;
+}
+
+static void add_qmp(struct pt_vm *vm, const char *path, size_t n)
+{
+	if (vm->nqmp < PT_VM_MAX_QMP && n)
+		copy(vm->qmp[vm->nqmp++], sizeof(vm->qmp[0]), path, n);
+}
+
+int pt_vm_parse_cmdline(int argc, char *const *argv, struct pt_vm *vm)
+{
+	/* chardev ids of unix sockets, to match with -mon chardev=ID,mode=control */
+	char chardev_id[8][48], chardev_path[8][108];
+	unsigned nchardev = 0;
+	const char *base;
+
+	memset(vm, 0, sizeof(*vm));
+	if (argc < 1)
+		return -1;
+	base = strrchr(argv[0], '/');
+	base = base ? base + 1 : argv[0];
+	if (strncmp(base, "qemu-system-", 12) && strncmp(base, "qemu-kvm", 8) && strcmp(base, "kvm"))
+		return -1;
+	copy(vm->exe, sizeof(vm->exe), argv[0], strlen(argv[0]));
+	for (int i = 1; i < argc; i++) {
+		const char *opt = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+		const char *v;
+		size_t n;
+
+		if (opt[0] == '-' && opt[1] == '-')
+			opt++;		/* QEMU takes --name as -name */
+		if (!val)
+			break;
+		if (!strcmp(opt, "-name")) {
+			if (!strncmp(val, "guest=", 6))
+				val += 6;
+			copy(vm->name, sizeof(vm->name), val, strcspn(val, ","));
+		} else if (!strcmp(opt, "-device")) {
+			parse_device(vm, val);
+		} else if (!strcmp(opt, "-qmp") || !strcmp(opt, "-qmp-pretty")) {
+			if (!strncmp(val, "unix:", 5))
+				add_qmp(vm, val + 5, strcspn(val + 5, ","));
+		} else if (!strcmp(opt, "-chardev") && !strncmp(val, "socket,", 7) &&
+			   (v = opt_value(val, "path", &n)) && nchardev < 8) {
+			copy(chardev_path[nchardev], sizeof(chardev_path[0]), v, n);
+			v = opt_value(val, "id", &n);
+			copy(chardev_id[nchardev++], sizeof(chardev_id[0]), v ? v : "", v ? n : 0);
+		} else if (!strcmp(opt, "-mon") && (v = opt_value(val, "chardev", &n))) {
+			size_t mn;
+			const char *mode = opt_value(val, "mode", &mn);
+
+			if (!mode || mn != 7 || strncmp(mode, "control", 7))
+				continue;
+			for (unsigned c = 0; c < nchardev; c++)
+				if (strlen(chardev_id[c]) == n && !strncmp(chardev_id[c], v, n))
+					add_qmp(vm, chardev_path[c], strlen(chardev_path[c]));
+		} else if (!strcmp(opt, "-smp")) {
+			vm->smp = atoi(val);
+			if ((v = opt_value(val, "cpus", &n)))
+				vm->smp = atoi(v);
+		} else if (!strcmp(opt, "-cpu")) {
+			vm->hv_crash = strstr(val, "hv-crash") || strstr(val, "hv_crash");
+		} else {
+			continue;
+		}
+		i++;
+	}
+	if (!vm->smp)
+		vm->smp = 1;
+	return 0;
+}
+
+int pt_vm_threads(const char *sysroot, struct pt_vm *vm)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *dir;
+
+	path_in(path, sizeof(path), sysroot, "/proc/%d/task", (int)vm->pid);
+	dir = opendir(path);
+	if (!dir)
+		return -1;
+	vm->nthreads = vm->nvcpus = 0;
+	while ((de = readdir(dir)) && vm->nthreads < PT_VM_MAX_THREADS) {
+		char comm[64];
+		int tid = atoi(de->d_name), cpu;
+
+		if (tid <= 0)
+			continue;
+		vm->threads[vm->nthreads++] = tid;
+		path_in(path, sizeof(path), sysroot, "/proc/%d/task/%d/comm", (int)vm->pid, tid);
+		if (read_small(path, comm, sizeof(comm)) > 0 && sscanf(comm, "CPU %d/KVM", &cpu) == 1 &&
+		    cpu >= 0 && cpu < 64) {
+			vm->vcpu_tids[cpu] = tid;
+			if ((unsigned)cpu + 1 > vm->nvcpus)
+				vm->nvcpus = cpu + 1;
+		}
+	}
+	closedir(dir);
+	return 0;
+}
+
+/* Reads /proc/PID/cmdline into an argv; 0 with *ARGV to free, or -1. */
+static int read_cmdline(const char *sysroot, int pid, char ***argv, int *argc, char **buf)
+{
+	char path[PATH_MAX];
+	size_t cap = 1 << 16;
+	ssize_t n;
+	int count = 0;
+
+	path_in(path, sizeof(path), sysroot, "/proc/%d/cmdline", pid);
+	*buf = malloc(cap);
+	if (!*buf)
+		return -1;
+	n = read_small(path, *buf, cap);
+	if (n <= 0) {
+		free(*buf);
+		return -1;
+	}
+	for (ssize_t i = 0; i < n; i++)
+		count += !(*buf)[i];
+	*argv = calloc(count + 2, sizeof(**argv));
+	if (!*argv) {
+		free(*buf);
+		return -1;
+	}
+	*argc = 0;
+	for (ssize_t i = 0; i < n; i += strlen(*buf + i) + 1)
+		(*argv)[(*argc)++] = *buf + i;
+	return 0;
+}
+
+/* libvirt writes NAME.pid for each domain it runs. */
+static int libvirt_pid(const char *sysroot, int pid)
+{
+	char path[PATH_MAX], buf[32];
+	struct dirent *de;
+	int found = 0;
+	DIR *dir;
+
+	path_in(path, sizeof(path), sysroot, "/run/libvirt/qemu");
+	dir = opendir(path);
+	if (!dir)
+		return 0;
+	while (!found && (de = readdir(dir))) {
+		size_t l = strlen(de->d_name);
+
+		if (l < 5 || strcmp(de->d_name + l - 4, ".pid"))
+			continue;
+		path_in(path, sizeof(path), sysroot, "/run/libvirt/qemu/%s", de->d_name);
+		found = read_small(path, buf, sizeof(buf)) > 0 && atoi(buf) == pid;
+	}
+	closedir(dir);
+	return found;
+}
+
+int pt_vm_scan(const char *sysroot, struct pt_vm **vms, unsigned *n, struct pt_err *err)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	unsigned cap = 0;
+	DIR *dir;
+
+	*vms = NULL;
+	*n = 0;
+	path_in(path, sizeof(path), sysroot, "/proc");
+	dir = opendir(path);
+	if (!dir)
+		return pt_err_errno(err, errno, "cannot read '%s'", path);
+	while ((de = readdir(dir))) {
+		int pid = atoi(de->d_name), argc;
+		char **argv, *buf;
+		struct pt_vm vm;
+
+		if (pid <= 0 || read_cmdline(sysroot, pid, &argv, &argc, &buf))
+			continue;
+		if (!pt_vm_parse_cmdline(argc, argv, &vm)) {
+			vm.pid = pid;
+			vm.libvirt = libvirt_pid(sysroot, pid);
+			pt_vm_threads(sysroot, &vm);
+			if (*n == cap) {
+				struct pt_vm *more = realloc(*vms, (cap = cap ? cap * 2 : 4) * sizeof(vm));
+
+				if (!more) {
+					free(argv);
+					free(buf);
+					closedir(dir);
+					free(*vms);
+					*vms = NULL;
+					return pt_err_set(err, "out of memory");
+				}
+				*vms = more;
+			}
+			(*vms)[(*n)++] = vm;
+		}
+		free(argv);
+		free(buf);
+	}
+	closedir(dir);
+	return 0;
+}
+
+int pt_vm_find(const char *sysroot, const char *name, pid_t pid, struct pt_vm *out,
+	       struct pt_err *err)
+{
+	struct pt_vm *vms;
+	unsigned n, matches = 0;
+	char names[256] = "", pids[128] = "";
+
+	if (pt_vm_scan(sysroot, &vms, &n, err))
+		return -1;
+	for (unsigned i = 0; i < n; i++) {
+		size_t l = strlen(names);
+
+		if (name ? !strcmp(vms[i].name, name) : vms[i].pid == pid) {
+			if (!matches++)
+				*out = vms[i];
+			snprintf(pids + strlen(pids), sizeof(pids) - strlen(pids), "%s%d",
+				 matches > 1 ? ", " : "", (int)vms[i].pid);
+		}
+		snprintf(names + l, sizeof(names) - l, "%s%s", l ? ", " : "",
+			 vms[i].name[0] ? vms[i].name : "(no -name)");
+	}
+	free(vms);
+	if (matches == 1)
+		return 0;
+	if (matches > 1)
+		return pt_err_set(err, "more than one VM is called '%s' (pids %s): use --pid", name, pids);
+	if (!name)
+		return pt_err_set(err, "no QEMU process with pid %d", (int)pid);
+	if (!n)
+		return pt_err_set(err, "no VM called '%s': no QEMU process is running", name);
+	return pt_err_set(err, "no VM called '%s'; running VMs: %s", name, names);
+}
+
+int pt_host_bdf(const char *in, char *out, size_t size)
+{
+	unsigned dom = 0, bus, dev, fn;
+	int n = 0;
+
+	if (sscanf(in, "%x:%x:%x.%x%n", &dom, &bus, &dev, &fn, &n) == 4 && !in[n])
+		;
+	else if (n = 0, dom = 0, sscanf(in, "%x:%x.%x%n", &bus, &dev, &fn, &n) == 3 && !in[n])
+		;
+	else
+		return -1;
+	if (dom > 0xffff || bus > 0xff || dev > 0x1f || fn > 7)
+		return -1;
+	snprintf(out, size, "%04x:%02x:%02x.%x", dom, bus, dev, fn);
+	return 0;
+}
+
+static unsigned read_hex(const char *sysroot, const char *bdf, const char *file)
+{
+	char path[PATH_MAX], buf[32];
+
+	path_in(path, sizeof(path), sysroot, "/sys/bus/pci/devices/%s/%s", bdf, file);
+	return read_small(path, buf, sizeof(buf)) > 0 ? strtoul(buf, NULL, 16) : 0;
+}
+
+int pt_hostdev_read(const char *sysroot, const char *bdf, struct pt_hostdev *d)
+{
+	char path[PATH_MAX], link[PATH_MAX];
+	struct dirent *de;
+	ssize_t n;
+	DIR *dir;
+
+	memset(d, 0, sizeof(*d));
+	d->iommu_group = -1;
+	if (pt_host_bdf(bdf, d->bdf, sizeof(d->bdf)))
+		return -1;
+	path_in(path, sizeof(path), sysroot, "/sys/bus/pci/devices/%s", d->bdf);
+	if (access(path, F_OK))
+		return 0;
+	d->present = 1;
+	d->vendor = read_hex(sysroot, d->bdf, "vendor");
+	d->device = read_hex(sysroot, d->bdf, "device");
+	d->class_code = read_hex(sysroot, d->bdf, "class");
+	path_in(path, sizeof(path), sysroot, "/sys/bus/pci/devices/%s/driver", d->bdf);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n > 0) {
+		link[n] = 0;
+		snprintf(d->driver, sizeof(d->driver), "%.31s",
+			 strrchr(link, '/') ? strrchr(link, '/') + 1 : link);
+	}
+	path_in(path, sizeof(path), sysroot, "/sys/bus/pci/devices/%s/iommu_group", d->bdf);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 0)
+		return 0;
+	link[n] = 0;
+	d->iommu_group = atoi(strrchr(link, '/') ? strrchr(link, '/') + 1 : link);
+	path_in(path, sizeof(path), sysroot, "/sys/kernel/iommu_groups/%d/devices", d->iommu_group);
+	dir = opendir(path);
+	if (!dir)
+		return 0;
+	while ((de = readdir(dir)) && d->ngroup < 16)
+		if (de->d_name[0] != '.')
+			snprintf(d->group[d->ngroup++], sizeof(d->group[0]), "%.15s", de->d_name);
+	closedir(dir);
+	return 0;
+}

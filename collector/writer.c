@@ -1,0 +1,75 @@
+/* Writing the trace.dat: libtracecmd's output functions over raw per-cpu pages. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tracecmd-private.h"
+#include "writer.h"
+
+int pt_write_tracedat(const char *path, const struct pt_write_buffer *buffers, int nbuffers,
+		      const char *metadata, int compress, struct pt_err *err)
+{
+	/* the formats of these systems only: the VM's events, not the whole kernel's */
+	struct tracecmd_event_list lists[] = {
+		{ &lists[1], "kvm:*" }, { &lists[2], "iommu:*" }, { &lists[3], "ras:*" },
+		{ NULL, "irq:*" },
+	};
+	char kallsyms[] = "/tmp/pttrace-kallsyms.XXXXXX";
+	struct tracecmd_output *out = NULL;
+	int fd, rc = -1;
+
+	/*
+	 * Host kernel symbols mean nothing to a guest crash and cost 5 MB:
+	 * give an empty file (a missing one corrupts compressed output).
+	 */
+	fd = mkstemp(kallsyms);
+	if (fd < 0)
+		return pt_err_errno(err, errno, "cannot create a file in /tmp");
+	close(fd);
+	out = tracecmd_output_create(path);
+	if (!out) {
+		pt_err_errno(err, errno ? errno : EIO, "cannot write '%s'", path);
+		goto out;
+	}
+	tracecmd_set_quiet(out, true);
+	if (tracecmd_output_set_version(out, 7) ||
+	    (compress && tracecmd_output_set_compression(out, "zstd")) ||
+	    tracecmd_output_set_kallsyms(out, kallsyms) ||
+	    tracecmd_output_write_headers(out, lists)) {
+		pt_err_set(err, "cannot write the headers of '%s'", path);
+		goto out;
+	}
+	if (metadata && !tracecmd_add_option(out, PT_OPTION_METADATA, strlen(metadata) + 1,
+					     metadata)) {
+		pt_err_set(err, "cannot add pttrace's metadata to '%s'", path);
+		goto out;
+	}
+	for (int i = 1; i < nbuffers; i++) {
+		if (tracecmd_add_buffer_info(out, buffers[i].name, buffers[i].cpus) < 0) {
+			pt_err_set(err, "cannot describe buffer '%s' in '%s'", buffers[i].name, path);
+			goto out;
+		}
+	}
+	if (tracecmd_write_cmdlines(out)) {
+		pt_err_set(err, "cannot write the command lines into '%s'", path);
+		goto out;
+	}
+	for (int i = 0; i < nbuffers; i++) {
+		int r = i == 0 ? tracecmd_append_cpu_data(out, buffers[i].cpus, buffers[i].files)
+			       : tracecmd_append_buffer_cpu_data(out, buffers[i].name, buffers[i].cpus,
+								 buffers[i].files);
+		if (r) {
+			pt_err_errno(err, errno ? errno : EIO, "cannot write the events into '%s'", path);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	if (out)
+		tracecmd_output_close(out);
+	unlink(kallsyms);
+	return rc;
+}

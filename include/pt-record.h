@@ -1,0 +1,70 @@
+/*
+ * pttrace record as a library: arm a private tracefs instance for one VM's
+ * kvm events, wait for its crash (in-kernel triggers, QMP, signals, the
+ * VM's exit, a duration), and write the trace.dat with the VM's metadata.
+ */
+#ifndef PT_RECORD_H
+#define PT_RECORD_H
+
+#include <signal.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "pt-vm.h"
+#include "pttrace.h"
+
+enum pt_record_stop {
+	PT_STOP_TRIGGER,	/* an in-kernel trigger froze the buffer at the crash */
+	PT_STOP_QMP_PANIC,	/* QMP GUEST_PANICKED */
+	PT_STOP_SIGNAL,
+	PT_STOP_DURATION,
+	PT_STOP_VM_EXIT,	/* the QEMU process ended */
+};
+const char *pt_record_stop_name(enum pt_record_stop stop);
+
+struct pt_record_status {
+	double seconds;		/* armed for */
+	uint64_t events;	/* written into the buffer so far */
+	uint64_t overrun;	/* overwritten (flight recorder) */
+	double events_per_s;
+	double fill;		/* 0..1 of the buffer */
+};
+
+struct pt_record_opts {
+	const char *sysroot;		/* for finding the VM, "" for / */
+	const char *vm_name;		/* or pid */
+	pid_t pid;
+	const char *output;		/* the trace.dat to write */
+	int stream;			/* write everything, not a flight recorder */
+	unsigned buffer_kb;		/* per cpu */
+	const char *const *events;	/* -e, NULL-terminated; NULL: the default set */
+	double duration;		/* stop after, seconds; 0: never */
+	const char *qmp;		/* QMP socket; NULL: from the command line */
+	const volatile sig_atomic_t *stop;
+	/* called about every 100 ms while armed */
+	void (*on_status)(void *ctx, const struct pt_record_status *st);
+	/* called once per note: a missing event, a stale instance removed, ... */
+	void (*on_note)(void *ctx, const char *msg);
+	/* called once armed, with the instance's name */
+	void (*on_armed)(void *ctx, const struct pt_vm *vm, const char *instance);
+	void *ctx;
+};
+
+struct pt_record_result {
+	enum pt_record_stop stop;
+	char trigger[64];	/* which trigger, when one stopped it */
+	uint64_t entries, overrun;
+	double armed_seconds;
+	double write_seconds;	/* from the stop to crash.dat renamed in place */
+	uint64_t file_size;
+	char instance[64];
+};
+
+/* The default event set (kvm_emulate_insn is left out: see README). */
+extern const char *const pt_record_default_events[];
+
+/* Removes instances left by pttrace runs that were killed; returns how many. */
+int pt_record_remove_stale(void (*note)(void *ctx, const char *msg), void *ctx);
+
+int pt_record(const struct pt_record_opts *opts, struct pt_record_result *res, struct pt_err *err);
+
+#endif

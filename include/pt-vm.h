@@ -1,0 +1,79 @@
+/*
+ * Running VMs as /proc and /sys show them: QEMU processes (started by hand,
+ * by a script or by libvirt), their -name, threads, QMP sockets and PCI
+ * devices, and for passed-through devices what the host says about them.
+ * Every path is taken under SYSROOT ("" or NULL for the real /), so tests
+ * can hand in fake /proc and /sys trees.
+ */
+#ifndef PT_VM_H
+#define PT_VM_H
+
+#include <sys/types.h>
+#include "pttrace.h"
+
+#define PT_VM_MAX_DEVICES	32
+#define PT_VM_MAX_THREADS	512
+#define PT_VM_MAX_QMP		4
+
+struct pt_vm_device {
+	char driver[32];	/* vfio-pci, pci-assign, edu, e1000e, ... */
+	char host[32];		/* host BDF, "0000:01:00.0", of an assigned device */
+	char addr[16];		/* guest slot[.fn] as given with addr=, "" if not */
+	char id[48];
+	char bus[32];
+	int x_no_mmap;		/* -1 not given */
+	int multifunction;	/* multifunction=on */
+	unsigned ioport;	/* pvpanic's ioport, 0 when default */
+	int assigned;		/* passed through: vfio-pci, pci-assign */
+};
+
+struct pt_vm {
+	pid_t pid;
+	char name[128];
+	char exe[256];
+	int libvirt;
+	int smp;
+	int hv_crash;		/* -cpu ...,hv-crash */
+	int pvpanic;		/* a pvpanic device (ISA or PCI) */
+	char qmp[PT_VM_MAX_QMP][108];	/* unix socket paths a QMP monitor listens on */
+	unsigned nqmp;
+	struct pt_vm_device dev[PT_VM_MAX_DEVICES];
+	unsigned ndev;
+	pid_t threads[PT_VM_MAX_THREADS];
+	unsigned nthreads;
+	pid_t vcpu_tids[64];	/* from thread names "CPU n/KVM" (debug-threads=on) */
+	unsigned nvcpus;
+};
+
+/* Fills VM from a QEMU command line; 0, or -1 when it is not QEMU's. */
+int pt_vm_parse_cmdline(int argc, char *const *argv, struct pt_vm *vm);
+
+/* All running QEMU processes; *VMS is freed by the caller. */
+int pt_vm_scan(const char *sysroot, struct pt_vm **vms, unsigned *n, struct pt_err *err);
+
+/*
+ * The VM called NAME (-name NAME or guest=NAME), or with PID when NAME is
+ * NULL.  Errors say which names exist, or which pids share the name.
+ */
+int pt_vm_find(const char *sysroot, const char *name, pid_t pid, struct pt_vm *vm,
+	       struct pt_err *err);
+
+/* Re-reads the thread ids under /proc/PID/task; -1 when the process is gone. */
+int pt_vm_threads(const char *sysroot, struct pt_vm *vm);
+
+/* A host PCI function as sysfs shows it. */
+struct pt_hostdev {
+	char bdf[16];
+	unsigned vendor, device, class_code;
+	char driver[32];	/* "" when no driver is bound */
+	int iommu_group;	/* -1 when there is no IOMMU group */
+	char group[16][16];	/* the members of its IOMMU group, itself included */
+	unsigned ngroup;
+	int present;
+};
+
+/* Normalizes "01:00.0" to "0000:01:00.0"; -1 on a bad BDF. */
+int pt_host_bdf(const char *in, char *out, size_t size);
+int pt_hostdev_read(const char *sysroot, const char *bdf, struct pt_hostdev *dev);
+
+#endif
