@@ -1,16 +1,85 @@
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "cli.h"
+#include "pt-check.h"
+
+static void print_item(void *ctx, const struct pt_check_item *item)
+{
+	static const char *const levels[] = { "ok", "note", "warning", "error" };
+
+	(void)ctx;
+	printf("%-8s %-13s %s\n", levels[item->level], item->rule, item->what);
+	if (item->advice[0])
+		printf("%-8s %-13s -> %s\n", "", "", item->advice);
+}
 
 static int check_run(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	return PT_EXIT_ERROR;
+	static const struct option longopts[] = {
+		{ "vm", required_argument, NULL, 'v' },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "sysroot", required_argument, NULL, 'S' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *name = NULL, *sysroot = NULL;
+	enum pt_check_level worst;
+	struct pt_vm vm;
+	struct pt_err err;
+	pid_t pid = 0;
+	char *end;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "v:p:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'v':
+			name = optarg;
+			break;
+		case 'p':
+			pid = strtol(optarg, &end, 10);
+			if (*end || pid <= 0)
+				return pt_die_usage(&pt_cmd_check, "--pid wants a process id, not '%s'", optarg);
+			break;
+		case 'S':
+			sysroot = optarg;
+			break;
+		default:
+			return pt_die_usage(&pt_cmd_check, "bad option");
+		}
+	}
+	if (optind != argc || !name == !pid)
+		return pt_die_usage(&pt_cmd_check, "check wants --vm NAME or --pid PID");
+	if (pt_vm_find(sysroot, name, pid, &vm, &err)) {
+		pt_error("%s", err.msg);
+		return PT_EXIT_ERROR;
+	}
+	printf("VM '%s' (pid %d)\n", vm.name, (int)vm.pid);
+	worst = pt_check_vm(sysroot, &vm, print_item, NULL);
+	return worst >= PT_CHECK_WARNING ? PT_EXIT_FAILURE : PT_EXIT_OK;
 }
 
 const struct pt_cmd pt_cmd_check = {
 	.name = "check",
 	.summary = "lint a VM's pass-through set-up",
-	.usage = "usage: pttrace check --vm <name>\n",
+	.usage =
+	"usage: pttrace check (--vm <name> | --pid <pid>) [--sysroot <dir>]\n"
+	"\n"
+	"Reads the VM's command line and the host's sysfs and says what in its\n"
+	"pass-through set-up is known to cause trouble or to hide it from pttrace:\n"
+	"  multifunction  the functions of one host device (a GPU and its HDMI audio)\n"
+	"                 split over guest slots or renumbered\n"
+	"  driver         an assigned device not bound to vfio-pci or pci-stub\n"
+	"  iommu-group    an IOMMU group shared with a device the VM does not have\n"
+	"  mmap           BARs mmapped into the guest: tracing cannot see the accesses\n"
+	"                 (x-no-mmap=on for a debugging run)\n"
+	"  crash-signal   no pvpanic and no hv-crash: the recorder cannot stop exactly\n"
+	"                 at a guest panic\n"
+	"\n"
+	"    --sysroot <dir>   read <dir>/proc and <dir>/sys instead (for tests)\n"
+	"\n"
+	"Exit status: 0 nothing worse than a note, 1 warnings or errors, 2 error.\n",
 	.run = check_run,
-	.flags = PT_CMD_PLANNED,
 };

@@ -3,10 +3,10 @@
 
 run "$PTTRACE" help
 expect_rc 0 "help exits 0"
-for c in analyze help lab record tui version; do
+for c in analyze check help lab record tui version vms; do
 	expect_out "^   $c " "help lists $c"
 done
-expect_out "record .*\(not built yet\)" "help marks record as not built yet"
+expect_out "tui .*\(not built yet\)" "help marks tui as not built yet"
 
 run "$PTTRACE"
 expect_rc 2 "no command is a usage error"
@@ -48,7 +48,7 @@ for p in $("$PTTRACE" --list-cmds | cut -c1 | sort | uniq -d); do
 	expect_err "^pttrace: ambiguous command: $p, could be: " "ambiguous '$p' lists the candidates"
 done
 
-for c in record tui; do
+for c in tui; do
 	run "$PTTRACE" $c crash.dat
 	expect_rc 2 "$c is not built yet: exits 2"
 	expect_err "^pttrace: '$c' is not built yet" "$c says it is not built yet"

@@ -16,7 +16,7 @@ static void test_exact_and_prefix(void **state)
 	(void)state;
 	assert_ptr_equal(pt_cmd_lookup("lab", &ambiguous), &pt_cmd_lab);
 	assert_ptr_equal(pt_cmd_lookup("an", &ambiguous), &pt_cmd_analyze);
-	assert_ptr_equal(pt_cmd_lookup("v", &ambiguous), &pt_cmd_version);
+	assert_ptr_equal(pt_cmd_lookup("ve", &ambiguous), &pt_cmd_version);
 	assert_false(ambiguous);
 }
 

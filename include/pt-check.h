@@ -1,0 +1,20 @@
+/* pttrace check: a lint of a VM's pass-through set-up. */
+#ifndef PT_CHECK_H
+#define PT_CHECK_H
+
+#include "pt-vm.h"
+
+enum pt_check_level { PT_CHECK_OK, PT_CHECK_NOTE, PT_CHECK_WARNING, PT_CHECK_ERROR };
+
+struct pt_check_item {
+	enum pt_check_level level;
+	const char *rule;	/* "multifunction", "driver", "iommu-group", "mmap", "crash-signal" */
+	char what[256];
+	char advice[256];
+};
+
+/* Calls FN for each thing found, and returns the worst level. */
+enum pt_check_level pt_check_vm(const char *sysroot, const struct pt_vm *vm,
+				void (*fn)(void *ctx, const struct pt_check_item *item), void *ctx);
+
+#endif
