@@ -65,3 +65,28 @@ need_tracefs() {
 		skip_all "needs tracefs on $TRACEFS"
 	[ -d $TRACEFS/events/kvm ] || skip_all "needs the kvm trace events"
 }
+
+# lab_start SCENARIO NAME [lab args]: a paused lab VM; sets LAB_PID and QEMU_PID
+lab_start() {
+	local s=$1 name=$2 i
+	shift 2
+	rm -f "$T/$name.pid"
+	"$PTTRACE" lab run "$s" --name "$name" --paused --pid-file "$T/$name.pid" "$@" \
+		> "$T/$name.lab" 2>&1 &
+	LAB_PID=$!
+	for i in $(seq 300); do
+		[ -s "$T/$name.pid" ] && break
+		sleep 0.1
+	done
+	QEMU_PID=$(cat "$T/$name.pid" 2> /dev/null)
+}
+
+# wait_for FILE REGEX: up to 30 s for FILE to show REGEX
+wait_for() {
+	local i
+	for i in $(seq 300); do
+		grep -Eq -- "$2" "$1" 2> /dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
