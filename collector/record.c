@@ -526,6 +526,13 @@ static int write_output(struct rec *r, struct pt_record_result *res, struct pt_e
 	close(fd);
 	if (pt_write_tracedat(tmp, bufs, r->have_host ? 2 : 1, meta, 1, err))
 		goto out;
+	{
+		/* mkstemp made it 0600: give it the mode a new file gets */
+		mode_t mask = umask(0);
+
+		umask(mask);
+		chmod(tmp, 0666 & ~mask);
+	}
 	fd = open(tmp, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || fsync(fd)) {
 		pt_err_errno(err, errno, "cannot write '%s'", r->opts->output);

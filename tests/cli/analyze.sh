@@ -24,6 +24,20 @@ expect_first irq-storm irq-storm 00:03.0 BAR0+0x0024
 expect_first lost-msi lost-irq 00:03.0 config+0x44
 expect_first stray-mmio stray-mmio 00:03.0 BAR0+0x0080
 
+# the same scenarios as pttrace record wrote them, with its metadata
+for s in d3-access:powered-down hang-reset:reset irq-storm:irq-storm lost-msi:lost-irq stray-mmio:stray-mmio; do
+	run ./pttrace analyze --json "samples/traces/pttrace/${s%%:*}.dat"
+	got=$(first_finding "$T/out")
+	case $got in
+	"${s#*:} "*) ok "pttrace/${s%%:*}: the root cause comes first ($got)" ;;
+	*) not_ok "pttrace/${s%%:*}: the root cause comes first: got '$got'" ;;
+	esac
+done
+run ./pttrace analyze samples/traces/pttrace/healthy.dat
+expect_rc 0 "pttrace/healthy: nothing suspicious"
+expect_out "^VM: +pt-sample-healthy \(pid [0-9]+\), recorded by pttrace record, flight-recorder" \
+	"the metadata's VM line"
+
 run ./pttrace analyze --json samples/traces/healthy.dat
 expect_rc 0 "healthy: exit 0, nothing suspicious"
 if python3 -c 'import json,sys

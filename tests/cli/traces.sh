@@ -23,3 +23,13 @@ for s in d3-access hang-reset irq-storm lost-msi stray-mmio healthy; do
 	run trace-cmd dump --summary -i "$f"
 	expect_out "zstd" "$s.dat is zstd-compressed"
 done
+
+# the files pttrace record wrote are trace-cmd's format too
+for f in "$TOP"/samples/traces/pttrace/*.dat; do
+	s=$(basename "$f" .dat)
+	run trace-cmd report "$f"
+	expect_rc 0 "trace-cmd report reads pttrace/$s.dat"
+	expect_out "kvm_mmio: +mmio (read|write)" "pttrace/$s: device MMIO is visible"
+	run trace-cmd dump --summary -i "$f"
+	expect_out "zstd" "pttrace/$s.dat: trace-cmd dump --summary reads it"
+done
