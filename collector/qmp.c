@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -207,13 +208,22 @@ int pt_qmp_connect(struct pt_qmp *q, const char *path, int timeout_ms, struct pt
 	if (strlen(path) >= sizeof(sa.sun_path))
 		return pt_err_set(err, "QMP socket path too long: '%s'", path);
 	strcpy(sa.sun_path, path);
-	q->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	/*
+	 * Non-blocking: QEMU accepts one QMP client at a time, and once the
+	 * listen backlog of a busy socket is full a blocking connect() would
+	 * wait for ever.
+	 */
+	q->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (q->fd < 0)
 		return pt_err_errno(err, errno, "cannot create a socket");
 	if (connect(q->fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		pt_err_errno(err, errno, "cannot connect to QMP socket '%s'", path);
+		if (errno == EAGAIN)
+			pt_err_set(err, "QMP socket '%s' is busy with another client", path);
+		else
+			pt_err_errno(err, errno, "cannot connect to QMP socket '%s'", path);
 		goto fail;
 	}
+	fcntl(q->fd, F_SETFL, fcntl(q->fd, F_GETFL) & ~O_NONBLOCK);
 	rc = read_wire(q, &greeting, now_ms() + timeout_ms, err);
 	if (rc <= 0) {
 		if (rc == 0)

@@ -1,0 +1,146 @@
+# pttrace record when things go wrong: killed with -9, the VM dying, an
+# output it cannot write, a full disk, two recordings at once, Ctrl-C, and
+# --stream.
+. "$(dirname "$0")/../lib.sh"
+need_root_kvm
+need_tracefs
+command -v trace-cmd > /dev/null || skip_all "needs trace-cmd (apt-get install trace-cmd)"
+mounts=()
+cleanup_faults() {
+	for m in "${mounts[@]}"; do umount "$m" 2> /dev/null; done
+	[ -n "${LAB_PID:-}" ] && kill "$LAB_PID" 2> /dev/null
+	wait 2> /dev/null
+	rm -rf "$T"
+}
+trap cleanup_faults EXIT
+
+stop_lab() {
+	kill -TERM "$LAB_PID" 2> /dev/null
+	wait "$LAB_PID" 2> /dev/null
+	LAB_PID=""
+}
+
+# kill -9 mid-recording: the instance stays, and the next run removes it
+lab_start healthy pt-f1 --duration 120
+"$PTTRACE" record --vm pt-f1 -o "$T/killed.dat" > "$T/killed.rec" 2>&1 &
+rec=$!
+wait_for "$T/killed.rec" armed
+kill -USR1 "$LAB_PID"
+sleep 1
+kill -9 $rec
+wait $rec 2> /dev/null
+inst=$(sed -n "s/.*in tracefs instance '\([^']*\)'.*/\1/p" "$T/killed.rec")
+[ -n "$inst" ] && [ -d "$TRACEFS/instances/$inst" ] && ok "kill -9 leaves instance $inst armed" ||
+	not_ok "kill -9 leaves its instance (found '$inst')"
+[ ! -e "$T/killed.dat" ] && ok "kill -9: no half-written crash.dat" || not_ok "kill -9: no half-written crash.dat"
+run "$PTTRACE" record --vm pt-f1 -o "$T/next.dat" --duration 1
+expect_rc 0 "the next record runs"
+expect_err "removed tracefs instance '$inst' left by a pttrace that was killed" "the next run says it removed the stale instance"
+[ ! -d "$TRACEFS/instances/$inst" ] && ok "the stale instance is gone" || not_ok "the stale instance is gone"
+
+# the VM dies while recorded: stop, and a readable file
+"$PTTRACE" record --vm pt-f1 -o "$T/died.dat" > "$T/died.rec" 2>&1 &
+rec=$!
+wait_for "$T/died.rec" armed
+sleep 1
+stop_lab
+wait $rec
+rc=$?
+[ $rc = 0 ] && ok "VM died: record exits 0" || { not_ok "VM died: record exits 0 (got $rc)"; diag "$T/died.rec"; }
+grep -q "^stopped: *the VM exited" "$T/died.rec" && ok "VM died: stopped because the VM exited" ||
+	{ not_ok "VM died: stopped because the VM exited"; diag "$T/died.rec"; }
+run trace-cmd report "$T/died.dat"
+expect_out "kvm_mmio" "VM died: trace-cmd reads what was captured"
+run "$PTTRACE" analyze "$T/died.dat"
+expect_rc 0 "VM died: analyze reads it (healthy, nothing suspicious)"
+
+# outputs it cannot write: an error before arming, and no file
+lab_start healthy pt-f2 --duration 120
+run "$PTTRACE" record --vm pt-f2 -o /nonexistent-dir/crash.dat
+expect_rc 2 "missing directory: exit 2"
+expect_err "^pttrace: cannot write '/nonexistent-dir/crash.dat': No such file or directory$" "missing directory: one line"
+mkdir -p "$T/ro" "$T/full"
+if mount -t tmpfs -o ro,size=1m tmpfs "$T/ro"; then
+	mounts+=("$T/ro")
+	run "$PTTRACE" record --vm pt-f2 -o "$T/ro/crash.dat"
+	expect_err "cannot write '$T/ro/crash.dat': Read-only file system" "read-only file system: said before arming"
+else
+	skip "cannot mount a read-only tmpfs"
+fi
+if mount -t tmpfs -o size=16k tmpfs "$T/full"; then
+	mounts+=("$T/full")
+	kill -USR1 "$LAB_PID"
+	run "$PTTRACE" record --vm pt-f2 -o "$T/full/crash.dat" --duration 2
+	expect_rc 2 "full disk: exit 2"
+	expect_err "No space left on device" "full disk: says so"
+	[ -z "$(ls -A "$T/full")" ] && ok "full disk: no file left, not even a temporary one" ||
+		not_ok "full disk: no file left: $(ls -A "$T/full")"
+else
+	skip "cannot mount a small tmpfs"
+fi
+stop_lab
+
+# two VMs recorded at once: each file has its own VM's events only
+lab_start d3-access pt-a
+pid_a=$QEMU_PID
+lab_a=$LAB_PID
+lab_start lost-msi pt-b
+pid_b=$QEMU_PID
+lab_b=$LAB_PID
+ls "/proc/$pid_a/task" > "$T/a.threads"
+ls "/proc/$pid_b/task" > "$T/b.threads"
+"$PTTRACE" record --vm pt-a -o "$T/a.dat" > "$T/a.rec" 2>&1 &
+rec_a=$!
+"$PTTRACE" record --vm pt-b -o "$T/b.dat" > "$T/b.rec" 2>&1 &
+rec_b=$!
+wait_for "$T/a.rec" armed
+wait_for "$T/b.rec" armed
+kill -USR1 "$lab_a" "$lab_b"
+wait $rec_a $rec_b "$lab_a" "$lab_b"
+LAB_PID=""
+trace-cmd report "$T/a.dat" 2> /dev/null | grep -oE 'qemu-system-x86-[0-9]+' | sort -u > "$T/a.tids"
+trace-cmd report "$T/b.dat" 2> /dev/null | grep -oE 'qemu-system-x86-[0-9]+' | sort -u > "$T/b.tids"
+[ -s "$T/a.tids" ] && [ -s "$T/b.tids" ] && [ -z "$(comm -12 "$T/a.tids" "$T/b.tids")" ] &&
+	ok "two recordings: no thread in both files" || not_ok "two recordings: no thread in both files"
+sed 's/.*-//' "$T/a.tids" | sort > "$T/a.seen"
+if [ -s "$T/a.seen" ] && [ -z "$(comm -23 "$T/a.seen" <(sort "$T/a.threads"))" ]; then
+	ok "two recordings: every thread in A's file is one of A's QEMU's"
+else
+	not_ok "two recordings: every thread in A's file is one of A's QEMU's"
+fi
+if trace-cmd report "$T/a.dat" 2> /dev/null | grep -q "gpa 0xfea000"; then
+	not_ok "two recordings: A (e1000e) has none of B's edu accesses"
+else
+	ok "two recordings: A (e1000e) has none of B's edu accesses"
+fi
+run "$PTTRACE" analyze --json "$T/b.dat"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["findings"][0]["detector"]=="lost-irq"' "$T/out" &&
+	ok "two recordings: B's root cause" || not_ok "two recordings: B's root cause"
+
+# Ctrl-C writes what was captured
+lab_start healthy pt-f3 --duration 120
+"$PTTRACE" record --vm pt-f3 -o "$T/int.dat" > "$T/int.rec" 2>&1 &
+rec=$!
+wait_for "$T/int.rec" armed
+kill -USR1 "$LAB_PID"
+sleep 2
+kill -INT $rec
+wait $rec
+rc=$?
+[ $rc = 0 ] && ok "Ctrl-C: record exits 0" || not_ok "Ctrl-C: record exits 0 (got $rc)"
+grep -q "^stopped: *signal" "$T/int.rec" && ok "Ctrl-C: stopped by the signal" || not_ok "Ctrl-C: stopped by the signal"
+run trace-cmd report "$T/int.dat"
+expect_out "kvm_mmio" "Ctrl-C: the file has the events"
+
+# --stream: everything from the start, not only the last buffer-full
+"$PTTRACE" record --vm pt-f3 --stream "$T/stream.dat" -b 64 --duration 3 > "$T/stream.rec" 2>&1
+rc=$?
+stop_lab
+[ $rc = 0 ] && ok "--stream: exit 0" || { not_ok "--stream: exit 0 (got $rc)"; diag "$T/stream.rec"; }
+run "$PTTRACE" analyze --json "$T/stream.dat"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["metadata"]["recording"]["mode"]=="stream"; assert d["trace"]["events"] > 10000, d["trace"]["events"]' "$T/out" &&
+	ok "--stream: more events than a 64 KB buffer holds, mode stream" ||
+	{ not_ok "--stream: more events than a 64 KB buffer holds"; diag "$T/stream.rec"; }
+
+left=$(ls "$TRACEFS/instances" | grep -E '^pttrace-[0-9]+-pt-f' || true)
+[ -z "$left" ] && ok "no instance left behind" || not_ok "instances left: $left"
