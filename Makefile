@@ -115,7 +115,7 @@ demo: deps
 
 # Speed and memory of pttrace analyze against trace-cmd report (root, KVM).
 bench: all
-	$(Q)bench/run.sh
+	$(Q)bench/run.sh; a=$$?; bench/record.sh; exit $$((a | $$?))
 
 # Re-records samples/traces with plain tracefs and trace-cmd (root, KVM).
 traces: all

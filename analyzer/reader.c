@@ -84,6 +84,7 @@ struct pt_reader {
 	ino_t file_ino;
 	const void *read_pos[MAX_CPUS];	/* the latest record's data, per cpu */
 	uint64_t cpu_ts[MAX_CPUS];	/* the latest record's time, per cpu */
+	uint8_t cpu_seen[MAX_CPUS];
 	unsigned since_trim;
 };
 
@@ -245,13 +246,18 @@ static int on_record(struct tracecmd_input *handle, struct tep_record *rec, int 
 		r->since_trim = 0;
 		trim_mappings(r);
 	}
-	if (rec->missed_events) {
+	if (rec->missed_events && cpu >= 0 && cpu < MAX_CPUS && !r->cpu_seen[cpu]) {
+		if (rec->missed_events > 0)
+			r->info.overwritten += rec->missed_events;
+	} else if (rec->missed_events) {
 		r->info.lost_gaps++;
 		if (rec->missed_events > 0)
 			r->info.lost += rec->missed_events;
 		else
 			r->info.lost_unknown = 1;
 	}
+	if (cpu >= 0 && cpu < MAX_CPUS)
+		r->cpu_seen[cpu] = 1;
 	id = b->type_field ? (int)field_u64(b, rec, b->type_field) : tep_data_type(tep, rec);
 	if (id < 0 || id > b->max_id || b->decoders[id].type == DEC_NONE) {
 		if (!tep_find_event(tep, id))

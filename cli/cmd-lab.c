@@ -91,7 +91,7 @@ static int lab_list(int argc, char **argv)
 			pt_json_put_str(stdout, pt_lab_crash_name(s[i].expect));
 			printf(", \"summary\": ");
 			pt_json_put_str(stdout, s[i].summary);
-			printf("}");
+			printf(", \"benchmark\": %s}", s[i].benchmark ? "true" : "false");
 		}
 		printf("\n]\n");
 		return PT_EXIT_OK;

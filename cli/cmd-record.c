@@ -158,14 +158,17 @@ static int record_run(int argc, char **argv)
 	a = pt_analyze_file(opts.output, &aopts, &err);
 	if (a) {
 		printf("crash:    %s\n", pt_crash_kind_name(a->crash.kind));
-		printf("events:   %llu kvm events, %.3f s before the crash; %llu overwritten "
-		       "(flight recorder), %llu lost\n", (unsigned long long)a->info.events,
+		printf("events:   %llu kvm events, %.3f s before the crash; %llu older ones "
+		       "overwritten (flight recorder), %llu lost\n", (unsigned long long)a->info.events,
 		       (a->crash.ts - a->window_start) / 1e9, (unsigned long long)res.overrun,
 		       (unsigned long long)a->info.lost);
 		pt_analysis_free(a);
 	} else {
 		printf("events:   none read back: %s\n", err.msg);
 	}
+	if (res.dropped)
+		printf("WARNING:  %llu events were dropped: the buffer was full (-b bigger, or fewer -e)\n",
+		       (unsigned long long)res.dropped);
 	printf("wrote:    %s, %.1f MB, in %.2f s after the stop\n", opts.output, res.file_size / 1e6,
 	       res.write_seconds);
 	printf("next:     pttrace analyze %s\n", opts.output);

@@ -212,6 +212,7 @@ void pt_report_json(FILE *f, const struct pt_analysis *a, const char *path)
 	num_member(f, "analysed", a->analysed, &cf);
 	num_member(f, "after_crash", a->after_crash, &cf);
 	num_member(f, "lost", a->info.lost, &cf);
+	num_member(f, "overwritten", a->info.overwritten, &cf);
 	num_member(f, "damaged", a->info.damaged, &cf);
 	key(f, "lost_unknown", &cf);
 	fputs(a->info.lost_unknown ? "true" : "false", f);

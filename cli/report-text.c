@@ -144,6 +144,17 @@ static void print_trace(FILE *f, const struct pt_analysis *a)
 		fprintf(f, "WARNING:        %llu records cannot be right (unknown event ids, time going "
 			"backwards, impossible sizes): the file is damaged and findings may be wrong\n",
 			(unsigned long long)i->damaged);
+	if (i->overwritten)
+		fprintf(f, "HISTORY:        %llu older events were overwritten (flight recorder): the "
+			"trace starts %.3f s before the crash\n", (unsigned long long)i->overwritten,
+			(a->crash.ts - a->window_start) / 1e9);
+	{
+		const struct pt_json *d = pt_json_get(pt_json_get(a->meta, "recording"), "dropped");
+
+		if (d && d->type == PT_JSON_NUMBER && d->num > 0)
+			fprintf(f, "WARNING:        the recorder's buffer was full and refused %.0f events: "
+				"the trace has gaps\n", d->num);
+	}
 	if (i->lost || i->lost_unknown)
 		fprintf(f, "WARNING:        the ring buffer dropped %s%llu events in %u places: "
 			"findings near those gaps may miss evidence\n", i->lost_unknown ? "at least " : "",

@@ -16,6 +16,8 @@ struct pt_meta_recording {
 	unsigned nmissing;
 	const char *const *triggers;
 	unsigned ntriggers;
+	unsigned long long overwritten;	/* flight recorder: older events overwritten */
+	unsigned long long dropped;	/* --stream: events the full buffer refused */
 };
 
 /* The metadata JSON text (malloc'd), or NULL when out of memory. QUERY_PCI may be NULL. */

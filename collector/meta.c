@@ -77,7 +77,8 @@ char *pt_meta_build(const struct pt_vm *vm, const struct pt_json *query_pci,
 	str(f, "machine", u.machine, 1);
 	fprintf(f, "},\n \"recording\": {");
 	str(f, "mode", rec->stream ? "stream" : "flight-recorder", 0);
-	fprintf(f, ", \"buffer_kb\": %u, \"events\": [", rec->buffer_kb);
+	fprintf(f, ", \"buffer_kb\": %u, \"overwritten\": %llu, \"dropped\": %llu, \"events\": [",
+		rec->buffer_kb, rec->overwritten, rec->dropped);
 	for (unsigned i = 0; i < rec->nevents; i++) {
 		fprintf(f, "%s", i ? ", " : "");
 		pt_json_put_str(f, rec->events[i]);

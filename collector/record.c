@@ -344,7 +344,7 @@ static unsigned long long stat_field(const char *stats, const char *key)
 
 static void read_status(struct rec *r, struct pt_record_status *st)
 {
-	unsigned long long entries = 0, overrun = 0, bytes = 0;
+	unsigned long long entries = 0, overrun = 0, bytes = 0, dropped = 0;
 
 	for (int cpu = 0; cpu < r->cpus; cpu++) {
 		char file[64], *stats;
@@ -356,8 +356,10 @@ static void read_status(struct rec *r, struct pt_record_status *st)
 		entries += stat_field(stats, "entries: ");
 		overrun += stat_field(stats, "overrun: ");
 		bytes += stat_field(stats, "bytes: ");
+		dropped += stat_field(stats, "dropped events: ");
 		free(stats);
 	}
+	st->dropped = dropped;
 	st->events = entries + overrun;
 	st->overrun = overrun;
 	st->fill = r->opts->buffer_kb ? bytes / (1024.0 * r->opts->buffer_kb * r->cpus) : 0;
@@ -507,6 +509,7 @@ static int write_output(struct rec *r, struct pt_record_result *res, struct pt_e
 		.sysroot = r->opts->sysroot, .stream = r->opts->stream, .buffer_kb = r->opts->buffer_kb,
 		.events = r->enabled, .nevents = r->nenabled, .missing = r->missing,
 		.nmissing = r->nmissing, .triggers = r->triggers, .ntriggers = r->ntriggers,
+		.overwritten = res->overrun, .dropped = res->dropped,
 	};
 	struct pt_write_buffer bufs[2] = {
 		{ NULL, r->cpus, r->files }, { "host", r->cpus, r->host_files },
@@ -677,6 +680,7 @@ int pt_record(const struct pt_record_opts *opts, struct pt_record_result *res, s
 	read_status(r, &st);
 	res->entries = st.events;
 	res->overrun = st.overrun;
+	res->dropped = st.dropped;
 	if (drain(r, r->inst, r->files, 1, err) ||
 	    (r->host && drain(r, r->host, r->host_files, 1, err)))
 		goto out;

@@ -23,6 +23,7 @@ struct pt_lab_scenario {
 	const char *summary;	/* one line: what the driver does wrong */
 	const char *qemu_devices[4];	/* -device arguments, NULL-terminated */
 	enum pt_lab_crash expect;
+	int benchmark;		/* a load for benchmarks, not a failure to study */
 };
 
 const struct pt_lab_scenario *pt_lab_scenarios(size_t *count);

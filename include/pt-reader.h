@@ -15,9 +15,11 @@ struct pt_reader_info {
 	unsigned present;	/* bit per enum pt_event_kind whose event the file has */
 	uint64_t records;	/* records read, kvm or not */
 	uint64_t events;	/* records turned into pt_events */
-	uint64_t lost;		/* events the ring buffer dropped, as far as known */
+	uint64_t lost;		/* events the ring buffer dropped in the middle */
 	unsigned lost_gaps;	/* places where it dropped some */
 	int lost_unknown;	/* drops happened, of unknown size */
+	uint64_t overwritten;	/* older events a flight recorder overwrote: before a
+				   cpu's first record, history, not a gap */
 	uint64_t damaged;	/* records that cannot be right: unknown event ids, time
 				   going backwards on a cpu, impossible field values */
 	uint64_t first_ts, last_ts;

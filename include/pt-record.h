@@ -25,6 +25,7 @@ struct pt_record_status {
 	double seconds;		/* armed for */
 	uint64_t events;	/* written into the buffer so far */
 	uint64_t overrun;	/* overwritten (flight recorder) */
+	uint64_t dropped;	/* refused by a full buffer (--stream) */
 	double events_per_s;
 	double fill;		/* 0..1 of the buffer */
 };
@@ -52,7 +53,7 @@ struct pt_record_opts {
 struct pt_record_result {
 	enum pt_record_stop stop;
 	char trigger[64];	/* which trigger, when one stopped it */
-	uint64_t entries, overrun;
+	uint64_t entries, overrun, dropped;
 	double armed_seconds;
 	double write_seconds;	/* from the stop to crash.dat renamed in place */
 	uint64_t file_size;

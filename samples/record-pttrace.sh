@@ -17,7 +17,8 @@ while getopts "o:h" opt; do
 	esac
 done
 shift $((OPTIND - 1))
-scenarios=${*:-$("$pttrace" lab list --json | sed -n 's/.*"name": "\([^"]*\)".*/\1/p')}
+scenarios=${*:-$("$pttrace" lab list --json | grep '"benchmark": false' |
+	sed -n 's/.*"name": "\([^"]*\)".*/\1/p')}
 [ "$(id -u)" = 0 ] || { echo "record-pttrace: must run as root" >&2; exit 2; }
 mkdir -p "$outdir" || exit 2
 work=$(mktemp -d /tmp/pttrace-samples.XXXXXX)

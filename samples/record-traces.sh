@@ -28,7 +28,8 @@ while getopts "o:b:h" opt; do
 	esac
 done
 shift $((OPTIND - 1))
-scenarios=${*:-$("$pttrace" lab list --json | sed -n 's/.*"name": "\([^"]*\)".*/\1/p')}
+scenarios=${*:-$("$pttrace" lab list --json | grep '"benchmark": false' |
+	sed -n 's/.*"name": "\([^"]*\)".*/\1/p')}
 
 die() { echo "record-traces: $*" >&2; exit 2; }
 [ "$(id -u)" = 0 ] || die "must run as root (tracefs and KVM)"

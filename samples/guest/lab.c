@@ -431,6 +431,24 @@ static void scenario_healthy(void)
 	}
 }
 
+/* Not a failure: a steady MMIO load, counted, for the recorder's benchmark. */
+static void scenario_mmio_loop(void)
+{
+	edu_probe();
+	for (uint32_t second = 1;; second++) {
+		uint64_t end = kit_deadline_us(1000000);
+		uint32_t n = 0;
+
+		while (!kit_expired(end)) {
+			edu_wr(EDU_LIVENESS, n);
+			if (edu_rd(EDU_LIVENESS) != ~n)
+				kit_panic("edu: liveness check failed");
+			n += 2;
+		}
+		kit_printf("mmio-loop: second %u: %u accesses\n", second, n);
+	}
+}
+
 static const struct {
 	const char *name;
 	void (*run)(void);
@@ -441,6 +459,7 @@ static const struct {
 	{ "lost-msi", scenario_lost_msi },
 	{ "stray-mmio", scenario_stray_mmio },
 	{ "healthy", scenario_healthy },
+	{ "mmio-loop", scenario_mmio_loop },
 };
 
 void lab_main(void)

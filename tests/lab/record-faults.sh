@@ -142,5 +142,14 @@ python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["metadata"
 	ok "--stream: more events than a 64 KB buffer holds, mode stream" ||
 	{ not_ok "--stream: more events than a 64 KB buffer holds"; diag "$T/stream.rec"; }
 
+# --stream with a buffer far too small: the drops are said, by record and by analyze
+lab_start mmio-loop pt-f4 --duration 60
+kill -USR1 "$LAB_PID"
+run "$PTTRACE" record --vm pt-f4 --stream "$T/drops.dat" -b 4 --duration 2
+stop_lab
+expect_out "^WARNING: +[0-9]+ events were dropped: the buffer was full" "record says events were dropped"
+run "$PTTRACE" analyze "$T/drops.dat"
+expect_out "^WARNING: +the recorder's buffer was full and refused [0-9]+ events" "analyze warns about the gaps"
+
 left=$(ls "$TRACEFS/instances" | grep -E '^pttrace-[0-9]+-pt-f' || true)
 [ -z "$left" ] && ok "no instance left behind" || not_ok "instances left: $left"

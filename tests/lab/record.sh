@@ -33,9 +33,9 @@ else
 	ok "no other process's events"
 fi
 
-# a buffer too small for the run: the ring buffer drops events, and analyze says so
+# a buffer too small for the run: the flight recorder overwrites, and analyze says so
 run env PTTRACE="$PTTRACE" "$TOP/samples/record-traces.sh" -o "$T/small" -b 32 irq-storm
 expect_rc 0 "record-traces.sh -b 32 irq-storm"
 run "$PTTRACE" analyze "$T/small/irq-storm.dat"
-expect_out "^WARNING: +the ring buffer dropped [0-9]+ events" "dropped events are said in the report"
+expect_out "^HISTORY: +[0-9]+ older events were overwritten \(flight recorder\)" "overwritten events are said in the report"
 expect_out "^CRASH: +guest panic" "the crash is still found"

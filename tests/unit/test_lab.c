@@ -25,7 +25,8 @@ static void test_scenarios(void **state)
 	const struct pt_lab_scenario *s = pt_lab_scenarios(&n);
 
 	(void)state;
-	assert_int_equal(n, 6);
+	assert_int_equal(n, 7);
+	assert_true(pt_lab_find("mmio-loop")->benchmark);
 	for (size_t i = 0; i < 6; i++)
 		assert_non_null(pt_lab_find(required[i]));
 	assert_null(pt_lab_find("nope"));
