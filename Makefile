@@ -41,8 +41,8 @@ GUEST_OBJS := $(patsubst samples/guest/%,build/guest/%.o,$(GUEST_SRCS))
 GUEST := build/guest/pttrace-lab.elf
 
 LIB_SRCS := util/error.c util/json.c $(sort $(wildcard collector/*.c)) lab/lab.c \
-	$(sort $(wildcard analyzer/*.c analyzer/detectors/*.c))
-CLI_SRCS := cli/pttrace.c cli/command.c $(sort $(wildcard cli/cmd-*.c cli/report-*.c))
+	$(sort $(wildcard analyzer/*.c analyzer/detectors/*.c tui/index.c))
+CLI_SRCS := cli/pttrace.c cli/command.c $(sort $(wildcard cli/cmd-*.c cli/report-*.c)) tui/view.c
 LIB_OBJS := $(LIB_SRCS:%.c=build/%.o)
 CLI_OBJS := $(CLI_SRCS:%.c=build/%.o)
 LIB := build/libpttrace.a

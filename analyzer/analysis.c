@@ -177,6 +177,13 @@ static void vcpu_stats(struct pt_analysis *a, const struct pt_event *ev)
 
 void pt_analysis_feed(struct pt_analysis *a, const struct pt_event *ev)
 {
+	struct pt_access acc;
+
+	pt_analysis_feed_access(a, ev, &acc);
+}
+
+void pt_analysis_feed_access(struct pt_analysis *a, const struct pt_event *ev, struct pt_access *out)
+{
 	struct analysis *an = PRIV(a);
 	struct pt_access acc;
 
@@ -185,6 +192,7 @@ void pt_analysis_feed(struct pt_analysis *a, const struct pt_event *ev)
 		an->first_ts = ev->ts;
 		a->window_start = ev->ts;
 	}
+	memset(out, 0, sizeof(*out));
 	if (an->stopped) {
 		a->after_crash++;
 		return;
@@ -196,6 +204,7 @@ void pt_analysis_feed(struct pt_analysis *a, const struct pt_event *ev)
 	}
 	an->last_ts = ev->ts;
 	pt_model_event(a->model, ev, &acc);
+	*out = acc;
 	if (pt_crash_event(&an->crash, ev, &acc) && !a->opts.have_at)
 		an->stopped = 1;
 	a->by_kind[ev->kind]++;
@@ -323,7 +332,7 @@ static int feed_one(void *p, const struct pt_event *ev)
 }
 
 /* A damaged metadata option is an error; a file without one is fine. */
-static int load_meta(struct pt_analysis *a, const char *path, struct pt_err *err)
+int pt_analysis_load_meta(struct pt_analysis *a, const char *path, struct pt_err *err)
 {
 	char *text;
 	int rc = pt_meta_read(path, &text, err);
@@ -355,7 +364,7 @@ struct pt_analysis *pt_analyze_file(const char *path, const struct pt_analysis_o
 		return NULL;
 	}
 	c.a = a;
-	if (load_meta(a, path, err)) {
+	if (pt_analysis_load_meta(a, path, err)) {
 		pt_reader_close(r);
 		pt_analysis_free(a);
 		return NULL;

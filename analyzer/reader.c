@@ -12,6 +12,7 @@
 #include <event-parse.h>
 
 #include "pt-reader.h"
+#include "tracecmd-read-private.h"
 
 /* Which fields each source event needs; looked up once per file. */
 enum decoder_type {
@@ -82,11 +83,17 @@ struct pt_reader {
 	int stopped;
 	dev_t file_dev;
 	ino_t file_ino;
+	/* pull mode: the next record of each buffer's cpus, read ahead */
+	struct tep_record **pending;
+	int *pending_buffer, *pending_cpu;
+	int npending, pull_started;
 	const void *read_pos[MAX_CPUS];	/* the latest record's data, per cpu */
 	uint64_t cpu_ts[MAX_CPUS];	/* the latest record's time, per cpu */
 	uint8_t cpu_seen[MAX_CPUS];
 	unsigned since_trim;
 };
+
+static int16_t vcpu_lookup(const struct pt_reader *r, uint32_t tid);
 
 static uint64_t field_u64(const struct buffer *b, const struct tep_record *rec,
 			  const struct tep_format_field *f)
@@ -224,16 +231,9 @@ static int16_t vcpu_of(struct pt_reader *r, uint32_t tid, int known)
 	return -1;
 }
 
-static int on_record(struct tracecmd_input *handle, struct tep_record *rec, int cpu, void *data)
+/* What every record tells about the trace as a whole: counts, drops, damage. */
+static void account(struct pt_reader *r, const struct tep_record *rec, int cpu)
 {
-	struct pt_reader *r = data;
-	struct buffer *b = tracecmd_get_private(handle);
-	struct tep_handle *tep = b->tep;
-	const struct decoder *d;
-	struct pt_event ev;
-	int id, vcpu_known = -1, vcpu_context = 1;
-	uint64_t v;
-
 	r->info.records++;
 	if (cpu >= 0 && cpu < MAX_CPUS) {
 		r->read_pos[cpu] = rec->data;
@@ -258,9 +258,24 @@ static int on_record(struct tracecmd_input *handle, struct tep_record *rec, int 
 	}
 	if (cpu >= 0 && cpu < MAX_CPUS)
 		r->cpu_seen[cpu] = 1;
-	id = b->type_field ? (int)field_u64(b, rec, b->type_field) : tep_data_type(tep, rec);
+}
+
+/*
+ * Turns REC into EV; 0 when it is no kvm event.  FIRST_PASS counts damage
+ * and learns thread -> vcpu; reads at random offsets later only look up.
+ */
+static int decode(struct pt_reader *r, const struct buffer *b, const struct tep_record *rec, int cpu,
+		  struct pt_event *out, int first_pass)
+{
+	struct tep_handle *tep = b->tep;
+	const struct decoder *d;
+	struct pt_event ev;
+	int id, vcpu_known = -1, vcpu_context = 1;
+	uint64_t v;
+
+	id = b->type_field ? (int)field_u64(b, rec, b->type_field) : tep_data_type(tep, (struct tep_record *)rec);
 	if (id < 0 || id > b->max_id || b->decoders[id].type == DEC_NONE) {
-		if (!tep_find_event(tep, id))
+		if (first_pass && !tep_find_event(tep, id))
 			r->info.damaged++;
 		return 0;
 	}
@@ -272,7 +287,6 @@ static int on_record(struct tracecmd_input *handle, struct tep_record *rec, int 
 	ev.tid = (uint32_t)field_u64(b, rec, b->pid_field);
 	if (rec->missed_events)
 		ev.flags |= PT_EVF_LOST_BEFORE;
-
 	switch (d->type) {
 	case DEC_MMIO:
 		v = field_u64(b, rec, d->f[0]);
@@ -363,17 +377,47 @@ static int on_record(struct tracecmd_input *handle, struct tep_record *rec, int 
 	/* accesses are 1, 2, 4 or 8 bytes: anything else is a damaged record */
 	if ((d->type == DEC_MMIO || d->type == DEC_PIO) &&
 	    (ev.len == 0 || ev.len > 8 || (ev.len & (ev.len - 1)))) {
-		r->info.damaged++;
+		if (first_pass)
+			r->info.damaged++;
 		return 0;
 	}
-	ev.vcpu = vcpu_context ? vcpu_of(r, ev.tid, vcpu_known) : -1;
+	ev.vcpu = !vcpu_context ? -1 : first_pass ? vcpu_of(r, ev.tid, vcpu_known)
+						  : vcpu_lookup(r, ev.tid);
+	*out = ev;
+	return 1;
+}
+
+static void count_event(struct pt_reader *r, const struct buffer *b, const struct pt_event *ev)
+{
 	if (!r->info.events) {
-		r->info.first_ts = ev.ts;
+		r->info.first_ts = ev->ts;
 		/* the buffer the VM's events are in: an instance's, for trace-cmd extract -B */
 		snprintf(r->info.buffer, sizeof(r->info.buffer), "%s", b->name ? b->name : "");
 	}
-	r->info.last_ts = ev.ts;
+	r->info.last_ts = ev->ts;
 	r->info.events++;
+}
+
+static int16_t vcpu_lookup(const struct pt_reader *r, uint32_t tid)
+{
+	unsigned h = (tid * 2654435761u) % TID_SLOTS;
+
+	for (unsigned n = 0; n < TID_SLOTS && r->tid_keys[h]; n++, h = (h + 1) % TID_SLOTS)
+		if (r->tid_keys[h] == tid)
+			return r->tid_vcpu[h];
+	return -1;
+}
+
+static int on_record(struct tracecmd_input *handle, struct tep_record *rec, int cpu, void *data)
+{
+	struct pt_reader *r = data;
+	const struct buffer *b = tracecmd_get_private(handle);
+	struct pt_event ev;
+
+	account(r, rec, cpu);
+	if (!decode(r, b, rec, cpu, &ev, 1))
+		return 0;
+	count_event(r, b, &ev);
 	if (r->fn(r->ctx, &ev)) {
 		r->stopped = 1;
 		return 1;
@@ -473,6 +517,134 @@ int pt_reader_read(struct pt_reader *r, int (*fn)(void *ctx, const struct pt_eve
 	return 0;
 }
 
+static int start_pull(struct pt_reader *r)
+{
+	int total = 0, n = 0;
+
+	for (int i = 0; i < r->nbuffers; i++)
+		if (r->buffers[i].decoders)
+			total += tracecmd_cpus(r->buffers[i].handle);
+	r->pending = calloc(total + 1, sizeof(*r->pending));
+	r->pending_buffer = calloc(total + 1, sizeof(int));
+	r->pending_cpu = calloc(total + 1, sizeof(int));
+	if (!r->pending || !r->pending_buffer || !r->pending_cpu)
+		return -1;
+	for (int i = 0; i < r->nbuffers; i++) {
+		if (!r->buffers[i].decoders)
+			continue;
+		for (int cpu = 0; cpu < tracecmd_cpus(r->buffers[i].handle) && n < total; cpu++) {
+			r->pending[n] = tracecmd_read_data(r->buffers[i].handle, cpu);
+			r->pending_buffer[n] = i;
+			r->pending_cpu[n++] = cpu;
+		}
+	}
+	r->npending = n;
+	r->pull_started = 1;
+	return 0;
+}
+
+int pt_reader_next(struct pt_reader *r, struct pt_event *ev, struct pt_position *pos)
+{
+	if (!r->pull_started && start_pull(r))
+		return -1;
+	for (;;) {
+		int best = -1;
+		struct tep_record *rec;
+		const struct buffer *b;
+
+		for (int i = 0; i < r->npending; i++)
+			if (r->pending[i] && (best < 0 || r->pending[i]->ts < r->pending[best]->ts))
+				best = i;
+		if (best < 0)
+			return 0;
+		rec = r->pending[best];
+		b = &r->buffers[r->pending_buffer[best]];
+		account(r, rec, r->pending_cpu[best]);
+		if (decode(r, b, rec, r->pending_cpu[best], ev, 1)) {
+			count_event(r, b, ev);
+			pos->offset = rec->offset;
+			pos->buffer = r->pending_buffer[best];
+		} else {
+			ev->kind = PT_EV_KINDS;
+		}
+		tracecmd_free_record(rec);
+		r->pending[best] = tracecmd_read_data(b->handle, r->pending_cpu[best]);
+		if (ev->kind != PT_EV_KINDS)
+			return 1;
+	}
+}
+
+int pt_reader_read_at(struct pt_reader *r, const struct pt_position *pos, struct pt_event *ev)
+{
+	const struct buffer *b;
+	struct tep_record *rec;
+	int cpu, ok;
+
+	if (pos->buffer >= r->nbuffers || !r->buffers[pos->buffer].decoders)
+		return -1;
+	b = &r->buffers[pos->buffer];
+	rec = tracecmd_read_at(b->handle, pos->offset, &cpu);
+	if (!rec)
+		return -1;
+	ok = decode(r, b, rec, cpu, ev, 0);
+	tracecmd_free_record(rec);
+	return ok ? 0 : -1;
+}
+
+#define TAIL_CURSORS 64
+#define TAIL_MAX_RECORDS 100000	/* gives up if kvm events are that rare at the end */
+
+int pt_reader_tail(struct pt_reader *r, struct pt_event *evs, unsigned max)
+{
+	struct tep_record *cur[TAIL_CURSORS];
+	int buf[TAIL_CURSORS], cpu_of[TAIL_CURSORS], ncur = 0;
+	unsigned n = 0, scanned = 0;
+
+	for (int i = 0; i < r->nbuffers; i++) {
+		if (!r->buffers[i].decoders)
+			continue;
+		for (int cpu = 0; cpu < tracecmd_cpus(r->buffers[i].handle) && ncur < TAIL_CURSORS; cpu++) {
+			/* tracecmd_read_cpu_last crashes on a cpu with no data: look first */
+			struct tep_record *first = tracecmd_read_cpu_first(r->buffers[i].handle, cpu);
+
+			if (!first)
+				continue;
+			tracecmd_free_record(first);
+			cur[ncur] = tracecmd_read_cpu_last(r->buffers[i].handle, cpu);
+			buf[ncur] = i;
+			cpu_of[ncur++] = cpu;
+		}
+	}
+	while (n < max && scanned++ < TAIL_MAX_RECORDS) {
+		int best = -1;
+
+		for (int i = 0; i < ncur; i++)
+			if (cur[i] && (best < 0 || cur[i]->ts > cur[best]->ts))
+				best = i;
+		if (best < 0)
+			break;
+		if (decode(r, &r->buffers[buf[best]], cur[best], cpu_of[best], &evs[n], 0))
+			n++;
+		{
+			struct tep_record *prev = tracecmd_read_prev(r->buffers[buf[best]].handle, cur[best]);
+
+			tracecmd_free_record(cur[best]);
+			cur[best] = prev;
+		}
+	}
+	for (int i = 0; i < ncur; i++)
+		if (cur[i])
+			tracecmd_free_record(cur[i]);
+	/* read newest first: oldest first for the caller */
+	for (unsigned i = 0; i < n / 2; i++) {
+		struct pt_event t = evs[i];
+
+		evs[i] = evs[n - 1 - i];
+		evs[n - 1 - i] = t;
+	}
+	return n;
+}
+
 const struct pt_reader_info *pt_reader_info(const struct pt_reader *r)
 {
 	return &r->info;
@@ -482,6 +654,12 @@ void pt_reader_close(struct pt_reader *r)
 {
 	if (!r)
 		return;
+	for (int i = 0; i < r->npending; i++)
+		if (r->pending[i])
+			tracecmd_free_record(r->pending[i]);
+	free(r->pending);
+	free(r->pending_buffer);
+	free(r->pending_cpu);
 	for (int i = 0; i < r->nbuffers; i++) {
 		free(r->buffers[i].decoders);
 		if (i > 0)

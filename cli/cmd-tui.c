@@ -1,13 +1,57 @@
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
 #include "cli.h"
+#include "pt-tui.h"
+#include "../tui/view.h"
+
+static int tui_run(int argc, char **argv)
+{
+	static struct pt_tui_index x;
+	struct pt_err err;
+	int rc;
+
+	if (argc != 2 || argv[1][0] == '-')
+		return pt_die_usage(&pt_cmd_tui, "tui wants one trace file");
+	/* a file that cannot be read fails here, before the screen is taken over */
+	if (pt_tui_open(&x, argv[1], &err)) {
+		pt_error("%s", err.msg);
+		return PT_EXIT_ERROR;
+	}
+	if (!isatty(0) || !isatty(1)) {
+		pt_tui_close(&x);
+		pt_error("tui needs a terminal; for a report, use 'pttrace analyze %s'", argv[1]);
+		return PT_EXIT_ERROR;
+	}
+	rc = pt_tui_run(&x, &err);
+	pt_tui_close(&x);
+	if (rc) {
+		pt_error("%s", err.msg);
+		return PT_EXIT_ERROR;
+	}
+	return PT_EXIT_OK;
+}
 
 const struct pt_cmd pt_cmd_tui = {
 	.name = "tui",
 	.summary = "browse the events before a crash",
 	.usage =
-	"usage: pttrace tui <file>    (not built yet)\n"
+	"usage: pttrace tui <file>\n"
+	"       pttrace analyze --tui <file>\n"
 	"\n"
-	"Will open a terminal browser over a recorded crash: events, findings,\n"
-	"a timeline and per-device registers. Until then, KernelShark reads the\n"
-	"same files.\n",
-	.flags = PT_CMD_PLANNED,
+	"A terminal browser over a recorded crash, on the same analysis as\n"
+	"pttrace analyze: the event list opened at the crash (time from the crash,\n"
+	"vcpu, event, device and register, R/W, length, value), a detail pane with\n"
+	"every field, the findings (Enter shows a finding's evidence, Enter again\n"
+	"goes to the event), a timeline of each device's activity and the\n"
+	"interrupt rate with the crash marked (a span selected there narrows the\n"
+	"list), and the registers of every device. It shows the end of the file at\n"
+	"once and indexes the rest while you look (16 bytes an event; records are\n"
+	"read again as they are shown).\n"
+	"\n"
+	"Keys: up/down j/k, PgUp/PgDn, g/G, / search, n/N, f filter, c crash,\n"
+	"m mark, Tab panes, Enter open, Esc back, ? help, q quit; mouse wheel and\n"
+	"clicks. NO_COLOR turns colours off.\n",
+	.run = tui_run,
 };

@@ -142,6 +142,10 @@ void pt_analysis_free(struct pt_analysis *a);
 /* The same over events given in time order, for tests and other readers. */
 struct pt_analysis *pt_analysis_new(const struct pt_analysis_opts *opts, struct pt_err *err);
 void pt_analysis_feed(struct pt_analysis *a, const struct pt_event *ev);
+/* The same, telling what the model resolved EV to (type NONE after the crash). */
+void pt_analysis_feed_access(struct pt_analysis *a, const struct pt_event *ev, struct pt_access *acc);
+/* Reads pttrace's metadata from PATH into the analysis, if the file has it. */
+int pt_analysis_load_meta(struct pt_analysis *a, const char *path, struct pt_err *err);
 void pt_analysis_finish(struct pt_analysis *a);
 
 /*

@@ -42,6 +42,30 @@ int pt_reader_read(struct pt_reader *r, int (*fn)(void *ctx, const struct pt_eve
 
 const struct pt_reader_info *pt_reader_info(const struct pt_reader *r);
 
+/* Where a record is in the file, for reading it again. */
+struct pt_position {
+	uint64_t offset;
+	uint8_t buffer;
+};
+
+/*
+ * The pull form of pt_reader_read (use one or the other on a reader):
+ * the next kvm event in time order and where it is.  1, 0 at the end, -1.
+ */
+int pt_reader_next(struct pt_reader *r, struct pt_event *ev, struct pt_position *pos);
+
+/*
+ * The last MAX kvm events of the file, oldest first, read backwards from
+ * the end without reading the rest (vcpu unknown).  Returns how many.
+ */
+int pt_reader_tail(struct pt_reader *r, struct pt_event *evs, unsigned max);
+
+/*
+ * Reads the event at POS again (on any reader of the same file; its vcpu
+ * is known only to the reader that saw the file whole).  0, or -1.
+ */
+int pt_reader_read_at(struct pt_reader *r, const struct pt_position *pos, struct pt_event *ev);
+
 /* What a missing event kind hides, for the report; NULL if nothing much. */
 const char *pt_reader_missing_consequence(enum pt_event_kind kind);
 

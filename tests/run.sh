@@ -38,7 +38,7 @@ for t in build/tests/test_*; do
 	tally "unit/${t##*/}" "$out" $?
 done
 
-for t in tests/cli/*.sh tests/lab/*.sh; do
+for t in tests/cli/*.sh tests/tui/*.sh tests/lab/*.sh; do
 	[ -f "$t" ] || continue
 	case ${t#tests/} in *"$filter"*) ;; *) continue ;; esac
 	bash "$t" > "$out" 2>&1

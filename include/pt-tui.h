@@ -1,0 +1,110 @@
+/*
+ * The model behind pttrace tui, without curses: an index of every kvm
+ * event in the trace, built a slice at a time so the screen stays live,
+ * 16 bytes per event (where the record is, its kind, vcpu and device, and
+ * the low halves of its address and value, enough to filter and search
+ * without reading the file again); records are read again on demand for
+ * display.  It also runs the analysis, for findings and the device model.
+ */
+#ifndef PT_TUI_H
+#define PT_TUI_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "pt-analyze.h"
+#include "pt-reader.h"
+
+#define PT_TUI_NO_DEVICE 0xff
+#define PT_TUI_BUCKETS 256
+#define PT_TUI_TIMELINE_DEVICES 6
+
+/*
+ * where: the record's offset:37, access type:3 (enum pt_access_type),
+ * buffer:4, kind:4, vcpu:8 (0xff unknown), device index:8.  addr is the
+ * low half of the GPA, port or MSR, or for a config access the config
+ * offset; val the low half of the value.
+ */
+struct pt_tui_entry {
+	uint64_t where;
+	uint32_t addr, val;
+};
+
+struct pt_tui_filter {
+	uint32_t kinds;		/* bit per kind; 0 means all */
+	int device;		/* device index, -1 all */
+	int vcpu;		/* -1 all */
+	int rw;			/* 0 all, 1 reads, 2 writes */
+	int bar;		/* with device: -1 all */
+	uint64_t off;
+	int have_value;
+	uint32_t value;
+};
+
+struct pt_tui_index {
+	char path[4096];
+	struct pt_reader *seq;		/* builds the index, front to back */
+	struct pt_reader *rnd;		/* reads records again, anywhere */
+	struct pt_analysis *a;
+	struct pt_tui_entry *entries;
+	size_t n, cap;
+	int done;
+	size_t crash_pos;		/* the first event at or after the crash */
+	uint16_t dev_bdf[255];		/* device index -> bdf */
+	unsigned ndevs;
+	/* the timeline: counts per bucket, buckets widened as the trace goes on */
+	uint64_t t0, bucket_ns;
+	uint32_t dev_counts[PT_TUI_NO_DEVICE][PT_TUI_BUCKETS];	/* BAR accesses */
+	uint32_t irq_counts[PT_TUI_BUCKETS];
+	uint64_t dev_total[PT_TUI_NO_DEVICE];	/* BAR accesses */
+	/* the last events of the file, read backwards at once: shown until the index is done */
+	struct pt_event tail[256];
+	unsigned ntail;
+};
+
+int pt_tui_open(struct pt_tui_index *x, const char *path, struct pt_err *err);
+void pt_tui_close(struct pt_tui_index *x);
+
+/* Indexes up to BUDGET more events; 1 while there are more, 0 when done, -1 on error. */
+int pt_tui_step(struct pt_tui_index *x, size_t budget, struct pt_err *err);
+
+static inline uint64_t pt_tui_offset(const struct pt_tui_entry *e) { return e->where & ((1ull << 37) - 1); }
+static inline unsigned pt_tui_type(const struct pt_tui_entry *e) { return (e->where >> 37) & 7; }
+static inline unsigned pt_tui_buffer(const struct pt_tui_entry *e) { return (e->where >> 40) & 0xf; }
+static inline unsigned pt_tui_kind(const struct pt_tui_entry *e) { return (e->where >> 44) & 0xf; }
+static inline int pt_tui_vcpu(const struct pt_tui_entry *e)
+{
+	unsigned v = (e->where >> 48) & 0xff;
+
+	return v == 0xff ? -1 : (int)v;
+}
+static inline unsigned pt_tui_device(const struct pt_tui_entry *e) { return e->where >> 56; }
+
+/* Up to MAX device indexes with BAR traffic, busiest first. */
+int pt_tui_timeline_devices(const struct pt_tui_index *x, unsigned *out, unsigned max);
+
+/* Reads entry I's event again, with its vcpu from the index. 0, or -1. */
+int pt_tui_event(struct pt_tui_index *x, size_t i, struct pt_event *ev);
+/* What entry I touched (device, BAR, offset), as the final device model maps it. */
+void pt_tui_access(struct pt_tui_index *x, size_t i, const struct pt_event *ev, struct pt_access *acc);
+const struct pt_device *pt_tui_device_of(struct pt_tui_index *x, unsigned device_index);
+int pt_tui_device_index(struct pt_tui_index *x, uint16_t bdf);
+
+/* The first entry at or after TS (binary search, reading a few records). */
+size_t pt_tui_find_ts(struct pt_tui_index *x, uint64_t ts);
+
+int pt_tui_match(struct pt_tui_index *x, const struct pt_tui_entry *e, const struct pt_tui_filter *f);
+
+/*
+ * Search: QUERY is a number (an address, port, MSR or value), an event
+ * kind ("mmio read", "msi"), a BDF ("00:03.0") or a register ("BAR0+0x24").
+ * From entry FROM in direction DIR (+1/-1), among entries passing F.
+ * Returns the entry, or (size_t)-1.
+ */
+size_t pt_tui_search(struct pt_tui_index *x, const char *query, size_t from, int dir,
+		     const struct pt_tui_filter *f);
+
+/* Parses "kind=mmio dev=00:03.0 reg=BAR0+0x24 vcpu=0 rw=r value=0x100"; -1 with ERR. */
+int pt_tui_parse_filter(struct pt_tui_index *x, const char *text, struct pt_tui_filter *f,
+			struct pt_err *err);
+
+#endif

@@ -1,0 +1,177 @@
+# pttrace tui driven in tmux: keys sent, screens captured and read.
+. "$(dirname "$0")/../lib.sh"
+command -v tmux > /dev/null || skip_all "needs tmux (apt-get install tmux)"
+cd "$TOP" || exit 2
+S=pttrace-tui-test-$$
+export TMUX_TMPDIR=$T	# a tmux server of our own
+trap 'tmux kill-server 2> /dev/null; rm -rf "$T"' EXIT
+F=samples/traces/pttrace/irq-storm.dat
+
+start() {	# start FILE [W H [ENV]]: pttrace tui in a fresh tmux session
+	tmux kill-session -t $S 2> /dev/null
+	tmux new-session -d -s $S -x "${2:-80}" -y "${3:-24}" \
+		"env ${4:-TERM=xterm} ./pttrace tui $1; echo tui-exit=\$?; sleep 60"
+	wait_screen "irqs|tui-exit"
+	wait_screen "[0-9]+/[0-9]+  \\? help|tui-exit"	# indexed
+}
+screen() { tmux capture-pane -p -t $S > "$T/screen"; }
+wait_screen() {	# up to 10 s for REGEX on the screen
+	for _ in $(seq 100); do
+		screen
+		grep -Eq -- "$1" "$T/screen" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+keys() { tmux send-keys -t $S "$@"; sleep 0.3; screen; }
+has() {		# has REGEX DESC
+	if grep -Eq -- "$1" "$T/screen"; then ok "$2"; else not_ok "$2"; diag "$T/screen"; fi
+}
+hasnt() {
+	if grep -Eq -- "$1" "$T/screen"; then not_ok "$2"; diag "$T/screen"; else ok "$2"; fi
+}
+status() { tail -1 "$T/screen"; }
+
+# the main view, opened at the crash
+start $F
+has "^ pttrace tui +Events +Findings +Registers +Timeline +guest panic \(pvpanic\)" "header: panes and the crash"
+has "^00:03.0 " "timeline: the busiest device"
+has "^irqs " "timeline: the interrupt rate"
+has "\^crash|crash\^" "timeline: the crash marked"
+has "time +cpu +event +device +register +R/W +len +value" "event list columns"
+has "^> +\+0\.000000 +0 pio write .*port 505 +W 1 0x1  <- crash" "the list opens at the crash, selected"
+has "^time \+0\.000000000 s \(trace clock [0-9.]+\) +vcpu 0" "detail pane: the crash event"
+has "^pio write \(kvm_pio\) +addr 0x505 +len 1 +value 0x1" "detail pane: every field"
+has "^ [0-9]+/[0-9]+  t=\+0\.000000  irq-storm.dat  \? help" "status line: position, time and file"
+total=$(status | sed -n 's/.* \([0-9]*\)\/\([0-9]*\) .*/\2/p')
+pos=$(status | sed -n 's/.* \([0-9]*\)\/[0-9]* .*/\1/p')
+
+keys k
+[ "$(status | sed -n 's/.* \([0-9]*\)\/[0-9]* .*/\1/p')" = $((pos - 1)) ] && ok "k moves up one event" ||
+	not_ok "k moves up one event ($(status))"
+keys Down
+[ "$(status | sed -n 's/.* \([0-9]*\)\/[0-9]* .*/\1/p')" = "$pos" ] && ok "down moves down one event" ||
+	not_ok "down moves down one event"
+keys g
+has " 1/$total " "g: the first event"
+keys PageDown
+p=$(status | sed -n 's/.* \([0-9]*\)\/[0-9]* .*/\1/p')
+[ "$p" -gt 5 ] && ok "PgDn moves a page ($p)" || not_ok "PgDn moves a page ($p)"
+keys PageUp
+has " 1/$total " "PgUp moves back"
+keys G
+has " $total/$total " "G: the last event"
+keys c
+has " $pos/$total " "c: back to the crash"
+
+# search
+keys / 0xfea00064 Enter
+has "^mmio write \(kvm_mmio\) +addr 0xfea00064 " "/0xfea00064 finds the write to edu's IRQ acknowledge register"
+has "search wrapped to the start" "the search wraps at the end, and says so"
+keys / apic\ accept Enter Right
+has "^apic accept \(kvm_apic_accept_irq\)" "/ finds an event kind"
+p1=$(status | sed -n 's/.* \([0-9]*\)\/[0-9]* .*/\1/p')
+keys n Right
+p2=$(status | sed -n 's/.* \([0-9]*\)\/[0-9]* .*/\1/p')
+[ "$p2" -gt "$p1" ] && ok "n: the next match ($p1 -> $p2)" || not_ok "n: the next match ($p1 -> $p2)"
+keys N Right
+has " $p1/$total " "N: the previous match"
+keys / nothing-like-this Enter
+has "no match for 'nothing-like-this'" "a search with no match says so"
+
+# filter
+keys f "kind=mmio dev=00:03.0 rw=w" Enter
+has "filter: kind=mmio dev=00:03.0 rw=w" "the filter is in the status line"
+sed -n '7,15p' "$T/screen" > "$T/rows"
+if grep -q . "$T/rows" && ! grep -vE "mmio write +00:03.0 " "$T/rows" | grep -q .; then
+	ok "filtered rows are all MMIO writes to 00:03.0"
+else
+	not_ok "filtered rows are all MMIO writes to 00:03.0"
+	diag "$T/rows"
+fi
+keys f "kind=nonsense" Enter
+has "no event kind 'nonsense'" "a bad filter says why"
+keys f Enter
+hasnt "filter:" "an empty filter clears it"
+
+# mark and delta
+keys c m
+has "mark set at \+0\.000000 s" "m sets the mark"
+keys k k k
+has "^mark at \+0\.000000 s: this is -0\.[0-9]+ s from the mark" "the detail shows the time from the mark"
+
+# findings: Enter shows the evidence, Enter goes to the event
+keys Tab
+has "^> 1\. critical +90% level interrupt never acknowledged" "findings pane: the root cause first"
+has "^why: " "finding detail: why"
+has "^try: " "finding detail: what to try"
+keys Enter
+has "^evidence of: level interrupt never acknowledged" "Enter: the finding's evidence"
+has "line asserted" "the evidence lines"
+keys Enter
+has "^ pttrace tui +Events" "Enter on evidence: back to the events"
+has "^irq line \(kvm_set_irq\) +addr 0x17 +len 0 +value 0x1" "... at the evidence event (GSI 23 asserted)"
+
+# registers: Enter filters the list to that register
+keys Tab Tab
+has "device +register +reads +writes +last value +first +last" "registers pane columns"
+has "^>00:03.0 +BAR0\+0x0004 " "registers: the busiest device first, BARs first"
+has "^ 00:03.0 +BAR0\+0x0024 +[0-9]+ +0 +100 " "registers: IRQ status, reads and last value"
+# walk to the IRQ status register and open it
+for _ in $(seq 20); do
+	grep -Eq "^>00:03.0 +BAR0\+0x0024" "$T/screen" && break
+	keys j
+done
+keys Enter
+has "filter: dev=00:03.0 reg=BAR0\+0x0024" "Enter on a register: its accesses"
+has "^>? *[-+][0-9.]+ +0 mmio read +00:03.0 BAR0\+0x0024 " "... the list shows them"
+
+# timeline span
+keys f Enter
+keys Tab Tab Tab
+has "^00:03.0 " "timeline pane"
+keys Left Left Left Space Left Left Left Left Left Enter
+has "span -[0-9.]+ s \.\. -[0-9.]+ s: [0-9]+ events \(Esc clears\)" "a timeline span narrows the list"
+has "\[span\]" "the span is in the status line"
+keys Escape
+hasnt "\[span\]" "Esc clears the span"
+
+# help, resize, quit
+keys ?
+has "pttrace tui keys" "? shows the keys"
+has "/  search" "help lists search"
+keys x
+hasnt "pttrace tui keys" "any key closes the help"
+tmux resize-window -t $S -x 100 -y 30
+sleep 0.5
+screen
+[ "$(awk '{ print length }' "$T/screen" | sort -n | tail -1)" -gt 80 ] && ok "resize: redrawn at the new width" ||
+	not_ok "resize: redrawn at the new width"
+has "<- crash|^ pttrace tui" "resize: the view survives"
+tmux resize-window -t $S -x 80 -y 24
+sleep 0.3
+keys q
+has "^tui-exit=0$" "q quits with status 0"
+hasnt "pttrace tui +Events" "the terminal is restored after q"
+
+# NO_COLOR: no colour escapes in the frame
+start $F 80 24 "TERM=xterm-256color"
+tmux capture-pane -p -e -t $S > "$T/color"
+grep -q $'\e\[3[1-7]m\|\e\[38;5' "$T/color" && ok "colours with a colour terminal" || skip "no colours seen in this tmux"
+start $F 80 24 "TERM=xterm-256color NO_COLOR=1"
+tmux capture-pane -p -e -t $S > "$T/nocolor"
+grep -q $'\e\[3[1-7]m\|\e\[38;5' "$T/nocolor" && not_ok "NO_COLOR: no colour escapes" || ok "NO_COLOR: no colour escapes"
+
+# SIGTERM restores the terminal too
+pid=$(pgrep -n -f "^\./pttrace tui $F")
+kill -TERM "$pid"
+wait_screen "tui-exit="
+has "^tui-exit=0$" "SIGTERM: clean exit"
+hasnt "pttrace tui +Events" "SIGTERM: the terminal is restored"
+
+# a file it cannot read: the same one-line error as analyze, before any screen
+start /nonexistent/crash.dat
+has "^pttrace: cannot open '/nonexistent/crash.dat': No such file or directory$" "a missing file: analyze's error"
+has "^tui-exit=2$" "a missing file: exit 2"
+run ./pttrace tui "$F" < /dev/null
+expect_err "tui needs a terminal" "without a terminal: says so"

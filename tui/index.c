@@ -1,0 +1,448 @@
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "pt-tui.h"
+
+#define FIRST_BUCKET_NS 1000000ull	/* 1 ms, widened as the trace goes on */
+
+int pt_tui_open(struct pt_tui_index *x, const char *path, struct pt_err *err)
+{
+	struct pt_analysis_opts opts = { .vcpu = -1 };
+
+	memset(x, 0, sizeof(*x));
+	snprintf(x->path, sizeof(x->path), "%s", path);
+	x->seq = pt_reader_open(path, err);
+	if (!x->seq)
+		return -1;
+	x->rnd = pt_reader_open(path, err);
+	x->a = x->rnd ? pt_analysis_new(&opts, err) : NULL;
+	if (!x->a || pt_analysis_load_meta(x->a, path, err)) {
+		pt_tui_close(x);
+		return -1;
+	}
+	x->ntail = pt_reader_tail(x->rnd, x->tail, sizeof(x->tail) / sizeof(x->tail[0]));
+	x->bucket_ns = FIRST_BUCKET_NS;
+	return 0;
+}
+
+void pt_tui_close(struct pt_tui_index *x)
+{
+	pt_reader_close(x->seq);
+	pt_reader_close(x->rnd);
+	pt_analysis_free(x->a);
+	free(x->entries);
+	memset(x, 0, sizeof(*x));
+}
+
+int pt_tui_device_index(struct pt_tui_index *x, uint16_t bdf)
+{
+	for (unsigned i = 0; i < x->ndevs; i++)
+		if (x->dev_bdf[i] == bdf)
+			return i;
+	if (x->ndevs == PT_TUI_NO_DEVICE)
+		return -1;
+	x->dev_bdf[x->ndevs] = bdf;
+	return x->ndevs++;
+}
+
+const struct pt_device *pt_tui_device_of(struct pt_tui_index *x, unsigned i)
+{
+	return i < x->ndevs ? pt_model_find(x->a->model, x->dev_bdf[i]) : NULL;
+}
+
+/* Halves the timeline's resolution until TS fits. */
+static unsigned bucket_of(struct pt_tui_index *x, uint64_t ts)
+{
+	uint64_t b;
+
+	if (!x->t0)
+		x->t0 = ts;
+	while ((b = (ts - x->t0) / x->bucket_ns) >= PT_TUI_BUCKETS) {
+		for (unsigned i = 0; i < PT_TUI_BUCKETS / 2; i++) {
+			for (unsigned d = 0; d < x->ndevs; d++)
+				x->dev_counts[d][i] = x->dev_counts[d][2 * i] + x->dev_counts[d][2 * i + 1];
+			x->irq_counts[i] = x->irq_counts[2 * i] + x->irq_counts[2 * i + 1];
+		}
+		for (unsigned i = PT_TUI_BUCKETS / 2; i < PT_TUI_BUCKETS; i++) {
+			for (unsigned d = 0; d < x->ndevs; d++)
+				x->dev_counts[d][i] = 0;
+			x->irq_counts[i] = 0;
+		}
+		x->bucket_ns *= 2;
+	}
+	return b;
+}
+
+static void add_entry(struct pt_tui_index *x, const struct pt_event *ev, const struct pt_position *pos,
+		      const struct pt_access *acc)
+{
+	struct pt_tui_entry *e;
+	int dev = -1;
+	unsigned b;
+
+	if (x->n == x->cap) {
+		size_t cap = x->cap ? x->cap * 2 : 1 << 16;
+		struct pt_tui_entry *n = realloc(x->entries, cap * sizeof(*n));
+
+		if (!n)
+			return;
+		x->entries = n;
+		x->cap = cap;
+	}
+	if (acc->dev && acc->type != PT_ACC_NONE && acc->type != PT_ACC_PLATFORM)
+		dev = pt_tui_device_index(x, acc->dev->bdf);
+	e = &x->entries[x->n++];
+	e->where = (pos->offset & ((1ull << 37) - 1)) | (uint64_t)(acc->type & 7) << 37 |
+		   (uint64_t)(pos->buffer & 0xf) << 40 | (uint64_t)(ev->kind & 0xf) << 44 |
+		   (uint64_t)(ev->vcpu < 0 ? 0xff : ev->vcpu & 0xff) << 48 |
+		   (uint64_t)(dev < 0 ? PT_TUI_NO_DEVICE : dev) << 56;
+	e->addr = acc->type == PT_ACC_CONFIG ? (uint32_t)acc->off : (uint32_t)ev->addr;
+	e->val = (uint32_t)ev->val;
+	b = bucket_of(x, ev->ts);
+	if (dev >= 0 && acc->type == PT_ACC_BAR) {
+		x->dev_total[dev]++;
+		x->dev_counts[dev][b]++;
+	}
+	if (ev->kind == PT_EV_APIC_ACCEPT)
+		x->irq_counts[b]++;
+}
+
+int pt_tui_timeline_devices(const struct pt_tui_index *x, unsigned *out, unsigned max)
+{
+	unsigned n = 0;
+
+	/* the busiest devices, busiest first */
+	for (unsigned d = 0; d < x->ndevs; d++) {
+		unsigned i;
+
+		if (!x->dev_total[d])
+			continue;
+		for (i = n; i > 0 && x->dev_total[out[i - 1]] < x->dev_total[d]; i--)
+			if (i < max)
+				out[i] = out[i - 1];
+		if (i < max) {
+			out[i] = d;
+			if (n < max)
+				n++;
+		}
+	}
+	return n;
+}
+
+int pt_tui_step(struct pt_tui_index *x, size_t budget, struct pt_err *err)
+{
+	struct pt_event ev;
+	struct pt_position pos;
+	struct pt_access acc;
+
+	if (x->done)
+		return 0;
+	while (budget--) {
+		int r = pt_reader_next(x->seq, &ev, &pos);
+
+		if (r < 0)
+			return pt_err_set(err, "cannot read the events of '%s': the file is damaged", x->path);
+		if (r == 0) {
+			x->a->info = *pt_reader_info(x->seq);
+			if (!x->n)
+				return pt_err_set(err, "'%s' has kvm event formats but no kvm events: was the "
+						  "VM running while it was recorded?", x->path);
+			pt_analysis_finish(x->a);
+			x->crash_pos = pt_tui_find_ts(x, x->a->crash.ts);
+			if (x->crash_pos >= x->n)
+				x->crash_pos = x->n - 1;
+			/* the crash event itself, when it is one */
+			x->done = 1;
+			return 0;
+		}
+		pt_analysis_feed_access(x->a, &ev, &acc);
+		add_entry(x, &ev, &pos, &acc);
+	}
+	return 1;
+}
+
+int pt_tui_event(struct pt_tui_index *x, size_t i, struct pt_event *ev)
+{
+	const struct pt_tui_entry *e;
+	struct pt_position pos;
+
+	if (i >= x->n)
+		return -1;
+	e = &x->entries[i];
+	pos.offset = pt_tui_offset(e);
+	pos.buffer = pt_tui_buffer(e);
+	if (pt_reader_read_at(x->rnd, &pos, ev))
+		return -1;
+	ev->vcpu = pt_tui_vcpu(e);
+	return 0;
+}
+
+void pt_tui_access(struct pt_tui_index *x, size_t i, const struct pt_event *ev, struct pt_access *acc)
+{
+	const struct pt_tui_entry *e = &x->entries[i];
+	const struct pt_device *d = pt_tui_device_of(x, pt_tui_device(e));
+
+	memset(acc, 0, sizeof(*acc));
+	acc->type = pt_tui_type(e);
+	acc->bar = -1;
+	acc->dev = (struct pt_device *)d;
+	if (!d)
+		return;
+	if (acc->type == PT_ACC_CONFIG) {
+		acc->bar = PT_REG_CONFIG;
+		acc->off = e->addr;
+		return;
+	}
+	if (acc->type != PT_ACC_BAR)
+		return;
+	/* the BAR as the device model ends: a BAR that moved is found by its old base too */
+	for (int b = 0; b < 6; b++) {
+		const struct pt_bar *bar = &d->bar[b];
+		uint64_t size = bar->size ? bar->size : 0x1000;
+
+		if (bar->valid && ev->addr >= bar->base && ev->addr - bar->base < size) {
+			acc->bar = b;
+			acc->off = ev->addr - bar->base;
+			return;
+		}
+		if (bar->prev_base && ev->addr >= bar->prev_base && ev->addr - bar->prev_base < size) {
+			acc->bar = b;
+			acc->off = ev->addr - bar->prev_base;
+			return;
+		}
+	}
+}
+
+size_t pt_tui_find_ts(struct pt_tui_index *x, uint64_t ts)
+{
+	size_t lo = 0, hi = x->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		struct pt_event ev;
+
+		if (pt_tui_event(x, mid, &ev) || ev.ts < ts)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int is_read(unsigned kind)
+{
+	return kind == PT_EV_MMIO_READ || kind == PT_EV_PIO_READ || kind == PT_EV_MSR_READ;
+}
+
+static int is_write(unsigned kind)
+{
+	return kind == PT_EV_MMIO_WRITE || kind == PT_EV_PIO_WRITE || kind == PT_EV_MSR_WRITE;
+}
+
+/* The BAR and offset of a BAR access, from the index alone. */
+static int entry_reg(struct pt_tui_index *x, const struct pt_tui_entry *e, int *bar, uint64_t *off)
+{
+	const struct pt_device *d;
+
+	if (pt_tui_type(e) == PT_ACC_CONFIG) {
+		*bar = PT_REG_CONFIG;
+		*off = e->addr;
+		return 0;
+	}
+	if (pt_tui_type(e) != PT_ACC_BAR || !(d = pt_tui_device_of(x, pt_tui_device(e))))
+		return -1;
+	for (int b = 0; b < 6; b++) {
+		uint32_t base = (uint32_t)d->bar[b].base;
+		uint64_t size = d->bar[b].size ? d->bar[b].size : 0x1000;
+
+		if (d->bar[b].valid && e->addr >= base && e->addr - base < size) {
+			*bar = b;
+			*off = e->addr - base;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int pt_tui_match(struct pt_tui_index *x, const struct pt_tui_entry *e, const struct pt_tui_filter *f)
+{
+	unsigned kind = pt_tui_kind(e);
+
+	if (f->kinds && !(f->kinds & (1u << kind)))
+		return 0;
+	if (f->device != -1 && pt_tui_device(e) != (unsigned)f->device)
+		return 0;
+	if (f->vcpu >= 0 && pt_tui_vcpu(e) != f->vcpu)
+		return 0;
+	if ((f->rw == 1 && !is_read(kind)) || (f->rw == 2 && !is_write(kind)))
+		return 0;
+	if (f->have_value && e->val != f->value)
+		return 0;
+	if (f->bar >= 0) {
+		int bar;
+		uint64_t off;
+
+		if (entry_reg(x, e, &bar, &off) || bar != f->bar || off != f->off)
+			return 0;
+	}
+	return 1;
+}
+
+/* "BAR2+0x710" or "config+0x44" */
+static int parse_reg(const char *s, int *bar, uint64_t *off)
+{
+	char *end;
+
+	if (!strncasecmp(s, "config+", 7)) {
+		*bar = PT_REG_CONFIG;
+		*off = strtoull(s + 7, &end, 0);
+		return *end ? -1 : 0;
+	}
+	if (strncasecmp(s, "BAR", 3) || !isdigit((unsigned char)s[3]) || s[4] != '+')
+		return -1;
+	*bar = s[3] - '0';
+	*off = strtoull(s + 5, &end, 0);
+	return *end || *bar > 5 ? -1 : 0;
+}
+
+static int parse_kind(const char *s)
+{
+	for (unsigned k = 0; k < PT_EV_KINDS; k++)
+		if (!strcasecmp(s, pt_event_kind_name(k)) || !strcasecmp(s, pt_event_kind_source(k)))
+			return k;
+	return -1;
+}
+
+struct query {
+	int kind, device, bar, have_num;
+	uint64_t off;
+	uint32_t num;
+};
+
+static int parse_query(struct pt_tui_index *x, const char *q, struct query *out)
+{
+	uint16_t bdf;
+	const char *end;
+	char *nend;
+
+	memset(out, 0, sizeof(*out));
+	out->kind = out->device = out->bar = -1;
+	while (*q == ' ')
+		q++;
+	if (!*q)
+		return -1;
+	if (!pt_bdf_parse(q, &bdf, &end) && !*end) {
+		for (unsigned i = 0; i < x->ndevs; i++)
+			if (x->dev_bdf[i] == bdf)
+				out->device = i;
+		return out->device < 0 ? -1 : 0;
+	}
+	if (!parse_reg(q, &out->bar, &out->off))
+		return 0;
+	out->num = (uint32_t)strtoull(q, &nend, 0);
+	if (!*nend) {
+		out->have_num = 1;
+		return 0;
+	}
+	out->kind = parse_kind(q);
+	return out->kind < 0 ? -1 : 0;
+}
+
+static int query_match(struct pt_tui_index *x, const struct pt_tui_entry *e, const struct query *q)
+{
+	if (q->have_num)
+		return e->addr == q->num || e->val == q->num;
+	if (q->kind >= 0)
+		return pt_tui_kind(e) == (unsigned)q->kind;
+	if (q->device >= 0)
+		return pt_tui_device(e) == (unsigned)q->device;
+	if (q->bar >= 0) {
+		int bar;
+		uint64_t off;
+
+		return !entry_reg(x, e, &bar, &off) && bar == q->bar && off == q->off;
+	}
+	return 0;
+}
+
+size_t pt_tui_search(struct pt_tui_index *x, const char *query, size_t from, int dir,
+		     const struct pt_tui_filter *f)
+{
+	struct query q;
+
+	if (parse_query(x, query, &q) || !x->n)
+		return (size_t)-1;
+	for (size_t i = from; i < x->n; i += dir) {
+		if (query_match(x, &x->entries[i], &q) && (!f || pt_tui_match(x, &x->entries[i], f)))
+			return i;
+		if (dir < 0 && i == 0)
+			break;
+	}
+	return (size_t)-1;
+}
+
+int pt_tui_parse_filter(struct pt_tui_index *x, const char *text, struct pt_tui_filter *f,
+			struct pt_err *err)
+{
+	char buf[256], *save = NULL, *tok;
+
+	memset(f, 0, sizeof(*f));
+	f->device = f->vcpu = f->bar = -1;
+	snprintf(buf, sizeof(buf), "%s", text);
+	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		char *eq = strchr(tok, '='), *val, *end;
+
+		if (!eq)
+			return pt_err_set(err, "filter terms are key=value, not '%s'", tok);
+		*eq = 0;
+		val = eq + 1;
+		if (!strcmp(tok, "kind") || !strcmp(tok, "event")) {
+			int matched = 0;
+
+			/* "mmio" takes both mmio read and mmio write */
+			for (unsigned k = 0; k < PT_EV_KINDS; k++) {
+				const char *n = pt_event_kind_name(k);
+
+				if (!strcasecmp(n, val) || !strncasecmp(n, val, strlen(val)) ||
+				    !strcasecmp(pt_event_kind_source(k), val)) {
+					f->kinds |= 1u << k;
+					matched = 1;
+				}
+			}
+			if (!matched)
+				return pt_err_set(err, "no event kind '%s'", val);
+		} else if (!strcmp(tok, "dev") || !strcmp(tok, "device")) {
+			uint16_t bdf;
+			const char *e;
+
+			if (pt_bdf_parse(val, &bdf, &e) || *e)
+				return pt_err_set(err, "dev= wants a BDF like 00:03.0, not '%s'", val);
+			f->device = -2;		/* a device that is not in the trace matches nothing */
+			for (unsigned i = 0; i < x->ndevs; i++)
+				if (x->dev_bdf[i] == bdf)
+					f->device = i;
+		} else if (!strcmp(tok, "reg") || !strcmp(tok, "register")) {
+			if (parse_reg(val, &f->bar, &f->off))
+				return pt_err_set(err, "reg= wants BAR0+0x24 or config+0x44, not '%s'", val);
+		} else if (!strcmp(tok, "vcpu")) {
+			f->vcpu = strtol(val, &end, 10);
+			if (*end || f->vcpu < 0)
+				return pt_err_set(err, "vcpu= wants a number, not '%s'", val);
+		} else if (!strcmp(tok, "rw")) {
+			if (*val != 'r' && *val != 'w')
+				return pt_err_set(err, "rw= wants r or w, not '%s'", val);
+			f->rw = *val == 'r' ? 1 : 2;
+		} else if (!strcmp(tok, "value") || !strcmp(tok, "val")) {
+			f->value = (uint32_t)strtoull(val, &end, 0);
+			if (*end)
+				return pt_err_set(err, "value= wants a number, not '%s'", val);
+			f->have_value = 1;
+		} else {
+			return pt_err_set(err, "unknown filter key '%s' (kind, dev, reg, vcpu, rw, value)", tok);
+		}
+	}
+	return 0;
+}
