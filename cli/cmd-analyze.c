@@ -33,13 +33,14 @@ static int analyze_run(int argc, char **argv)
 		{ "at", required_argument, NULL, 'a' },
 		{ "ecam", required_argument, NULL, 'e' },
 		{ "stats", no_argument, NULL, 's' },
+		{ "tui", no_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct pt_analysis_opts opts = { .vcpu = -1 };
 	const char *hints[16];
 	struct pt_analysis *a;
 	struct pt_err err;
-	int json = 0, stats = 0, c, rc = PT_EXIT_OK;
+	int json = 0, stats = 0, tui = 0, c, rc = PT_EXIT_OK;
 	double secs;
 	char *end;
 
@@ -82,6 +83,9 @@ static int analyze_run(int argc, char **argv)
 		case 's':
 			stats = 1;
 			break;
+		case 't':
+			tui = 1;
+			break;
 		case 'e':
 			opts.model.ecam_base = strtoull(optarg, &end, 0);
 			if (!*optarg || *end)
@@ -93,6 +97,8 @@ static int analyze_run(int argc, char **argv)
 	}
 	if (optind != argc - 1)
 		return pt_die_usage(&pt_cmd_analyze, "analyze wants one trace file");
+	if (tui)	/* the same analysis, browsed */
+		return pt_cmd_tui.run(2, (char *[]){ "tui", argv[optind], NULL });
 	if (isatty(2)) {
 		opts.progress = progress;
 	}
@@ -153,6 +159,7 @@ const struct pt_cmd pt_cmd_analyze = {
 	"                        a BAR the trace does not show being programmed\n"
 	"    --ecam <gpa>        the ECAM (MMCONFIG) base, if not q35's 0xb0000000\n"
 	"    --stats             time spent opening the file and reading its records, on stderr\n"
+	"    --tui               browse it instead: pttrace tui <file>\n"
 	"\n"
 	"Exit status: 0 nothing suspicious, 1 suspicious findings, 2 error.\n",
 	.run = analyze_run,

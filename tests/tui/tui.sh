@@ -136,6 +136,25 @@ has "\[span\]" "the span is in the status line"
 keys Escape
 hasnt "\[span\]" "Esc clears the span"
 
+# the mouse (xterm SGR reports): the wheel scrolls, a click selects a row or a pane
+keys c Right
+p0=$(status | sed -n 's/^ \([0-9]*\)\/.*/\1/p')
+tmux send-keys -t $S -l "$(printf '\033[<64;10;10M')"
+sleep 0.3
+screen
+p1=$(status | sed -n 's/^ \([0-9]*\)\/.*/\1/p')
+[ -n "$p1" ] && [ "$p1" -lt "$p0" ] && ok "mouse wheel scrolls up ($p0 -> $p1)" || not_ok "mouse wheel scrolls up ($p0 -> $p1)"
+tmux send-keys -t $S -l "$(printf '\033[<0;10;8M\033[<0;10;8m')"
+sleep 0.3
+screen
+has "^> " "a click selects the row under it"
+grep -q "^> " <(sed -n 8p "$T/screen") && ok "... the clicked row" || not_ok "... the clicked row"
+tmux send-keys -t $S -l "$(printf '\033[<0;25;1M\033[<0;25;1m')"
+sleep 0.3
+screen
+has "^> 1\. critical" "a click on a pane's name opens it"
+keys Tab Tab Tab
+
 # help, resize, quit
 keys ?
 has "pttrace tui keys" "? shows the keys"
@@ -168,6 +187,13 @@ kill -TERM "$pid"
 wait_screen "tui-exit="
 has "^tui-exit=0$" "SIGTERM: clean exit"
 hasnt "pttrace tui +Events" "SIGTERM: the terminal is restored"
+
+# pttrace analyze --tui is the same browser
+tmux kill-session -t $S 2> /dev/null
+tmux new-session -d -s $S -x 80 -y 24 "env TERM=xterm ./pttrace analyze --tui $F; echo tui-exit=\$?; sleep 60"
+wait_screen "[0-9]+/[0-9]+  t="
+has "^ pttrace tui +Events" "analyze --tui opens the browser"
+keys q
 
 # a file it cannot read: the same one-line error as analyze, before any screen
 start /nonexistent/crash.dat
