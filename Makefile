@@ -114,8 +114,13 @@ demo: deps
 	$(Q)samples/demo.sh
 
 # Speed and memory of pttrace analyze against trace-cmd report (root, KVM).
-bench: all
-	$(Q)bench/run.sh; a=$$?; bench/record.sh; exit $$((a | $$?))
+build/bench/tui-bench: bench/tui-bench.c $(LIB)
+	$(quiet) CC $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(PT_CFLAGS) -o $@ $< $(LIB) -Wl,--as-needed $(PKG_LIBS)
+
+bench: all build/bench/tui-bench
+	$(Q)bench/run.sh; a=$$?; bench/tui.sh; b=$$?; bench/record.sh; exit $$((a | b | $$?))
 
 # Re-records samples/traces with plain tracefs and trace-cmd (root, KVM).
 traces: all

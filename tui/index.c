@@ -151,6 +151,15 @@ int pt_tui_step(struct pt_tui_index *x, size_t budget, struct pt_err *err)
 				return pt_err_set(err, "'%s' has kvm event formats but no kvm events: was the "
 						  "VM running while it was recorded?", x->path);
 			pt_analysis_finish(x->a);
+			/* give back what the doubling reserved: 16 bytes an event, exactly */
+			{
+				struct pt_tui_entry *fit = realloc(x->entries, x->n * sizeof(*fit));
+
+				if (fit) {
+					x->entries = fit;
+					x->cap = x->n;
+				}
+			}
 			x->crash_pos = pt_tui_find_ts(x, x->a->crash.ts);
 			if (x->crash_pos >= x->n)
 				x->crash_pos = x->n - 1;

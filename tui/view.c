@@ -171,6 +171,9 @@ static void goto_entry(struct view *v, size_t e)
 	p = list_pos(v, e);
 	v->cur = p;
 	v->top = p > (size_t)v->rows / 2 ? p - v->rows / 2 : 0;
+	/* near the end, fill the screen rather than centre */
+	if (v->top + v->rows > list_count(v))
+		v->top = list_count(v) > (size_t)v->rows ? list_count(v) - v->rows : 0;
 	v->focus = PANE_EVENTS;
 	clamp(v);
 }
