@@ -4,10 +4,6 @@
 
 #include <stdio.h>
 
-enum {
-	PT_CMD_PLANNED = 1 << 0,	/* listed, but not built yet */
-};
-
 /*
  * Everything about one subcommand, exported by its own cmd-NAME.c.
  * USAGE is the man-page-style text that `pttrace help NAME` and
@@ -18,7 +14,6 @@ struct pt_cmd {
 	const char *summary;
 	const char *usage;
 	int (*run)(int argc, char **argv);	/* argv[0] is the command name */
-	unsigned flags;
 };
 
 /* Exit statuses shared by the commands. */

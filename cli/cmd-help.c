@@ -26,8 +26,7 @@ static int help_run(int argc, char **argv)
 	printf("\nCommands:\n");
 	cmds = pt_cmds(&n);
 	for (size_t i = 0; i < n; i++)
-		printf("   %-10s %s%s\n", cmds[i]->name, cmds[i]->summary,
-		       cmds[i]->flags & PT_CMD_PLANNED ? " (not built yet)" : "");
+		printf("   %-10s %s\n", cmds[i]->name, cmds[i]->summary);
 	printf("\nSee 'pttrace help <command>' or 'pttrace <command> --help' for one command.\n");
 	return PT_EXIT_OK;
 }

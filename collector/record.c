@@ -527,7 +527,7 @@ static int write_output(struct rec *r, struct pt_record_result *res, struct pt_e
 		goto out;
 	}
 	close(fd);
-	if (pt_write_tracedat(tmp, bufs, r->have_host ? 2 : 1, meta, 1, err))
+	if (pt_write_tracedat(tmp, r->opts->output, bufs, r->have_host ? 2 : 1, meta, 1, err))
 		goto out;
 	{
 		/* mkstemp made it 0600: give it the mode a new file gets */

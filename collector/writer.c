@@ -9,8 +9,8 @@
 #include "tracecmd-private.h"
 #include "writer.h"
 
-int pt_write_tracedat(const char *path, const struct pt_write_buffer *buffers, int nbuffers,
-		      const char *metadata, int compress, struct pt_err *err)
+int pt_write_tracedat(const char *path, const char *name, const struct pt_write_buffer *buffers,
+		      int nbuffers, const char *metadata, int compress, struct pt_err *err)
 {
 	/* the formats of these systems only: the VM's events, not the whole kernel's */
 	struct tracecmd_event_list lists[] = {
@@ -25,13 +25,14 @@ int pt_write_tracedat(const char *path, const struct pt_write_buffer *buffers, i
 	 * Host kernel symbols mean nothing to a guest crash and cost 5 MB:
 	 * give an empty file (a missing one corrupts compressed output).
 	 */
+	errno = 0;
 	fd = mkstemp(kallsyms);
 	if (fd < 0)
 		return pt_err_errno(err, errno, "cannot create a file in /tmp");
 	close(fd);
 	out = tracecmd_output_create(path);
 	if (!out) {
-		pt_err_errno(err, errno ? errno : EIO, "cannot write '%s'", path);
+		pt_err_errno(err, errno ? errno : EIO, "cannot write '%s'", name);
 		goto out;
 	}
 	tracecmd_set_quiet(out, true);
@@ -39,22 +40,22 @@ int pt_write_tracedat(const char *path, const struct pt_write_buffer *buffers, i
 	    (compress && tracecmd_output_set_compression(out, "zstd")) ||
 	    tracecmd_output_set_kallsyms(out, kallsyms) ||
 	    tracecmd_output_write_headers(out, lists)) {
-		pt_err_set(err, "cannot write the headers of '%s'", path);
+		pt_err_errno(err, errno ? errno : EIO, "cannot write '%s'", name);
 		goto out;
 	}
 	if (metadata && !tracecmd_add_option(out, PT_OPTION_METADATA, strlen(metadata) + 1,
 					     metadata)) {
-		pt_err_set(err, "cannot add pttrace's metadata to '%s'", path);
+		pt_err_errno(err, errno ? errno : EIO, "cannot write '%s'", name);
 		goto out;
 	}
 	for (int i = 1; i < nbuffers; i++) {
 		if (tracecmd_add_buffer_info(out, buffers[i].name, buffers[i].cpus) < 0) {
-			pt_err_set(err, "cannot describe buffer '%s' in '%s'", buffers[i].name, path);
+			pt_err_errno(err, errno ? errno : EIO, "cannot write '%s'", name);
 			goto out;
 		}
 	}
 	if (tracecmd_write_cmdlines(out)) {
-		pt_err_set(err, "cannot write the command lines into '%s'", path);
+		pt_err_errno(err, errno ? errno : EIO, "cannot write '%s'", name);
 		goto out;
 	}
 	for (int i = 0; i < nbuffers; i++) {
@@ -62,7 +63,7 @@ int pt_write_tracedat(const char *path, const struct pt_write_buffer *buffers, i
 			       : tracecmd_append_buffer_cpu_data(out, buffers[i].name, buffers[i].cpus,
 								 buffers[i].files);
 		if (r) {
-			pt_err_errno(err, errno ? errno : EIO, "cannot write the events into '%s'", path);
+			pt_err_errno(err, errno ? errno : EIO, "cannot write '%s'", name);
 			goto out;
 		}
 	}

@@ -11,8 +11,11 @@ struct pt_write_buffer {
 	char *const *files;	/* one file of raw pages per cpu */
 };
 
-/* Writes PATH (trace.dat v7, zstd when COMPRESS) with METADATA as pttrace's option. */
-int pt_write_tracedat(const char *path, const struct pt_write_buffer *buffers, int nbuffers,
-		      const char *metadata, int compress, struct pt_err *err);
+/*
+ * Writes PATH (trace.dat v7, zstd when COMPRESS) with METADATA as pttrace's
+ * option; errors speak of NAME, the file the user asked for.
+ */
+int pt_write_tracedat(const char *path, const char *name, const struct pt_write_buffer *buffers,
+		      int nbuffers, const char *metadata, int compress, struct pt_err *err);
 
 #endif

@@ -72,7 +72,7 @@ if mount -t tmpfs -o size=16k tmpfs "$T/full"; then
 	kill -USR1 "$LAB_PID"
 	run "$PTTRACE" record --vm pt-f2 -o "$T/full/crash.dat" --duration 2
 	expect_rc 2 "full disk: exit 2"
-	expect_err "No space left on device" "full disk: says so"
+	expect_err "^pttrace: cannot write '$T/full/crash.dat': No space left on device$" "full disk: says so, of the file asked for"
 	[ -z "$(ls -A "$T/full")" ] && ok "full disk: no file left, not even a temporary one" ||
 		not_ok "full disk: no file left: $(ls -A "$T/full")"
 else

@@ -182,7 +182,8 @@ tmux capture-pane -p -e -t $S > "$T/nocolor"
 grep -q $'\e\[3[1-7]m\|\e\[38;5' "$T/nocolor" && not_ok "NO_COLOR: no colour escapes" || ok "NO_COLOR: no colour escapes"
 
 # SIGTERM restores the terminal too
-pid=$(pgrep -n -f "^\./pttrace tui $F")
+shell=$(tmux list-panes -t $S -F '#{pane_pid}')
+pid=$(pgrep -P "$shell" pttrace)
 kill -TERM "$pid"
 wait_screen "tui-exit="
 has "^tui-exit=0$" "SIGTERM: clean exit"
