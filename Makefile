@@ -30,8 +30,15 @@ PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 endif
 
+LIBDIR ?= $(PREFIX)/lib/pttrace
+INCLUDEDIR ?= $(PREFIX)/include
+
 PT_CFLAGS := -std=gnu11 -Wall -Wextra -D_GNU_SOURCE -Iinclude -Icli \
-	-DPT_VERSION='"$(VERSION)"' -DPT_LABDIR='"$(DATADIR)/lab"' $(PKG_CFLAGS)
+	-DPT_VERSION='"$(VERSION)"' -DPT_LABDIR='"$(DATADIR)/lab"' \
+	-DPT_PLUGINDIR='"$(LIBDIR)/plugins"' $(PKG_CFLAGS)
+
+# the device plugins pttrace ships (plugins/*.c), one shared object each
+PLUGINS := $(patsubst plugins/%.c,build/plugins/%.so,$(wildcard plugins/*.c))
 
 # The lab guest: freestanding 32-bit code, gcc and binutils only.
 GUEST_CFLAGS := -m32 -ffreestanding -nostdlib -fno-pic -fno-stack-protector \
@@ -51,7 +58,7 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_TESTS := $(UNIT_SRCS:tests/unit/%.c=build/tests/%)
 
 .PHONY: all deps pkgcheck check test-progs demo bench install uninstall clean traces
-all: pkgcheck pttrace $(GUEST)
+all: pkgcheck pttrace $(GUEST) $(PLUGINS)
 
 # Installs missing Debian packages (as root), or says which to install.
 deps:
@@ -70,9 +77,15 @@ $(LIB): $(LIB_OBJS)
 	$(quiet) AR $@
 	$(Q)rm -f $@ && ar rcs $@ $^
 
+# -rdynamic: plugins that add detectors call the finding helpers back
 pttrace: $(CLI_OBJS) $(LIB)
 	$(quiet) LINK $@
-	$(Q)$(CC) $(CFLAGS) -o $@ $(CLI_OBJS) $(LIB) -Wl,--as-needed $(PKG_LIBS)
+	$(Q)$(CC) $(CFLAGS) -rdynamic -o $@ $(CLI_OBJS) $(LIB) -Wl,--as-needed $(PKG_LIBS) -ldl
+
+build/plugins/%.so: plugins/%.c include/pttrace-plugin.h
+	$(quiet) PLUGIN $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -std=gnu11 -Wall -Wextra -Iinclude -shared -fPIC -o $@ $<
 
 build/guest/%.o: samples/guest/%
 	$(quiet) CC32 $@
@@ -86,8 +99,8 @@ $(GUEST): $(GUEST_OBJS) samples/guest/link.ld
 build/tests/%: tests/unit/%.c $(LIB) build/cli/command.o $(filter-out build/cli/pttrace.o,$(CLI_OBJS))
 	$(quiet) CC $@
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(PT_CFLAGS) -o $@ $< $(filter-out build/cli/pttrace.o,$(CLI_OBJS)) \
-		$(LIB) $(CMOCKA_LIBS) -Wl,--as-needed $(PKG_LIBS)
+	$(Q)$(CC) $(CFLAGS) $(PT_CFLAGS) -rdynamic -o $@ $< $(filter-out build/cli/pttrace.o,$(CLI_OBJS)) \
+		$(LIB) $(CMOCKA_LIBS) -Wl,--as-needed $(PKG_LIBS) -ldl
 
 # The fuzz target: clang's libFuzzer with ASan and UBSan, its own objects.
 FUZZ_CC ?= clang
@@ -97,7 +110,7 @@ FUZZ_SRCS := $(filter-out lab/lab.c collector/%,$(LIB_SRCS)) cli/report-text.c c
 build/fuzz/%: tests/fuzz/%.c $(FUZZ_SRCS)
 	$(quiet) FUZZ $@
 	$(Q)mkdir -p $(@D)
-	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) $(PT_CFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) $(PT_CFLAGS) -o $@ $^ $(PKG_LIBS) -ldl
 
 FUZZ_TARGETS := build/fuzz/fuzz_analyze build/fuzz/fuzz_stream
 
@@ -117,7 +130,7 @@ demo: deps
 build/bench/tui-bench: bench/tui-bench.c $(LIB)
 	$(quiet) CC $@
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(PT_CFLAGS) -o $@ $< $(LIB) -Wl,--as-needed $(PKG_LIBS)
+	$(Q)$(CC) $(CFLAGS) $(PT_CFLAGS) -o $@ $< $(LIB) -Wl,--as-needed $(PKG_LIBS) -ldl
 
 bench: all build/bench/tui-bench
 	$(Q)bench/run.sh; a=$$?; bench/tui.sh; b=$$?; bench/record.sh; exit $$((a | b | $$?))
@@ -127,13 +140,18 @@ traces: all
 	$(Q)samples/record-traces.sh -o samples/traces
 
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/lab
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/lab $(DESTDIR)$(LIBDIR)/plugins \
+		$(DESTDIR)$(INCLUDEDIR)
 	install -m 755 pttrace $(DESTDIR)$(BINDIR)/pttrace
 	install -m 644 $(GUEST) $(DESTDIR)$(DATADIR)/lab/pttrace-lab.elf
+	install -m 644 $(PLUGINS) $(DESTDIR)$(LIBDIR)/plugins/
+	install -m 644 include/pttrace-plugin.h $(DESTDIR)$(INCLUDEDIR)/
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/pttrace $(DESTDIR)$(DATADIR)/lab/pttrace-lab.elf
-	-rmdir $(DESTDIR)$(DATADIR)/lab $(DESTDIR)$(DATADIR)
+	rm -f $(DESTDIR)$(BINDIR)/pttrace $(DESTDIR)$(DATADIR)/lab/pttrace-lab.elf \
+		$(DESTDIR)$(INCLUDEDIR)/pttrace-plugin.h
+	rm -f $(patsubst build/plugins/%,$(DESTDIR)$(LIBDIR)/plugins/%,$(PLUGINS))
+	-rmdir $(DESTDIR)$(DATADIR)/lab $(DESTDIR)$(DATADIR) $(DESTDIR)$(LIBDIR)/plugins $(DESTDIR)$(LIBDIR)
 
 clean:
 	rm -rf build pttrace

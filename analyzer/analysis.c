@@ -6,6 +6,7 @@
 #include "detector.h"
 #include "meta_apply.h"
 #include "pt-meta.h"
+#include "pt-plugins.h"
 
 #define MAX_DETECTORS 32
 #define PROGRESS_EVERY (1u << 20)
@@ -14,6 +15,8 @@
 struct analysis {
 	struct pt_analysis pub;
 	struct pt_crash_tracker crash;
+	const struct pt_detector *det[MAX_DETECTORS];	/* built in, then plugins' */
+	unsigned ndet;
 	void *state[MAX_DETECTORS];
 	uint8_t wanted_by[PT_EV_KINDS][MAX_DETECTORS];	/* detector indices per kind */
 	uint8_t nwanted[PT_EV_KINDS];
@@ -27,9 +30,9 @@ struct analysis {
 
 static void free_state(struct analysis *an)
 {
-	for (unsigned i = 0; i < pt_ndetectors && i < MAX_DETECTORS; i++) {
-		if (an->state[i] && pt_detectors[i]->release)
-			pt_detectors[i]->release(an->state[i]);
+	for (unsigned i = 0; i < an->ndet; i++) {
+		if (an->state[i] && an->det[i]->release)
+			an->det[i]->release(an->state[i]);
 		free(an->state[i]);
 		an->state[i] = NULL;
 	}
@@ -53,8 +56,17 @@ struct pt_analysis *pt_analysis_new(const struct pt_analysis_opts *opts, struct 
 	for (unsigned i = 0; i < an->pub.opts.nhints; i++)
 		if (pt_model_hint(an->pub.model, an->pub.opts.hints[i], err))
 			goto fail;
-	for (unsigned i = 0; i < pt_ndetectors && i < MAX_DETECTORS; i++) {
-		const struct pt_detector *d = pt_detectors[i];
+	{
+		const struct pt_detector *const *extra;
+		unsigned nextra = pt_plugin_detectors(&extra, MAX_DETECTORS);
+
+		for (unsigned i = 0; i < pt_ndetectors && an->ndet < MAX_DETECTORS; i++)
+			an->det[an->ndet++] = pt_detectors[i];
+		for (unsigned i = 0; i < nextra && an->ndet < MAX_DETECTORS; i++)
+			an->det[an->ndet++] = extra[i];
+	}
+	for (unsigned i = 0; i < an->ndet; i++) {
+		const struct pt_detector *d = an->det[i];
 
 		an->state[i] = calloc(1, d->state_size ? d->state_size : 1);
 		if (!an->state[i]) {
@@ -217,7 +229,7 @@ void pt_analysis_feed_access(struct pt_analysis *a, const struct pt_event *ev, s
 	for (unsigned i = 0; i < an->nwanted[ev->kind]; i++) {
 		unsigned d = an->wanted_by[ev->kind][i];
 
-		pt_detectors[d]->event(an->state[d], a, ev, &acc);
+		an->det[d]->event(an->state[d], a, ev, &acc);
 	}
 }
 
@@ -245,23 +257,41 @@ void pt_analysis_finish(struct pt_analysis *a)
 		a->crash.ts = a->opts.at_ts;
 		a->crash.vcpu = -1;
 	}
-	for (unsigned i = 0; i < pt_ndetectors && i < MAX_DETECTORS; i++)
-		if (pt_detectors[i]->finish)
-			pt_detectors[i]->finish(an->state[i], a);
+	for (unsigned i = 0; i < an->ndet; i++)
+		if (an->det[i]->finish)
+			an->det[i]->finish(an->state[i], a);
 	free_state(an);
 	if (a->nfindings > 1)
 		qsort(a->findings, a->nfindings, sizeof(*a->findings), finding_order);
 }
 
-void pt_finding_add(struct pt_analysis *a, const struct pt_finding *f)
+/* Every finding about a register names it, by its name when a plugin knows it. */
+static void name_register(struct pt_analysis *a, struct pt_finding *f)
+{
+	const struct pt_device *d = f->has_device ? pt_model_find(a->model, f->bdf) : NULL;
+	char label[80], name[64];
+	size_t n = strlen(f->title);
+
+	if (!d || f->bar < 0)
+		return;
+	pt_reg_label(d, f->bar, f->off, label, sizeof(label));
+	if (strstr(f->title, label) ||
+	    (!pt_reg_name(d, f->bar, f->off, name, sizeof(name)) && strstr(f->title, name)))
+		return;
+	snprintf(f->title + n, sizeof(f->title) - n, " [%s]", label);
+}
+
+void pt_finding_add(struct pt_analysis *a, const struct pt_finding *in)
 {
 	struct analysis *an = PRIV(a);
+	struct pt_finding copy = *in, *f = &copy;
 
 	if (a->opts.have_device && (!f->has_device || f->bdf != a->opts.device))
 		return;
 	if (a->opts.window_ns && f->last_ts && a->crash.ts > a->opts.window_ns &&
 	    f->last_ts < a->crash.ts - a->opts.window_ns)
 		return;
+	name_register(a, f);
 	if (a->nfindings == an->findings_cap) {
 		unsigned cap = an->findings_cap ? an->findings_cap * 2 : 16;
 		struct pt_finding *n = realloc(a->findings, cap * sizeof(*n));

@@ -35,14 +35,15 @@ const struct pt_cmd pt_cmd_help = {
 	.name = "help",
 	.summary = "show the commands, or one command's manual",
 	.usage =
-	"usage: pttrace [--version] [--help] <command> [<args>]\n"
+	"usage: pttrace [--version] [--help] [--no-plugins] <command> [<args>]\n"
 	"       pttrace help [<command>]\n"
 	"\n"
 	"pttrace finds out what a PCI device passed through to a KVM guest was doing\n"
 	"when the guest crashed: it records the VM's kvm events in a flight-recorder\n"
 	"buffer, stops at the crash, and names the suspicious driver behaviour.\n"
 	"\n"
-	"Commands may be abbreviated to any unique prefix.\n"
+	"Commands may be abbreviated to any unique prefix. --no-plugins (or\n"
+	"PTTRACE_NO_PLUGINS=1) loads no device plugin (see 'pttrace plugins').\n"
 	"\n"
 	"Exit status: 0 success, 1 ran but the result is not the good one,\n"
 	"2 error (bad usage, missing file, missing permission).\n",

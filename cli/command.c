@@ -10,6 +10,7 @@ static const struct pt_cmd *const commands[] = {
 	&pt_cmd_check,
 	&pt_cmd_help,
 	&pt_cmd_lab,
+	&pt_cmd_plugins,
 	&pt_cmd_record,
 	&pt_cmd_tui,
 	&pt_cmd_version,

@@ -1,9 +1,43 @@
 /* pttrace: find out what a passed-through PCI device did before the guest crashed. */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "pt-plugins.h"
 #include "pttrace.h"
+
+#ifndef PT_PLUGINDIR
+#define PT_PLUGINDIR "/usr/local/lib/pttrace/plugins"
+#endif
+
+static void plugin_note(void *ctx, const char *msg)
+{
+	(void)ctx;
+	pt_error("%s", msg);
+}
+
+/* The shipped plugins: next to the binary in a build tree, else installed. */
+static const char *builtin_plugin_dir(void)
+{
+	static char dir[PATH_MAX];
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *slash;
+
+	if (n > 0) {
+		exe[n] = 0;
+		slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = 0;
+			if (snprintf(dir, sizeof(dir), "%s/build/plugins", exe) < (int)sizeof(dir) &&
+			    !access(dir, R_OK))
+				return dir;
+		}
+	}
+	return PT_PLUGINDIR;
+}
 
 static int wants_help(int argc, char **argv)
 {
@@ -21,6 +55,13 @@ int main(int argc, char **argv)
 	const struct pt_cmd *cmd;
 	int ambiguous;
 
+	/* global options before the command */
+	while (argc > 1 && !strcmp(argv[1], "--no-plugins")) {
+		pt_plugins_disable();
+		argv[1] = argv[0];
+		argv++;
+		argc--;
+	}
 	if (argc < 2) {
 		pt_cmd_print_usage(&pt_cmd_help, stderr);
 		return PT_EXIT_ERROR;
@@ -58,5 +99,11 @@ int main(int argc, char **argv)
 		return PT_EXIT_OK;
 	}
 	argv[1] = (char *)cmd->name;
-	return cmd->run(argc - 1, argv + 1);
+	pt_plugins_load(builtin_plugin_dir(), plugin_note, NULL);
+	{
+		int rc = cmd->run(argc - 1, argv + 1);
+
+		pt_plugins_unload();
+		return rc;
+	}
 }

@@ -2,6 +2,7 @@
 #include <stdio.h>
 
 #include "pt-json.h"
+#include "pt-plugins.h"
 #include "report.h"
 
 static void key(FILE *f, const char *k, int *first)
@@ -29,6 +30,17 @@ static void time_member(FILE *f, const char *k, const struct pt_analysis *a, uin
 {
 	key(f, k, first);
 	fprintf(f, "%.9f", pt_rel(a, ts));
+}
+
+/* "register_name": the plugin's or the config decoder's name, or null */
+static void name_member(FILE *f, const struct pt_analysis *a, int has_device, uint16_t bdf, int bar,
+			uint64_t off, int *first)
+{
+	char name[64];
+	const struct pt_device *d = has_device && bar >= 0 ? pt_model_find(a->model, bdf) : NULL;
+
+	str_member(f, "register_name", d && !pt_reg_name(d, bar, off, name, sizeof(name)) ? name : NULL,
+		   first);
 }
 
 static void event_json(FILE *f, const struct pt_analysis *a, const struct pt_event *ev)
@@ -74,6 +86,7 @@ static void finding_json(FILE *f, const struct pt_analysis *a, const struct pt_f
 		str_member(f, "device", NULL, &first);
 	pt_reg_str(fi->bar, fi->off, reg, sizeof(reg));
 	str_member(f, "register", fi->bar >= 0 ? reg : NULL, &first);
+	name_member(f, a, fi->has_device, fi->bdf, fi->bar, fi->off, &first);
 	num_member(f, "count", fi->count, &first);
 	str_member(f, "why", fi->why, &first);
 	str_member(f, "advice", fi->advice, &first);
@@ -89,6 +102,7 @@ static void finding_json(FILE *f, const struct pt_analysis *a, const struct pt_f
 			bdf_member(f, "device", ev->bdf, &ef);
 			pt_reg_str(ev->bar, ev->off, reg, sizeof(reg));
 			str_member(f, "register", reg, &ef);
+			name_member(f, a, 1, ev->bdf, ev->bar, ev->off, &ef);
 		}
 		key(f, "event", &ef);
 		event_json(f, a, &ev->ev);
@@ -157,6 +171,7 @@ static void device_json(FILE *f, const struct pt_analysis *a, const struct pt_de
 		pt_reg_str(r->key >> 32, r->key & 0xffffffff, reg, sizeof(reg));
 		fprintf(f, "%s{", any++ ? ", " : "");
 		str_member(f, "register", reg, &rf);
+		name_member(f, a, 1, d->bdf, r->key >> 32, r->key & 0xffffffff, &rf);
 		num_member(f, "reads", r->reads, &rf);
 		num_member(f, "writes", r->writes, &rf);
 		num_member(f, "last_value", r->last_val, &rf);

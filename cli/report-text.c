@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pt-plugins.h"
 #include "report.h"
 
 static void rule(FILE *f, const char *title)
@@ -16,23 +17,26 @@ static void rule(FILE *f, const char *title)
 void pt_evidence_str(const struct pt_analysis *a, const struct pt_evidence *e, char *buf, size_t size)
 {
 	const struct pt_event *ev = &e->ev;
-	char where[48] = "", bdf[16], reg[32];
+	char where[80] = "", bdf[16], reg[64], fields[160] = "";
+	const struct pt_device *d = e->has_target ? pt_model_find(a->model, e->bdf) : NULL;
 
-	(void)a;
 	if (e->has_target) {
 		pt_bdf_str(e->bdf, bdf, sizeof(bdf));
-		pt_reg_str(e->bar, e->off, reg, sizeof(reg));
+		pt_reg_label(d, e->bar, e->off, reg, sizeof(reg));
 		snprintf(where, sizeof(where), "%s %s", bdf, reg);
+		if (ev->kind <= PT_EV_PIO_WRITE &&
+		    !pt_reg_value_str(d, e->bar, e->off, ev->val, fields + 1, sizeof(fields) - 1))
+			fields[0] = ' ';
 	}
 	switch (ev->kind) {
 	case PT_EV_MMIO_READ:
 	case PT_EV_MMIO_WRITE:
 	case PT_EV_PIO_READ:
 	case PT_EV_PIO_WRITE:
-		snprintf(buf, size, "%-11s %-24s %s 0x%llx len %u val 0x%llx",
+		snprintf(buf, size, "%-11s %-24s %s 0x%llx len %u val 0x%llx%s",
 			 pt_event_kind_name(ev->kind), where,
 			 ev->kind <= PT_EV_MMIO_WRITE ? "gpa" : "port",
-			 (unsigned long long)ev->addr, ev->len, (unsigned long long)ev->val);
+			 (unsigned long long)ev->addr, ev->len, (unsigned long long)ev->val, fields);
 		break;
 	case PT_EV_MSR_READ:
 	case PT_EV_MSR_WRITE:
@@ -180,7 +184,7 @@ static void print_findings(FILE *f, const struct pt_analysis *a)
 		fprintf(f, "    why: %s\n", fi->why);
 		fprintf(f, "    try: %s\n", fi->advice);
 		for (unsigned e = 0; e < fi->nevidence; e++) {
-			char line[200];
+			char line[400];
 
 			pt_evidence_str(a, &fi->evidence[e], line, sizeof(line));
 			fprintf(f, "    ");
@@ -254,13 +258,13 @@ static void print_device(FILE *f, const struct pt_analysis *a, const struct pt_d
 	if (!n)
 		return;
 	qsort(regs, n, sizeof(regs[0]), reg_order);
-	fprintf(f, "    %-14s %8s %8s %18s %11s %11s\n", "register", "reads", "writes", "last value",
+	fprintf(f, "    %-30s %8s %8s %18s %11s %11s\n", "register", "reads", "writes", "last value",
 		"first", "last");
 	for (unsigned i = 0; i < n && i < MAX_REG_LINES; i++) {
-		char reg[32];
+		char reg[64];
 
-		pt_reg_str(regs[i]->key >> 32, regs[i]->key & 0xffffffff, reg, sizeof(reg));
-		fprintf(f, "    %-14s %8u %8u %18llx %+11.6f %+11.6f\n", reg, regs[i]->reads,
+		pt_reg_label(d, regs[i]->key >> 32, regs[i]->key & 0xffffffff, reg, sizeof(reg));
+		fprintf(f, "    %-30s %8u %8u %18llx %+11.6f %+11.6f\n", reg, regs[i]->reads,
 			regs[i]->writes, (unsigned long long)regs[i]->last_val,
 			pt_rel(a, regs[i]->first_ts), pt_rel(a, regs[i]->last_ts));
 	}

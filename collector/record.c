@@ -181,22 +181,33 @@ static int split_event(const char *spec, char *sys, size_t ssize, const char **e
 	return 0;
 }
 
+static void enable_one(struct rec *r, const char *spec)
+{
+	char sys[64];
+	const char *event;
+
+	split_event(spec, sys, sizeof(sys), &event);
+	if (!tracefs_event_enable(r->inst, sys, event)) {
+		r->enabled[r->nenabled++] = spec;
+	} else {
+		r->missing[r->nmissing++] = spec;
+		note(r, "event %s is not in this kernel: not recorded", spec);
+	}
+}
+
+/* -e EVENT replaces the default set; -e +EVENT adds to it. */
 static int enable_events(struct rec *r, struct pt_err *err)
 {
-	const char *const *list = r->opts->events ? r->opts->events : pt_record_default_events;
+	const char *const *list = r->opts->events;
+	int defaults = !list;
 
-	for (; *list && r->nenabled < MAX_EVENTS; list++) {
-		char sys[64];
-		const char *event;
-
-		split_event(*list, sys, sizeof(sys), &event);
-		if (!tracefs_event_enable(r->inst, sys, event)) {
-			r->enabled[r->nenabled++] = *list;
-		} else {
-			r->missing[r->nmissing++] = *list;
-			note(r, "event %s is not in this kernel: not recorded", *list);
-		}
-	}
+	for (const char *const *e = list; e && *e; e++)
+		defaults |= (*e)[0] == '+';
+	for (const char *const *e = defaults ? pt_record_default_events : NULL; e && *e; e++)
+		if (r->nenabled < MAX_EVENTS)
+			enable_one(r, *e);
+	for (; list && *list && r->nenabled < MAX_EVENTS; list++)
+		enable_one(r, (*list)[0] == '+' ? *list + 1 : *list);
 	if (!r->nenabled)
 		return pt_err_set(err, "none of the kvm events exists in this kernel "
 				  "(is the kvm module loaded? ls /sys/kernel/tracing/events/kvm)");

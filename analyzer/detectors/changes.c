@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../detector.h"
+#include "pt-plugins.h"
 
 #define BUCKET_NS	100000000ull
 #define RING		64
@@ -63,7 +64,7 @@ static void finish(void *p, struct pt_analysis *a)
 		unsigned nnew = 0, total_new = 0;
 		double rate_in, rate_before;
 		struct pt_finding f;
-		char dev[48], regs[120] = "", one[32];
+		char dev[48], regs[120] = "", one[48];
 		int rate_changed;
 
 		if (!d)
@@ -92,7 +93,7 @@ static void finish(void *p, struct pt_analysis *a)
 		if (!rate_changed && !total_new)
 			continue;
 		for (unsigned n = 0; n < nnew; n++) {
-			pt_reg_str(newest[n] >> 32, newest[n] & 0xffffffff, one, sizeof(one));
+			pt_reg_label(d, newest[n] >> 32, newest[n] & 0xffffffff, one, sizeof(one));
 			snprintf(regs + strlen(regs), sizeof(regs) - strlen(regs), "%s%s",
 				 n ? ", " : "", one);
 		}

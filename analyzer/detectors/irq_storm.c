@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "../detector.h"
+#include "pt-plugins.h"
 
 #define BUCKET_NS	100000000ull	/* 100 ms */
 #define RING		64
@@ -184,7 +185,7 @@ static void stuck_line(struct state *s, struct pt_analysis *a, unsigned g)
 	const struct pt_reg *status;
 	struct pt_device *d;
 	struct pt_finding f;
-	char src[96], reg[32], unread[96] = "";
+	char src[96], reg[64], unread[128] = "";
 
 	if (l->max_refires < MIN_REFIRES || v < 0)
 		return;
@@ -194,7 +195,7 @@ static void stuck_line(struct state *s, struct pt_analysis *a, unsigned g)
 	pt_finding_init(&f, "irq-storm", d, status ? (int)(status->key >> 32) : -1,
 			status ? status->key & 0xffffffff : 0);
 	if (status) {
-		pt_reg_str(status->key >> 32, status->key & 0xffffffff, reg, sizeof(reg));
+		pt_reg_label(d, status->key >> 32, status->key & 0xffffffff, reg, sizeof(reg));
 		snprintf(unread, sizeof(unread), "; the handler reads %s = 0x%llx every time and "
 			 "never clears it", reg, (unsigned long long)status->last_val);
 	}

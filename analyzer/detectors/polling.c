@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "../detector.h"
+#include "pt-plugins.h"
 
 #define MIN_READS	100
 #define MIN_RATE	500.0	/* reads per second: a loop, not a periodic check */
@@ -71,7 +72,7 @@ static void finish(void *p, struct pt_analysis *a)
 		const struct pt_reg *reg = r->reg;
 		struct pt_device *d;
 		struct pt_finding f;
-		char dev[48], where[32];
+		char dev[48], where[64];
 		double secs, rate;
 
 		if (!reg || reg->run_reads < MIN_READS || r->first.ts != reg->run_start_ts)
@@ -84,7 +85,7 @@ static void finish(void *p, struct pt_analysis *a)
 		if (!d)
 			continue;
 		pt_dev_str(d, dev, sizeof(dev));
-		pt_reg_str(r->last_acc.bar, r->last_acc.off, where, sizeof(where));
+		pt_reg_label(d, r->last_acc.bar, r->last_acc.off, where, sizeof(where));
 		pt_finding_init(&f, "polling", d, r->last_acc.bar, r->last_acc.off);
 		f.count = reg->run_reads;
 		snprintf(f.title, sizeof(f.title), "%s %s polled %u times in %.2f s, always 0x%llx, "

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../detector.h"
+#include "pt-plugins.h"
 
 #define MIN_STUCK_READS 50
 #define STUCK_RATE	500.0		/* reads per second: a polling loop */
@@ -157,7 +158,7 @@ static void finish(void *p, struct pt_analysis *a)
 		struct pt_device *d = pt_model_find(a->model, ds->bdf);
 		int stuck, gone;
 		struct pt_finding f;
-		char dev[48], where[32];
+		char dev[48], where[64];
 
 		if (!d || !ds->have_reset || ds->reset.ts > a->crash.ts ||
 		    !pt_near_crash(a, ds->reset.ts, 30))
@@ -168,7 +169,7 @@ static void finish(void *p, struct pt_analysis *a)
 		pt_finding_init(&f, "reset", d, ds->reset_acc.bar, ds->reset_acc.off);
 		f.count = ds->same_after + ds->ones_after;
 		if (stuck) {
-			pt_reg_str(ds->stuck->key >> 32, ds->stuck->key & 0xffffffff, where, sizeof(where));
+			pt_reg_label(d, ds->stuck->key >> 32, ds->stuck->key & 0xffffffff, where, sizeof(where));
 			snprintf(f.title, sizeof(f.title), "%s did not recover from its %s: %s still "
 				 "reads 0x%llx (%llu reads after the reset, %u before)", dev,
 				 ds->reset_name, where, (unsigned long long)ds->stuck_val,
