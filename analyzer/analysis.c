@@ -194,9 +194,32 @@ void pt_analysis_feed(struct pt_analysis *a, const struct pt_event *ev)
 	pt_analysis_feed_access(a, ev, &acc);
 }
 
-void pt_analysis_feed_access(struct pt_analysis *a, const struct pt_event *ev, struct pt_access *out)
+/*
+ * kvm_mmio and kvm_pio carry no rip: the access was made by the
+ * instruction of the nearest rip record before it on the same vcpu (the
+ * kvm_exit of that exit, or the emulation of the instruction).
+ */
+static const struct pt_event *with_rip(struct pt_analysis *a, const struct pt_event *ev,
+				       struct pt_event *copy)
+{
+	if (ev->vcpu < 0 || ev->vcpu >= PT_MAX_VCPUS)
+		return ev;
+	if (pt_kind_has_rip(ev->kind) && ev->rip) {
+		a->vcpu[ev->vcpu].last_rip = ev->rip;
+	} else if (ev->kind <= PT_EV_PIO_WRITE && !ev->rip && a->vcpu[ev->vcpu].last_rip) {
+		*copy = *ev;
+		copy->rip = a->vcpu[ev->vcpu].last_rip;
+		copy->flags |= PT_EVF_RIP_NEAREST;
+		return copy;
+	}
+	return ev;
+}
+
+void pt_analysis_feed_access(struct pt_analysis *a, const struct pt_event *in, struct pt_access *out)
 {
 	struct analysis *an = PRIV(a);
+	struct pt_event copy;
+	const struct pt_event *ev = with_rip(a, in, &copy);
 	struct pt_access acc;
 
 	if (!an->started) {
@@ -263,6 +286,13 @@ void pt_analysis_finish(struct pt_analysis *a)
 	free_state(an);
 	if (a->nfindings > 1)
 		qsort(a->findings, a->nfindings, sizeof(*a->findings), finding_order);
+	for (unsigned i = 0; i < a->nfindings; i++) {
+		struct pt_finding *f = &a->findings[i];
+
+		f->rip = pt_finding_rip(f);
+		if (f->rip)
+			pt_symbols_name(a->opts.symbols, f->rip, f->function, sizeof(f->function));
+	}
 }
 
 /* Every finding about a register names it, by its name when a plugin knows it. */

@@ -22,6 +22,24 @@ void pt_reg_str(int bar, uint64_t off, char *buf, size_t size)
 		snprintf(buf, size, "-");
 }
 
+uint64_t pt_finding_rip(const struct pt_finding *f)
+{
+	uint64_t any = 0;
+
+	for (unsigned i = 0; i < f->nevidence; i++) {
+		const struct pt_evidence *e = &f->evidence[i];
+
+		if (!e->ev.rip)
+			continue;
+		if (f->bar >= 0 && e->has_target && e->bdf == f->bdf && e->bar == f->bar &&
+		    e->off == f->off)
+			return e->ev.rip;
+		if (!any)
+			any = e->ev.rip;
+	}
+	return any;
+}
+
 void pt_finding_init(struct pt_finding *f, const char *detector, const struct pt_device *d,
 		     int bar, uint64_t off)
 {

@@ -46,4 +46,12 @@ int pt_die_usage(const struct pt_cmd *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void pt_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+struct pt_symbols;
+/*
+ * --guest-elf FILE[@BIAS]: adds FILE's symbols to *SYMBOLS (made on first
+ * use); a stripped file is a note on stderr.  PT_EXIT_OK, or
+ * PT_EXIT_ERROR after saying why.
+ */
+int pt_cli_guest_elf(struct pt_symbols **symbols, const char *spec);
+
 #endif

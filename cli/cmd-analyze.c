@@ -34,10 +34,13 @@ static int analyze_run(int argc, char **argv)
 		{ "ecam", required_argument, NULL, 'e' },
 		{ "stats", no_argument, NULL, 's' },
 		{ "tui", no_argument, NULL, 't' },
+		{ "guest-elf", required_argument, NULL, 'g' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct pt_analysis_opts opts = { .vcpu = -1 };
-	const char *hints[16];
+	struct pt_symbols *symbols = NULL;
+	const char *hints[16], *elf_specs[16];
+	unsigned nelf = 0;
 	struct pt_analysis *a;
 	struct pt_err err;
 	int json = 0, stats = 0, tui = 0, c, rc = PT_EXIT_OK;
@@ -86,6 +89,11 @@ static int analyze_run(int argc, char **argv)
 		case 't':
 			tui = 1;
 			break;
+		case 'g':
+			if (nelf == 16)
+				return pt_die_usage(&pt_cmd_analyze, "at most 16 --guest-elf files");
+			elf_specs[nelf++] = optarg;
+			break;
 		case 'e':
 			opts.model.ecam_base = strtoull(optarg, &end, 0);
 			if (!*optarg || *end)
@@ -97,8 +105,24 @@ static int analyze_run(int argc, char **argv)
 	}
 	if (optind != argc - 1)
 		return pt_die_usage(&pt_cmd_analyze, "analyze wants one trace file");
-	if (tui)	/* the same analysis, browsed */
-		return pt_cmd_tui.run(2, (char *[]){ "tui", argv[optind], NULL });
+	if (tui) {	/* the same analysis, browsed */
+		char *targv[2 * 16 + 3] = { "tui" };
+		int targc = 1;
+
+		for (unsigned i = 0; i < nelf; i++) {
+			targv[targc++] = "--guest-elf";
+			targv[targc++] = (char *)elf_specs[i];
+		}
+		targv[targc++] = argv[optind];
+		return pt_cmd_tui.run(targc, targv);
+	}
+	for (unsigned i = 0; i < nelf; i++) {
+		if (pt_cli_guest_elf(&symbols, elf_specs[i])) {
+			pt_symbols_free(symbols);
+			return PT_EXIT_ERROR;
+		}
+	}
+	opts.symbols = symbols;
 	if (isatty(2)) {
 		opts.progress = progress;
 	}
@@ -107,6 +131,7 @@ static int analyze_run(int argc, char **argv)
 		fprintf(stderr, "\r\033[K");
 	if (!a) {
 		pt_error("%s", err.msg);
+		pt_symbols_free(symbols);
 		return PT_EXIT_ERROR;
 	}
 	if (stats)
@@ -122,6 +147,7 @@ static int analyze_run(int argc, char **argv)
 		if (a->findings[i].severity > PT_SEV_INFO)
 			rc = PT_EXIT_FAILURE;
 	pt_analysis_free(a);
+	pt_symbols_free(symbols);
 	return rc;
 }
 
@@ -131,7 +157,7 @@ const struct pt_cmd pt_cmd_analyze = {
 	.usage =
 	"usage: pttrace analyze <file> [--json] [--window <s>] [--device <bdf>] [--vcpu <n>]\n"
 	"                       [--at <time>] [--device <bdf>:<bar>=<gpa>[+<size>]] [--ecam <gpa>]\n"
-	"                       [--stats]\n"
+	"                       [--guest-elf <file>[@<bias>]]... [--stats]\n"
 	"\n"
 	"Reads a trace.dat recorded around a guest crash (by pttrace record,\n"
 	"trace-cmd record or trace-cmd extract, v6 or v7, any instance buffer),\n"
@@ -158,6 +184,12 @@ const struct pt_cmd pt_cmd_analyze = {
 	"    --device <bdf>:<bar>=<gpa>[+<size>]\n"
 	"                        a BAR the trace does not show being programmed\n"
 	"    --ecam <gpa>        the ECAM (MMCONFIG) base, if not q35's 0xb0000000\n"
+	"    --guest-elf <file>[@<bias>]\n"
+	"                        the guest's kernel or driver module with symbols: the\n"
+	"                        guest rips in the trace (kvm_exit, kvm_emulate_insn,\n"
+	"                        the nearest before each MMIO or port access on its vcpu)\n"
+	"                        print as function+0xoff; <bias> is where the guest\n"
+	"                        loaded it (a module's .text). Repeatable\n"
 	"    --stats             time spent opening the file and reading its records, on stderr\n"
 	"    --tui               browse it instead: pttrace tui <file>\n"
 	"\n"

@@ -3,6 +3,7 @@
 
 #include "cli.h"
 #include "pt-plugins.h"
+#include "../analyzer/detector.h"
 
 static int plugins_run(int argc, char **argv)
 {
@@ -40,7 +41,7 @@ static int plugins_run(int argc, char **argv)
 			printf("  %s, %u registers\n", d->name, regs);
 		}
 		for (const struct pt_detector *const *det = p->detectors; det && *det; det++)
-			printf("%-10s   adds a detector\n", "");
+			printf("%-10s   detector %s: %s\n", "", (*det)->name, (*det)->summary);
 	}
 	printf("config space: built in (standard header, PM, MSI, MSI-X, PCI Express)\n");
 	return PT_EXIT_OK;

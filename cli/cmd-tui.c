@@ -1,3 +1,4 @@
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -8,37 +9,53 @@
 
 static int tui_run(int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{ "guest-elf", required_argument, NULL, 'g' },
+		{ NULL, 0, NULL, 0 },
+	};
 	static struct pt_tui_index x;
+	struct pt_symbols *symbols = NULL;
+	const char *path;
 	struct pt_err err;
-	int rc;
+	int c, rc = PT_EXIT_ERROR;
 
-	if (argc != 2 || argv[1][0] == '-')
-		return pt_die_usage(&pt_cmd_tui, "tui wants one trace file");
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (c != 'g')
+			goto usage;
+		if (pt_cli_guest_elf(&symbols, optarg))
+			goto out;
+	}
+	if (optind != argc - 1)
+		goto usage;
+	path = argv[optind];
 	/* a file that cannot be read fails here, before the screen is taken over */
-	if (pt_tui_open(&x, argv[1], &err)) {
+	if (pt_tui_open(&x, path, symbols, &err)) {
 		pt_error("%s", err.msg);
-		return PT_EXIT_ERROR;
+		goto out;
 	}
 	if (!isatty(0) || !isatty(1)) {
-		pt_tui_close(&x);
-		pt_error("tui needs a terminal; for a report, use 'pttrace analyze %s'", argv[1]);
-		return PT_EXIT_ERROR;
-	}
-	rc = pt_tui_run(&x, &err);
-	pt_tui_close(&x);
-	if (rc) {
+		pt_error("tui needs a terminal; for a report, use 'pttrace analyze %s'", path);
+	} else if (pt_tui_run(&x, &err)) {
 		pt_error("%s", err.msg);
-		return PT_EXIT_ERROR;
+	} else {
+		rc = PT_EXIT_OK;
 	}
-	return PT_EXIT_OK;
+	pt_tui_close(&x);
+out:
+	pt_symbols_free(symbols);
+	return rc;
+usage:
+	pt_symbols_free(symbols);
+	return pt_die_usage(&pt_cmd_tui, "tui wants one trace file");
 }
 
 const struct pt_cmd pt_cmd_tui = {
 	.name = "tui",
 	.summary = "browse the events before a crash",
 	.usage =
-	"usage: pttrace tui <file>\n"
-	"       pttrace analyze --tui <file>\n"
+	"usage: pttrace tui [--guest-elf <file>[@<bias>]]... <file>\n"
+	"       pttrace analyze --tui [--guest-elf <file>[@<bias>]]... <file>\n"
 	"\n"
 	"A terminal browser over a recorded crash, on the same analysis as\n"
 	"pttrace analyze: the event list opened at the crash (time from the crash,\n"
@@ -49,6 +66,9 @@ const struct pt_cmd pt_cmd_tui = {
 	"list), and the registers of every device. It shows the end of the file at\n"
 	"once and indexes the rest while you look (16 bytes an event; records are\n"
 	"read again as they are shown).\n"
+	"\n"
+	"--guest-elf names the guest code behind each access, as in pttrace\n"
+	"analyze: the detail pane and the findings show function+0xoff.\n"
 	"\n"
 	"Keys: up/down j/k, PgUp/PgDn, g/G, / search, n/N, f filter, c crash,\n"
 	"m mark, Tab panes, Enter open, Esc back, ? help, q quit; mouse wheel and\n"

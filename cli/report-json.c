@@ -57,8 +57,13 @@ static void event_json(FILE *f, const struct pt_analysis *a, const struct pt_eve
 	num_member(f, "addr", ev->addr, &first);
 	num_member(f, "val", ev->val, &first);
 	num_member(f, "len", ev->len, &first);
-	if (ev->rip)
+	if (ev->rip) {
+		char fn[128];
+
 		num_member(f, "rip", ev->rip, &first);
+		str_member(f, "function", pt_symbols_name(a->opts.symbols, ev->rip, fn, sizeof(fn)) ?
+			   NULL : fn, &first);
+	}
 	fputc('}', f);
 }
 
@@ -88,6 +93,12 @@ static void finding_json(FILE *f, const struct pt_analysis *a, const struct pt_f
 	str_member(f, "register", fi->bar >= 0 ? reg : NULL, &first);
 	name_member(f, a, fi->has_device, fi->bdf, fi->bar, fi->off, &first);
 	num_member(f, "count", fi->count, &first);
+	key(f, "rip", &first);
+	if (fi->rip)
+		fprintf(f, "%llu", (unsigned long long)fi->rip);
+	else
+		fputs("null", f);
+	str_member(f, "function", fi->function[0] ? fi->function : NULL, &first);
 	str_member(f, "why", fi->why, &first);
 	str_member(f, "advice", fi->advice, &first);
 	key(f, "evidence", &first);

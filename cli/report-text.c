@@ -17,7 +17,7 @@ static void rule(FILE *f, const char *title)
 void pt_evidence_str(const struct pt_analysis *a, const struct pt_evidence *e, char *buf, size_t size)
 {
 	const struct pt_event *ev = &e->ev;
-	char where[80] = "", bdf[16], reg[64], fields[160] = "";
+	char where[80] = "", bdf[16], reg[64], fields[160] = "", by[140] = "";
 	const struct pt_device *d = e->has_target ? pt_model_find(a->model, e->bdf) : NULL;
 
 	if (e->has_target) {
@@ -28,15 +28,19 @@ void pt_evidence_str(const struct pt_analysis *a, const struct pt_evidence *e, c
 		    !pt_reg_value_str(d, e->bar, e->off, ev->val, fields + 1, sizeof(fields) - 1))
 			fields[0] = ' ';
 	}
+	if (ev->rip) {
+		memcpy(by, " by ", 4);
+		pt_symbols_str(a->opts.symbols, ev->rip, by + 4, sizeof(by) - 4);
+	}
 	switch (ev->kind) {
 	case PT_EV_MMIO_READ:
 	case PT_EV_MMIO_WRITE:
 	case PT_EV_PIO_READ:
 	case PT_EV_PIO_WRITE:
-		snprintf(buf, size, "%-11s %-24s %s 0x%llx len %u val 0x%llx%s",
+		snprintf(buf, size, "%-11s %-24s %s 0x%llx len %u val 0x%llx%s%s",
 			 pt_event_kind_name(ev->kind), where,
 			 ev->kind <= PT_EV_MMIO_WRITE ? "gpa" : "port",
-			 (unsigned long long)ev->addr, ev->len, (unsigned long long)ev->val, fields);
+			 (unsigned long long)ev->addr, ev->len, (unsigned long long)ev->val, fields, by);
 		break;
 	case PT_EV_MSR_READ:
 	case PT_EV_MSR_WRITE:
@@ -61,6 +65,12 @@ void pt_evidence_str(const struct pt_analysis *a, const struct pt_evidence *e, c
 	case PT_EV_INJ_EXCEPTION:
 		snprintf(buf, size, "%-11s vector %llu%s", "exception", (unsigned long long)ev->val,
 			 ev->flags & PT_EVF_ERROR_CODE ? " with error code" : "");
+		break;
+	case PT_EV_EXIT:
+	case PT_EV_PAGE_FAULT:
+	case PT_EV_EMULATE:
+		snprintf(buf, size, "%-11s val 0x%llx%s", pt_event_kind_name(ev->kind),
+			 (unsigned long long)ev->val, by);
 		break;
 	default:
 		snprintf(buf, size, "%-11s val 0x%llx", pt_event_kind_name(ev->kind),
@@ -181,6 +191,12 @@ static void print_findings(FILE *f, const struct pt_analysis *a)
 
 		fprintf(f, "%2u. [%s, %u%%] %s  (%s)\n", i + 1, pt_severity_name(fi->severity),
 			fi->confidence, fi->title, fi->detector);
+		if (fi->rip) {
+			char by[140];
+
+			pt_symbols_str(a->opts.symbols, fi->rip, by, sizeof(by));
+			fprintf(f, "    by:  %s (guest rip 0x%llx)\n", by, (unsigned long long)fi->rip);
+		}
 		fprintf(f, "    why: %s\n", fi->why);
 		fprintf(f, "    try: %s\n", fi->advice);
 		for (unsigned e = 0; e < fi->nevidence; e++) {

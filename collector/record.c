@@ -261,6 +261,20 @@ static int enabled(const struct rec *r, const char *event)
 	return 0;
 }
 
+#define PCI_REFRESH_S 1.0	/* seconds between query-pci while recording */
+
+/* query-pci again; the last answer is kept when this one fails. */
+static void refresh_pci(struct rec *r, int timeout_ms)
+{
+	struct pt_json *pci = NULL;
+	struct pt_err qerr;
+
+	if (r->qmp_up && !pt_qmp_execute(&r->qmp, "query-pci", NULL, &pci, timeout_ms, &qerr)) {
+		pt_json_free(r->query_pci);
+		r->query_pci = pci;
+	}
+}
+
 /* The pvpanic-pci BAR0, from query-pci: 0 when there is none. */
 static unsigned long long pvpanic_pci_bar(const struct pt_json *buses)
 {
@@ -574,7 +588,7 @@ int pt_record(const struct pt_record_opts *opts, struct pt_record_result *res, s
 {
 	struct rec *r = calloc(1, sizeof(*r));
 	struct pt_record_status st = { 0 };
-	double start, last_status = 0, stopped_at;
+	double start, last_status = 0, last_pci, stopped_at;
 	uint64_t last_events = 0;
 	char outdir[PATH_MAX];
 	int rc = -1;
@@ -636,7 +650,7 @@ int pt_record(const struct pt_record_opts *opts, struct pt_record_result *res, s
 	if (opts->on_armed)
 		opts->on_armed(opts->ctx, &r->vm, r->name);
 
-	start = now_s();
+	start = last_pci = now_s();
 	for (;;) {
 		double t = now_s();
 
@@ -662,6 +676,15 @@ int pt_record(const struct pt_record_opts *opts, struct pt_record_result *res, s
 		}
 		if (opts->stream && drain(r, r->inst, r->files, 0, err))
 			goto out;
+		/*
+		 * A flight recorder overwrites the BAR programming of the guest's
+		 * boot, and a crashed VM may be gone (libvirt's on_crash=destroy)
+		 * before the stop, so the BARs are asked for as the guest runs.
+		 */
+		if (t - last_pci >= PCI_REFRESH_S) {
+			refresh_pci(r, 200);
+			last_pci = t;
+		}
 		if (t - last_status >= 0.25) {
 			read_status(r, &st);
 			st.seconds = t - start;
@@ -676,15 +699,7 @@ int pt_record(const struct pt_record_opts *opts, struct pt_record_result *res, s
 	stopped_at = now_s();
 	tracefs_trace_off(r->inst);
 	/* BARs are programmed by now, even for a VM that was started paused */
-	if (r->qmp_up) {
-		struct pt_json *pci = NULL;
-		struct pt_err qerr;
-
-		if (!pt_qmp_execute(&r->qmp, "query-pci", NULL, &pci, 1000, &qerr)) {
-			pt_json_free(r->query_pci);
-			r->query_pci = pci;
-		}
-	}
+	refresh_pci(r, 1000);
 	if (r->host)
 		tracefs_trace_off(r->host);
 	res->armed_seconds = stopped_at - start;

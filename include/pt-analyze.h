@@ -12,6 +12,7 @@
 #include "pt-json.h"
 #include "pt-model.h"
 #include "pt-reader.h"
+#include "pt-symbols.h"
 #include "pttrace.h"
 
 enum pt_crash_kind {
@@ -64,6 +65,8 @@ struct pt_finding {
 	int bar;		/* -1 when the finding is about no one register */
 	uint64_t off;
 	uint64_t count;		/* how many events show it */
+	uint64_t rip;		/* guest code that made the access, 0 when unknown */
+	char function[128];	/* RIP as "function+0xoff" with --guest-elf, else "" */
 	uint64_t first_ts, last_ts;
 	char why[320];		/* why it matters */
 	char advice[320];	/* what to try */
@@ -81,6 +84,7 @@ struct pt_analysis_opts {
 	const char **hints;	/* --device BDF:BAR=GPA[+SIZE] */
 	unsigned nhints;
 	struct pt_model_opts model;
+	const struct pt_symbols *symbols;	/* --guest-elf: names guest rips; may be NULL */
 	/* called now and then while reading; events so far, seconds of trace read */
 	void (*progress)(void *ctx, uint64_t events, double trace_seconds);
 	void *progress_ctx;
@@ -97,6 +101,7 @@ struct pt_vcpu_stats {
 	uint32_t exit_reasons[64];	/* kvm_exit: the first 64 distinct reasons */
 	uint64_t exit_counts[64];
 	unsigned nexit_reasons;
+	uint64_t last_rip;		/* of the latest kvm_exit, emulate or page fault */
 };
 
 struct pt_vector_stats {
@@ -156,6 +161,12 @@ int pt_analysis_missing(const struct pt_analysis *a, enum pt_event_kind kind, co
 
 /* Seconds from the crash (negative before it). */
 double pt_rel(const struct pt_analysis *a, uint64_t ts);
+
+/*
+ * The guest code behind finding F: the rip of its first evidence on its
+ * own register, else of its first evidence with one; 0 when none has.
+ */
+uint64_t pt_finding_rip(const struct pt_finding *f);
 
 /* "BAR2+0x0710" or "config+0x44" */
 void pt_reg_str(int bar, uint64_t off, char *buf, size_t size);

@@ -63,6 +63,14 @@ struct pt_event {
 
 #define PT_EVF_ERROR_CODE	0x01	/* INJ_EXCEPTION: extra is valid */
 #define PT_EVF_LOST_BEFORE	0x02	/* the ring buffer dropped events just before */
+/* MMIO_*, PIO_*: rip is the nearest rip record before, on the same vcpu */
+#define PT_EVF_RIP_NEAREST	0x04
+
+/* Kinds whose records carry the guest rip. */
+static inline int pt_kind_has_rip(unsigned kind)
+{
+	return kind == PT_EV_EXIT || kind == PT_EV_PAGE_FAULT || kind == PT_EV_EMULATE;
+}
 
 /* Is V all-ones for an access of LEN bytes? */
 static inline int pt_all_ones(uint64_t v, unsigned len)

@@ -61,7 +61,9 @@ struct pt_tui_index {
 	unsigned ntail;
 };
 
-int pt_tui_open(struct pt_tui_index *x, const char *path, struct pt_err *err);
+/* SYMBOLS (may be NULL) names guest rips; it must outlive the index. */
+int pt_tui_open(struct pt_tui_index *x, const char *path, const struct pt_symbols *symbols,
+		struct pt_err *err);
 void pt_tui_close(struct pt_tui_index *x);
 
 /* Indexes up to BUDGET more events; 1 while there are more, 0 when done, -1 on error. */
@@ -82,7 +84,10 @@ static inline unsigned pt_tui_device(const struct pt_tui_entry *e) { return e->w
 /* Up to MAX device indexes with BAR traffic, busiest first. */
 int pt_tui_timeline_devices(const struct pt_tui_index *x, unsigned *out, unsigned max);
 
-/* Reads entry I's event again, with its vcpu from the index. 0, or -1. */
+/*
+ * Reads entry I's event again, with its vcpu from the index and, for an
+ * access, the rip of the nearest rip record before it on that vcpu.  0, or -1.
+ */
 int pt_tui_event(struct pt_tui_index *x, size_t i, struct pt_event *ev);
 /* What entry I touched (device, BAR, offset), as the final device model maps it. */
 void pt_tui_access(struct pt_tui_index *x, size_t i, const struct pt_event *ev, struct pt_access *acc);

@@ -4,16 +4,20 @@
 # to its crash.  (samples/record-traces.sh does the same with plain tracefs
 # and trace-cmd; those files stay as trace-cmd compatibility fixtures.)
 #
-# usage: samples/record-pttrace.sh [-o DIR] [SCENARIO...]   (root, KVM)
+# usage: samples/record-pttrace.sh [-o DIR] [-e EVENT]... [SCENARIO...]   (root, KVM)
+#   -e EVENT   also record EVENT (record -e +EVENT), e.g. kvm_emulate_insn for guest
+#              rips; the guest ELF that ran is copied next to the traces
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 pttrace=${PTTRACE:-$top/pttrace}
 outdir=$top/samples/traces/pttrace
+events=()
 
-while getopts "o:h" opt; do
+while getopts "o:e:h" opt; do
 	case $opt in
 	o) outdir=$OPTARG ;;
-	*) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+	e) events+=(-e "+$OPTARG") ;;
+	*) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -21,6 +25,7 @@ scenarios=${*:-$("$pttrace" lab list --json | grep '"benchmark": false' |
 	sed -n 's/.*"name": "\([^"]*\)".*/\1/p')}
 [ "$(id -u)" = 0 ] || { echo "record-pttrace: must run as root" >&2; exit 2; }
 mkdir -p "$outdir" || exit 2
+[ ${#events[@]} = 0 ] || cp "$top/build/guest/pttrace-lab.elf" "$outdir/" || exit 2
 work=$(mktemp -d /tmp/pttrace-samples.XXXXXX)
 lab=""
 rec=""
@@ -34,7 +39,8 @@ for s in $scenarios; do
 	extra=""
 	[ "$s" = healthy ] && extra="--duration 5"
 	# shellcheck disable=SC2086
-	"$pttrace" record --vm "$name" -o "$outdir/$s.dat" -b 8192 $extra > "$work/rec.log" 2>&1 &
+	"$pttrace" record --vm "$name" -o "$outdir/$s.dat" -b 8192 $extra "${events[@]}" \
+		> "$work/rec.log" 2>&1 &
 	rec=$!
 	for _ in $(seq 300); do grep -q armed "$work/rec.log" && break; sleep 0.1; done
 	kill -USR1 "$lab"

@@ -8,9 +8,13 @@
 
 #define FIRST_BUCKET_NS 1000000ull	/* 1 ms, widened as the trace goes on */
 
-int pt_tui_open(struct pt_tui_index *x, const char *path, struct pt_err *err)
+/* events looked back for a rip; the analysis has no such bound, a trace rarely needs one */
+#define NEAREST_RIP_LOOKBACK 4096
+
+int pt_tui_open(struct pt_tui_index *x, const char *path, const struct pt_symbols *symbols,
+		struct pt_err *err)
 {
-	struct pt_analysis_opts opts = { .vcpu = -1 };
+	struct pt_analysis_opts opts = { .vcpu = -1, .symbols = symbols };
 
 	memset(x, 0, sizeof(*x));
 	snprintf(x->path, sizeof(x->path), "%s", path);
@@ -173,6 +177,24 @@ int pt_tui_step(struct pt_tui_index *x, size_t budget, struct pt_err *err)
 	return 1;
 }
 
+/* As the analysis does: the rip of the nearest rip record before I on VCPU. */
+static uint64_t nearest_rip(struct pt_tui_index *x, size_t i, int vcpu, uint8_t *flags)
+{
+	for (size_t j = i, seen = 0; j-- > 0 && seen < NEAREST_RIP_LOOKBACK; seen++) {
+		const struct pt_tui_entry *e = &x->entries[j];
+		struct pt_position pos = { .offset = pt_tui_offset(e), .buffer = pt_tui_buffer(e) };
+		struct pt_event ev;
+
+		if (pt_tui_vcpu(e) != vcpu || !pt_kind_has_rip(pt_tui_kind(e)))
+			continue;
+		if (pt_reader_read_at(x->rnd, &pos, &ev) || !ev.rip)
+			return 0;
+		*flags |= PT_EVF_RIP_NEAREST;
+		return ev.rip;
+	}
+	return 0;
+}
+
 int pt_tui_event(struct pt_tui_index *x, size_t i, struct pt_event *ev)
 {
 	const struct pt_tui_entry *e;
@@ -186,6 +208,8 @@ int pt_tui_event(struct pt_tui_index *x, size_t i, struct pt_event *ev)
 	if (pt_reader_read_at(x->rnd, &pos, ev))
 		return -1;
 	ev->vcpu = pt_tui_vcpu(e);
+	if (pt_tui_kind(e) <= PT_EV_PIO_WRITE && !ev->rip && ev->vcpu >= 0)
+		ev->rip = nearest_rip(x, i, ev->vcpu, &ev->flags);
 	return 0;
 }
 

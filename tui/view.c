@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "pt-plugins.h"
 #include "view.h"
 #include "../cli/report.h"
 
@@ -19,7 +20,8 @@ static const char *const pane_names[PANES] = { "Events", "Findings", "Registers"
 
 enum { C_NORMAL, C_HEADER, C_SELECT, C_CRASH, C_STATUS, C_CRITICAL, C_DIM };
 
-#define DETAIL_ROWS 4
+#define DETAIL_ROWS 5
+#define REG_COLUMN 22	/* "BAR2+0x0710 CP_RB_RPTR" */
 #define INDEX_SLICE 200000	/* events indexed between two looks at the keyboard */
 
 struct reg_row {
@@ -195,7 +197,7 @@ static void where_str(const struct pt_event *ev, const struct pt_access *acc, ch
 	if (acc->dev)
 		pt_bdf_str(acc->dev->bdf, dev, dsize);
 	if (acc->dev && acc->bar >= 0)
-		pt_reg_str(acc->bar, acc->off, reg, rsize);
+		pt_reg_label(acc->dev, acc->bar, acc->off, reg, rsize);
 	else if (ev->kind <= PT_EV_MMIO_WRITE)
 		snprintf(reg, rsize, "gpa %llx", (unsigned long long)ev->addr);
 	else if (ev->kind <= PT_EV_PIO_WRITE)
@@ -376,7 +378,7 @@ static void event_row(struct view *v, int y, size_t i, int selected)
 {
 	struct pt_event ev;
 	struct pt_access acc;
-	char dev[16], reg[32], vcpu[8];
+	char dev[16], reg[REG_COLUMN + 1], vcpu[8];
 	int crash = 0;
 
 	if (list_event(v, i, &ev, &acc)) {
@@ -390,8 +392,8 @@ static void event_row(struct view *v, int y, size_t i, int selected)
 	if (selected)
 		fill_line(v, y, C_SELECT, 0), attron(A_REVERSE);
 	put(v, y, 0, selected ? C_SELECT : crash ? C_CRASH : 0, crash,
-	    "%c%+11.6f %3s %-11s %-7s %-14s %c %u 0x%llx%s%s", selected ? '>' : ' ', rel(v, ev.ts),
-	    vcpu, pt_event_kind_name(ev.kind), dev, reg, rw_char(ev.kind), ev.len,
+	    "%c%+11.6f %3s %-11s %-7s %-*s %c %u 0x%llx%s%s", selected ? '>' : ' ', rel(v, ev.ts),
+	    vcpu, pt_event_kind_name(ev.kind), dev, REG_COLUMN, reg, rw_char(ev.kind), ev.len,
 	    (unsigned long long)ev.val, crash ? "  <- crash" : "",
 	    v->have_mark && v->mark_ts == ev.ts ? "  <- mark" : "");
 	if (selected)
@@ -400,8 +402,8 @@ static void event_row(struct view *v, int y, size_t i, int selected)
 
 static void draw_events(struct view *v, int y0, int h)
 {
-	put(v, y0, 0, C_DIM, 1, "%12s %3s %-11s %-7s %-14s %s %s %s", "time", "cpu", "event", "device",
-	    "register", "R/W", "len", "value");
+	put(v, y0, 0, C_DIM, 1, "%12s %3s %-11s %-7s %-*s %s %s %s", "time", "cpu", "event", "device",
+	    REG_COLUMN, "register", "R/W", "len", "value");
 	for (int r = 0; r < h - 1; r++) {
 		size_t i = v->top + r;
 
@@ -415,7 +417,7 @@ static void draw_event_detail(struct view *v, int y0)
 {
 	struct pt_event ev;
 	struct pt_access acc;
-	char dev[48] = "", reg[32], where[64];
+	char dev[48] = "", reg[80], where[64], fields[160] = "", code[140];
 	const char *exitname;
 
 	if (!list_count(v) || list_event(v, v->cur, &ev, &acc))
@@ -423,18 +425,26 @@ static void draw_event_detail(struct view *v, int y0)
 	if (acc.dev)
 		pt_dev_str(acc.dev, dev, sizeof(dev));
 	where_str(&ev, &acc, where, 16, reg, sizeof(reg));
+	if (acc.dev && acc.bar >= 0 && ev.kind <= PT_EV_PIO_WRITE &&
+	    !pt_reg_value_str(acc.dev, acc.bar, acc.off, ev.val, fields + 2, sizeof(fields) - 2))
+		memcpy(fields, "  ", 2);
 	put(v, y0, 0, 0, 0, "time %+.9f s (trace clock %.6f)  vcpu %d  thread %u  host cpu %d%s",
 	    rel(v, ev.ts), ev.ts / 1e9, ev.vcpu, ev.tid, ev.cpu,
 	    ev.flags & PT_EVF_LOST_BEFORE ? "  [events lost before]" : "");
-	put(v, y0 + 1, 0, 0, 0, "%s (%s)  addr 0x%llx  len %u  value 0x%llx (%llu)%s%s",
+	put(v, y0 + 1, 0, 0, 0, "%s (%s)  addr 0x%llx  len %u  value 0x%llx (%llu)",
 	    pt_event_kind_name(ev.kind), pt_event_kind_source(ev.kind), (unsigned long long)ev.addr,
-	    ev.len, (unsigned long long)ev.val, (unsigned long long)ev.val,
-	    ev.rip ? "  rip " : "", "");
+	    ev.len, (unsigned long long)ev.val, (unsigned long long)ev.val);
 	exitname = ev.kind == PT_EV_USER_EXIT ? pt_kvm_exit_name(ev.val) : NULL;
-	put(v, y0 + 2, 0, 0, 0, "%s%s%s%s", dev[0] ? "device " : "", dev, dev[0] ? "  " : "",
-	    acc.bar >= 0 ? reg : exitname ? exitname : "");
+	put(v, y0 + 2, 0, 0, 0, "%s%s%s%s%s", dev[0] ? "device " : "", dev, dev[0] ? "  " : "",
+	    acc.bar >= 0 ? reg : exitname ? exitname : "", fields);
+	if (ev.rip) {
+		pt_symbols_str(v->x->a->opts.symbols, ev.rip, code, sizeof(code));
+		put(v, y0 + 3, 0, 0, 0, "guest code %s  (rip 0x%llx%s)", code,
+		    (unsigned long long)ev.rip, ev.flags & PT_EVF_RIP_NEAREST ?
+		    ", of the nearest rip record before on this vcpu" : "");
+	}
 	if (v->have_mark)
-		put(v, y0 + 3, 0, C_DIM, 0, "mark at %+.6f s: this is %+.6f s from the mark",
+		put(v, y0 + 4, 0, C_DIM, 0, "mark at %+.6f s: this is %+.6f s from the mark",
 		    rel(v, v->mark_ts), ((double)ev.ts - (double)v->mark_ts) / 1e9);
 }
 
@@ -483,12 +493,17 @@ static void draw_findings(struct view *v, int y0, int h)
 static void draw_finding_detail(struct view *v, int y0)
 {
 	const struct pt_finding *f;
+	char code[140] = "";
 
 	if (!v->x->done || !v->x->a->nfindings)
 		return;
 	f = &v->x->a->findings[v->fsel];
-	put(v, y0, 0, 0, 1, "%s (%s, %u%%, %llu events)", f->detector, pt_severity_name(f->severity),
-	    f->confidence, (unsigned long long)f->count);
+	if (f->rip) {
+		memcpy(code, ", by ", 5);
+		pt_symbols_str(v->x->a->opts.symbols, f->rip, code + 5, sizeof(code) - 5);
+	}
+	put(v, y0, 0, 0, 1, "%s (%s, %u%%, %llu events%s)", f->detector, pt_severity_name(f->severity),
+	    f->confidence, (unsigned long long)f->count, code);
 	put(v, y0 + 1, 0, 0, 0, "why: %s", f->why);
 	put(v, y0 + 2, 0, 0, 0, "try: %s", f->advice);
 	put(v, y0 + 3, 0, C_DIM, 0, "Enter: its evidence");
@@ -533,19 +548,19 @@ static void draw_registers(struct view *v, int y0, int h)
 		put(v, y0, 0, C_DIM, 0, "the registers come when the whole trace is indexed");
 		return;
 	}
-	put(v, y0, 0, C_DIM, 1, " %-7s %-13s %8s %7s %16s %10s %10s", "device", "register", "reads",
-	    "writes", "last value", "first", "last");
+	put(v, y0, 0, C_DIM, 1, " %-7s %-*s %7s %7s %10s %10s %10s", "device", REG_COLUMN, "register",
+	    "reads", "writes", "last value", "first", "last");
 	for (int r = 0; r < h - 1 && v->rtop + r < v->nregs; r++) {
 		const struct reg_row *row = &v->regs[v->rtop + r];
-		char bdf[16], reg[32];
+		char bdf[16], reg[REG_COLUMN + 1];
 		int sel = v->rtop + r == v->rsel;
 
 		pt_bdf_str(row->dev->bdf, bdf, sizeof(bdf));
-		pt_reg_str(row->reg->key >> 32, row->reg->key & 0xffffffff, reg, sizeof(reg));
+		pt_reg_label(row->dev, row->reg->key >> 32, row->reg->key & 0xffffffff, reg, sizeof(reg));
 		if (sel)
 			fill_line(v, y0 + 1 + r, C_SELECT, 0), attron(A_REVERSE);
-		put(v, y0 + 1 + r, 0, sel ? C_SELECT : 0, 0, "%c%-7s %-13s %8u %7u %16llx %+10.4f %+10.4f",
-		    sel ? '>' : ' ', bdf, reg, row->reg->reads, row->reg->writes,
+		put(v, y0 + 1 + r, 0, sel ? C_SELECT : 0, 0, "%c%-7s %-*s %7u %7u %10llx %+10.4f %+10.4f",
+		    sel ? '>' : ' ', bdf, REG_COLUMN, reg, row->reg->reads, row->reg->writes,
 		    (unsigned long long)row->reg->last_val, pt_rel(v->x->a, row->reg->first_ts),
 		    pt_rel(v->x->a, row->reg->last_ts));
 		if (sel)

@@ -20,6 +20,12 @@ struct dev_state {
 	uint64_t total;
 	uint64_t index[RING];
 	uint32_t count[RING];
+	/* the latest first touches of a register, as evidence */
+	struct pt_event touch[MAX_NEW];
+	struct pt_access touch_acc[MAX_NEW];
+	unsigned ntouch;
+	struct pt_event last;
+	struct pt_access last_acc;
 };
 
 struct state {
@@ -46,6 +52,13 @@ static void event(void *p, struct pt_analysis *a, const struct pt_event *ev,
 	}
 	ds->count[idx % RING]++;
 	ds->total++;
+	ds->last = *ev;
+	ds->last_acc = *acc;
+	if (acc->reg && acc->reg->reads + acc->reg->writes == 1) {
+		ds->touch[ds->ntouch % MAX_NEW] = *ev;
+		ds->touch_acc[ds->ntouch % MAX_NEW] = *acc;
+		ds->ntouch++;
+	}
 }
 
 static void finish(void *p, struct pt_analysis *a)
@@ -100,12 +113,23 @@ static void finish(void *p, struct pt_analysis *a)
 		pt_dev_str(d, dev, sizeof(dev));
 		pt_finding_init(&f, "changes", d, -1, 0);
 		f.count = in;
-		f.first_ts = wstart;
-		f.last_ts = a->crash.ts;
 		snprintf(f.title, sizeof(f.title), "in the last %.1f s, %s: access rate %.0f/s (before "
 			 "%.0f/s)%s%.100s%s", window / 1e9, dev, rate_in, rate_before,
 			 total_new ? "; first touches of " : "", regs,
 			 total_new > nnew ? ", ..." : "");
+		/* the first touches in the window, oldest first */
+		for (unsigned n = ds->ntouch > MAX_NEW ? ds->ntouch - MAX_NEW : 0; n < ds->ntouch; n++) {
+			const struct pt_event *t = &ds->touch[n % MAX_NEW];
+
+			if (t->ts >= wstart)
+				pt_finding_evidence(&f, t, &ds->touch_acc[n % MAX_NEW],
+						    "first access to this register");
+		}
+		if (!f.nevidence && ds->last.ts >= wstart)
+			pt_finding_evidence(&f, &ds->last, &ds->last_acc, "the device's last access "
+					    "before %s", pt_crash_point(a));
+		f.first_ts = wstart;
+		f.last_ts = a->crash.ts;
 		f.severity = PT_SEV_INFO;
 		f.confidence = 60;
 		snprintf(f.why, sizeof(f.why), "what the driver started doing just before the crash is "

@@ -26,6 +26,9 @@ struct vector {
 	uint64_t total;
 	struct bucket ring[RING];
 	struct pt_event last;
+	/* the first device access after its latest delivery: the handler's, most likely */
+	struct pt_event handler;
+	struct pt_access handler_acc;
 };
 
 struct line {
@@ -39,6 +42,7 @@ struct line {
 };
 
 struct state {
+	int pending;		/* vector + 1 delivered, no device access since; 0 none */
 	struct vector vec[PT_MAX_VECTORS];
 	struct line line[24];
 };
@@ -62,31 +66,38 @@ static void event(void *p, struct pt_analysis *a, const struct pt_event *ev,
 		l->high = ev->val != 0;
 		return;
 	}
-	if (ev->kind == PT_EV_APIC_ACCEPT) {
-		unsigned v = ev->val & 0xff;
-		struct vector *vec = &s->vec[v];
-		uint64_t idx = ev->ts / BUCKET_NS;
-		struct bucket *b = &vec->ring[idx % RING];
-
-		if (b->index != idx || !b->count) {
-			b->index = idx;
-			b->count = 0;
-			b->first = *ev;
+	if (ev->kind != PT_EV_APIC_ACCEPT) {
+		if (s->pending && acc->dev && (acc->type == PT_ACC_BAR || acc->type == PT_ACC_CONFIG)) {
+			s->vec[s->pending - 1].handler = *ev;
+			s->vec[s->pending - 1].handler_acc = *acc;
+			s->pending = 0;
 		}
-		b->count++;
-		vec->total++;
-		vec->last = *ev;
-		for (unsigned g = 0; g < 24; g++) {
-			struct line *l = &s->line[g];
+		return;
+	}
+	unsigned v = ev->val & 0xff;
+	struct vector *vec = &s->vec[v];
+	uint64_t idx = ev->ts / BUCKET_NS;
+	struct bucket *b = &vec->ring[idx % RING];
 
-			if (!l->high || pt_model_gsi_vector(a->model, g) != (int)v)
-				continue;
-			if (++l->refires > l->max_refires) {
-				l->max_refires = l->refires;
-				l->max_assert = l->assert;
-				l->max_assert_acc = l->assert_acc;
-				l->max_last = *ev;
-			}
+	if (b->index != idx || !b->count) {
+		b->index = idx;
+		b->count = 0;
+		b->first = *ev;
+	}
+	b->count++;
+	vec->total++;
+	vec->last = *ev;
+	s->pending = v + 1;
+	for (unsigned g = 0; g < 24; g++) {
+		struct line *l = &s->line[g];
+
+		if (!l->high || pt_model_gsi_vector(a->model, g) != (int)v)
+			continue;
+		if (++l->refires > l->max_refires) {
+			l->max_refires = l->refires;
+			l->max_assert = l->assert;
+			l->max_assert_acc = l->assert_acc;
+			l->max_last = *ev;
 		}
 	}
 }
@@ -109,6 +120,7 @@ static void storm(struct state *s, struct pt_analysis *a, unsigned v)
 	uint64_t crash_idx = a->crash.ts / BUCKET_NS, in_window = 0, start_idx = crash_idx;
 	uint64_t first_idx = a->window_start / BUCKET_NS;
 	const struct pt_event *first = NULL;
+	const struct pt_access *handler;
 	double window_s, before_s, rate, before_rate;
 	struct pt_device *d;
 	struct pt_finding f;
@@ -136,7 +148,10 @@ static void storm(struct state *s, struct pt_analysis *a, unsigned v)
 		return;
 	d = pt_model_vector_device(a->model, v, &gsi);
 	source_str(d, v, gsi, src, sizeof(src));
-	pt_finding_init(&f, "irq-storm", d, -1, 0);
+	handler = vec->handler.ts && (!d || vec->handler_acc.dev == d) ? &vec->handler_acc : NULL;
+	/* with no MSI or GSI to tell, the device its handler works is the best guess */
+	pt_finding_init(&f, "irq-storm", d ? d : handler ? handler->dev : NULL,
+			handler ? handler->bar : -1, handler ? handler->off : 0);
 	f.count = in_window;
 	if (before_s > 0)
 		snprintf(f.title, sizeof(f.title), "interrupt storm on %s: %.0f/s in the last %.1f s, "
@@ -156,6 +171,9 @@ static void storm(struct state *s, struct pt_analysis *a, unsigned v)
 	pt_finding_evidence(&f, first, NULL, "first interrupt of the storm window");
 	pt_finding_evidence(&f, &vec->last, NULL, "last delivery before %s, %llu in all",
 			    pt_crash_point(a), (unsigned long long)vec->total);
+	if (handler)
+		pt_finding_evidence(&f, &vec->handler, handler, "the interrupt handler's first device "
+				    "access after the last delivery");
 	pt_finding_add(a, &f);
 }
 
@@ -213,6 +231,9 @@ static void stuck_line(struct state *s, struct pt_analysis *a, unsigned g)
 		 "does not know); with vfio-pci, check INTx masking works (nointxmask)");
 	pt_finding_evidence(&f, &l->max_assert, &l->max_assert_acc, "line asserted");
 	pt_finding_evidence(&f, &l->max_last, NULL, "still asserted at this delivery");
+	if (s->vec[v].handler.ts && s->vec[v].handler_acc.dev == d)
+		pt_finding_evidence(&f, &s->vec[v].handler, &s->vec[v].handler_acc,
+				    "the interrupt handler's first device access after the last delivery");
 	pt_finding_add(a, &f);
 }
 
@@ -230,7 +251,8 @@ static void finish(void *p, struct pt_analysis *a)
 const struct pt_detector pt_detector_irq_storm = {
 	.name = "irq-storm",
 	.summary = "interrupt rates far above the trace's baseline; level lines never dropped",
-	.kinds = PT_KIND(APIC_ACCEPT) | PT_KIND(IRQ_LINE),
+	.kinds = PT_KIND(APIC_ACCEPT) | PT_KIND(IRQ_LINE) | PT_KIND(MMIO_READ) | PT_KIND(MMIO_WRITE) |
+		 PT_KIND(PIO_READ) | PT_KIND(PIO_WRITE),
 	.state_size = sizeof(struct state),
 	.event = event,
 	.finish = finish,

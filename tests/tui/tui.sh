@@ -116,7 +116,7 @@ has "^irq line \(kvm_set_irq\) +addr 0x17 +len 0 +value 0x1" "... at the evidenc
 keys Tab Tab
 has "device +register +reads +writes +last value +first +last" "registers pane columns"
 has "^>00:03.0 +BAR0\+0x0004 " "registers: the busiest device first, BARs first"
-has "^ 00:03.0 +BAR0\+0x0024 +[0-9]+ +0 +100 " "registers: IRQ status, reads and last value"
+has "^ 00:03.0 +BAR0\+0x0024 IRQ_STATUS +[0-9]+ +0 +100 " "registers: IRQ status by its name, reads and last value"
 # walk to the IRQ status register and open it
 for _ in $(seq 20); do
 	grep -Eq "^>00:03.0 +BAR0\+0x0024" "$T/screen" && break
@@ -202,3 +202,17 @@ has "^pttrace: cannot open '/nonexistent/crash.dat': No such file or directory$"
 has "^tui-exit=2$" "a missing file: exit 2"
 run ./pttrace tui "$F" < /dev/null
 expect_err "tui needs a terminal" "without a terminal: says so"
+
+# --guest-elf: the detail pane and the findings name the guest code
+R=samples/traces/pttrace-rip
+start "--guest-elf $R/pttrace-lab.elf $R/stray-mmio.dat" 100 30
+keys /
+tmux send-keys -t $S "00:03.0" Enter; sleep 0.3
+keys N
+has "^guest code [a-z_]+[a-z0-9_.]*\+0x[0-9a-f]+  \(rip 0x[0-9a-f]+, of the nearest rip record before on this vcpu\)" \
+	"--guest-elf: the detail pane names the function behind an access"
+has "^device 00:03.0 \[1234:11e8\]  (BAR[0-5]|config)\+0x[0-9a-f]+ [A-Z_.]+" "the detail pane names the register"
+keys Tab
+has "^[a-z-]+ \(critical, [0-9]+%, [0-9]+ events, by scenario_stray_mmio\+0x[0-9a-f]+\)" \
+	"the finding names the function that made the access"
+keys q

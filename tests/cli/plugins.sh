@@ -1,0 +1,136 @@
+# Device plugins: the shipped ones, one built outside the tree and loaded
+# through $PTTRACE_PLUGIN_DIR (its names and its detector used), one built
+# for another API version refused, --no-plugins.
+. "$(dirname "$0")/../lib.sh"
+command -v cc > /dev/null || skip_all "needs a C compiler"
+TRACE=samples/traces/lost-msi.dat
+
+run "$PTTRACE" plugins
+expect_rc 0 "plugins exits 0"
+expect_out "^edu +$PWD/build/plugins/edu.so" "plugins lists edu and where it came from"
+expect_out "^e1000e +.*e1000e.so" "plugins lists e1000e"
+expect_out "^radeon +.*radeon.so" "plugins lists radeon (ati-vga)"
+expect_out "1234:11e8 +edu, [0-9]+ registers" "plugins lists the devices a plugin describes"
+expect_out "^config space: built in" "plugins says the config-space decoder is built in"
+
+run "$PTTRACE" analyze "$TRACE"
+expect_out "BAR0\+0x0008 FACTORIAL" "analyze names edu's registers"
+expect_out "config\+0x42 MSI.CTRL .*\{ ENABLE \| MMC = 0x0 \| MME = 0x0 \| 64BIT \}" \
+	"analyze decodes MSI control with the config-space decoder"
+
+run "$PTTRACE" --no-plugins plugins
+expect_out "^plugins are off \\(--no-plugins or PTTRACE_NO_PLUGINS\\)" "--no-plugins: none loaded"
+run "$PTTRACE" --no-plugins analyze "$TRACE"
+grep -q "FACTORIAL" "$T/out" && not_ok "--no-plugins: edu's names are gone" ||
+	ok "--no-plugins: edu's names are gone"
+PTTRACE_NO_PLUGINS=1 run "$PTTRACE" analyze "$TRACE"
+grep -q "FACTORIAL" "$T/out" && not_ok "PTTRACE_NO_PLUGINS=1 does the same" ||
+	ok "PTTRACE_NO_PLUGINS=1 does the same"
+
+# a plugin of its own, outside the tree: renames edu's registers, adds a detector
+mkdir -p "$T/plugins" "$T/old"
+cat > "$T/myedu.c" << 'C'
+#include <stdio.h>
+#include "pttrace-plugin.h"
+#include "detector.h"
+
+static const struct pt_plugin_value mode_values[] = { { 1, "ONE" }, { 6, "SIX" }, { 0, NULL } };
+static const struct pt_plugin_field fact_fields[] = {
+	{ "MODE", 0, 3, mode_values }, { "BUSY", 31, 1, NULL }, { NULL, 0, 0, NULL },
+};
+static const struct pt_plugin_reg regs[] = {
+	{ 0, 0x08, "MY_FACTORIAL", 4, 0, 0, fact_fields },
+	{ 0, 0x80, "MY_DMA", 0x20, 0, 0, NULL },
+	{ 0, 0, NULL, 0, 0, 0, NULL },
+};
+static const struct pt_plugin_device devices[] = {
+	{ 0x1234, 0x11e8, 0, 0, "my edu", regs }, { 0, 0, 0, 0, NULL, NULL },
+};
+
+struct count { unsigned long long writes; struct pt_event last; struct pt_access acc; };
+
+static void event(void *p, struct pt_analysis *a, const struct pt_event *ev,
+		  const struct pt_access *acc)
+{
+	struct count *c = p;
+
+	(void)a;
+	if (acc->dev && acc->dev->vendor == 0x1234 && acc->type == PT_ACC_BAR && acc->off == 8) {
+		c->writes++;
+		c->last = *ev;
+		c->acc = *acc;
+	}
+}
+
+static void finish(void *p, struct pt_analysis *a)
+{
+	struct count *c = p;
+	struct pt_finding f;
+
+	if (!c->writes)
+		return;
+	pt_finding_init(&f, "my-detector", c->acc.dev, c->acc.bar, c->acc.off);
+	snprintf(f.title, sizeof(f.title), "my detector saw %llu factorial accesses", c->writes);
+	f.severity = PT_SEV_LOW;
+	f.confidence = 50;
+	pt_finding_evidence(&f, &c->last, &c->acc, "the last one");
+	pt_finding_add(a, &f);
+}
+
+static const struct pt_detector mine = {
+	.name = "my-detector", .summary = "counts edu factorial accesses",
+	.kinds = PT_KINDS_DEVICE_ACCESS, .state_size = sizeof(struct count),
+	.event = event, .finish = finish,
+};
+static const struct pt_detector *const detectors[] = { &mine, NULL };
+static const struct pt_plugin plugin = {
+	PT_PLUGIN_API_VERSION, "myedu", "a test plugin", devices, detectors,
+};
+static int exited;
+
+const struct pt_plugin *pt_plugin_init(unsigned host_api)
+{
+	(void)host_api;
+	return &plugin;
+}
+
+void pt_plugin_exit(void)
+{
+	exited = 1;
+}
+C
+sed -e 's/PT_PLUGIN_API_VERSION, "myedu"/PT_PLUGIN_API_VERSION + 1, "future"/' "$T/myedu.c" > "$T/future.c"
+printf 'int not_a_plugin(void) { return 0; }\n' > "$T/other.c"
+cflags="-shared -fPIC -Iinclude -Ianalyzer $(pkg-config --cflags libtraceevent libtracecmd 2> /dev/null)"
+# shellcheck disable=SC2086
+if cc $cflags "$T/myedu.c" -o "$T/plugins/myedu.so" &&
+	cc $cflags "$T/future.c" -o "$T/old/future.so" &&
+	cc $cflags "$T/other.c" -o "$T/old/other.so"; then
+	ok "an out-of-tree plugin builds against pttrace-plugin.h"
+else
+	not_ok "an out-of-tree plugin builds against pttrace-plugin.h"
+fi
+
+PTTRACE_PLUGIN_DIR=$T/plugins run "$PTTRACE" plugins
+expect_out "^myedu +$T/plugins/myedu.so" "plugins lists it, loaded from \$PTTRACE_PLUGIN_DIR"
+expect_out "detector my-detector: counts edu factorial accesses" "plugins lists the detector it adds"
+PTTRACE_PLUGIN_DIR=$T/plugins run "$PTTRACE" analyze "$TRACE"
+expect_out "BAR0\+0x0008 MY_FACTORIAL .*val 0x6 \{ MODE = SIX \}" \
+	"its register names and value names are used (the later description wins)"
+expect_out "\(my-detector\)" "its detector runs and reports"
+PTTRACE_PLUGIN_DIR=$T/plugins run "$PTTRACE" analyze samples/traces/healthy.dat
+expect_out "BAR0\+0x0088 MY_DMA\+0x8 " "an offset inside a register block prints as NAME+0x8"
+run "$PTTRACE" analyze samples/traces/hang-reset.dat
+expect_out "BAR2\+0x0010 BIOS_SCRATCH\[0\]" "a register array prints as NAME[i]"
+expect_out "RBBM_SOFT_RESET gpa 0x[0-9a-f]+ len 4 val 0x7f \{ CP \| HI \| SE \| RE \| PP \| E2 \| RB \}" \
+	"flags print as { A | B }"
+PTTRACE_PLUGIN_DIR=$T/plugins run "$PTTRACE" analyze --json "$TRACE"
+expect_out '"register_name": "MY_FACTORIAL"' "the JSON report uses its names"
+
+PTTRACE_PLUGIN_DIR=$T/old run "$PTTRACE" plugins
+expect_err "pttrace: plugin '$T/old/future.so' is built for plugin API 2, pttrace has 1: refused" \
+	"a plugin built for another API version is refused, with a message"
+expect_err "'$T/old/other.so' is not a pttrace plugin: no pt_plugin_init" \
+	"a shared object without pt_plugin_init is refused, with a message"
+grep -q "future" "$T/out" && not_ok "the refused plugin is not listed" ||
+	ok "the refused plugin is not listed"
