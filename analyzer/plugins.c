@@ -305,7 +305,8 @@ static const struct cap_reg *msi_regs(const struct pt_device *d)
 	return !pt_cfg_read(d, d->msi_cap + 2, 2, &ctrl) && (ctrl & 0x80) ? r64 : r32;
 }
 
-static const struct cap_reg *cap_reg_at(const struct pt_device *d, uint64_t off)
+/* The capability register at config offset OFF; *INSIDE is OFF's place in it. */
+static const struct cap_reg *cap_reg_at(const struct pt_device *d, uint64_t off, uint64_t *inside)
 {
 	const struct { unsigned base; const struct cap_reg *regs; } caps[] = {
 		{ d->pm_cap, pm_regs }, { d->msi_cap, d->msi_cap ? msi_regs(d) : NULL },
@@ -316,8 +317,10 @@ static const struct cap_reg *cap_reg_at(const struct pt_device *d, uint64_t off)
 		if (!caps[c].base || off < caps[c].base)
 			continue;
 		for (const struct cap_reg *r = caps[c].regs; r && r->name; r++)
-			if (off >= caps[c].base + r->off && off < caps[c].base + r->off + r->size)
+			if (off >= caps[c].base + r->off && off < caps[c].base + r->off + r->size) {
+				*inside = off - caps[c].base - r->off;
 				return r;
+			}
 	}
 	return NULL;
 }
@@ -349,16 +352,10 @@ int pt_reg_name(const struct pt_device *d, int bar, uint64_t off, char *buf, siz
 	if (bar != PT_REG_CONFIG)
 		return -1;
 	{
-		const struct cap_reg *c = cap_reg_at(d, off);
+		const struct cap_reg *c = cap_reg_at(d, off, &inside);
 
 		if (c) {
-			unsigned base = 0;
-
-			/* offsets inside a capability register print as +0xN */
-			for (unsigned b = off; b > 0 && !base; b--)
-				if (cap_reg_at(d, b - 1) != c)
-					base = b;
-			format_name(buf, size, c->name, NULL, 0, off - base);
+			format_name(buf, size, c->name, NULL, 0, inside);
 			return 0;
 		}
 	}
@@ -425,9 +422,9 @@ int pt_reg_value_str(const struct pt_device *d, int bar, uint64_t off, uint64_t 
 	if (bar != PT_REG_CONFIG)
 		return -1;
 	{
-		const struct cap_reg *c = cap_reg_at(d, off);
+		const struct cap_reg *c = cap_reg_at(d, off, &inside);
 
-		if (c && c->fields)
+		if (c && !inside && c->fields)
 			return format_fields(c->fields, val, buf, size);
 	}
 	if (off == 0x04)

@@ -1,5 +1,6 @@
 #!/bin/bash
-# Runs every test of pttrace and ends with one line: N passed, N failed, N skipped.
+# Runs every test of pttrace and ends with one line: N passed, N failed (the
+# skipped ones are listed with their reasons and counted on the line above).
 #   tests/run.sh [FILTER]   runs only the tests whose path contains FILTER
 set -u
 cd "$(dirname "$0")/.." || exit 2
@@ -46,5 +47,6 @@ for t in tests/cli/*.sh tests/tui/*.sh tests/lab/*.sh; do
 done
 
 [ ${#failures[@]} = 0 ] || echo "failed: ${failures[*]}"
-echo "$passed passed, $failed failed, $skipped skipped"
+echo "$skipped skipped"
+echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -56,3 +56,15 @@ run "$PTTRACE" analyze --guest-elf "$ELF@zz" "$TRACE"
 expect_err "the bias after '@' is not an address" "a bad bias is refused"
 run "$PTTRACE" tui --guest-elf "$T/nope.elf" "$TRACE"
 expect_err "^pttrace: cannot open '$T/nope.elf'" "tui takes --guest-elf too"
+
+# the bundled traces with rips: every finding names the guest function
+for f in "$DIR"/*.dat; do
+	run "$PTTRACE" analyze --json --guest-elf "$ELF" "$f"
+	if python3 -c 'import json,sys
+fs = json.load(open(sys.argv[1]))["findings"]
+sys.exit(0 if all(f["function"] for f in fs) else 1)' "$T/out"; then
+		ok "$(basename "$f"): every finding names the guest function"
+	else
+		not_ok "$(basename "$f"): every finding names the guest function"
+	fi
+done
