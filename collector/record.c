@@ -680,8 +680,9 @@ int pt_record(const struct pt_record_opts *opts, struct pt_record_result *res, s
 		 * A flight recorder overwrites the BAR programming of the guest's
 		 * boot, and a crashed VM may be gone (libvirt's on_crash=destroy)
 		 * before the stop, so the BARs are asked for as the guest runs.
+		 * A stream keeps the boot, and its drain must not wait on QEMU.
 		 */
-		if (t - last_pci >= PCI_REFRESH_S) {
+		if (!opts->stream && t - last_pci >= PCI_REFRESH_S) {
 			refresh_pci(r, 200);
 			last_pci = t;
 		}
