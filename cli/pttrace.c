@@ -1,6 +1,7 @@
 /* pttrace: find out what a passed-through PCI device did before the guest crashed. */
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -18,24 +19,31 @@ static void plugin_note(void *ctx, const char *msg)
 	pt_error("%s", msg);
 }
 
-/* The shipped plugins: next to the binary in a build tree, else installed. */
+/*
+ * The shipped plugins: build/plugins next to the binary in a source tree,
+ * else ../lib/pttrace/plugins from the binary (an install under any PREFIX
+ * or DESTDIR: the binary is not rebuilt when make install changes PREFIX),
+ * else the directory configured at build time.
+ */
 static const char *builtin_plugin_dir(void)
 {
+	static const char *const relative[] = { "build/plugins", "../lib/pttrace/plugins" };
 	static char dir[PATH_MAX];
-	char exe[PATH_MAX];
+	char exe[PATH_MAX], path[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	char *slash;
 
-	if (n > 0) {
-		exe[n] = 0;
-		slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = 0;
-			if (snprintf(dir, sizeof(dir), "%s/build/plugins", exe) < (int)sizeof(dir) &&
-			    !access(dir, R_OK))
-				return dir;
-		}
-	}
+	if (n <= 0)
+		return PT_PLUGINDIR;
+	exe[n] = 0;
+	slash = strrchr(exe, '/');
+	if (!slash)
+		return PT_PLUGINDIR;
+	*slash = 0;
+	for (size_t i = 0; i < sizeof(relative) / sizeof(relative[0]); i++)
+		if (snprintf(path, sizeof(path), "%s/%s", exe, relative[i]) < (int)sizeof(path) &&
+		    realpath(path, dir) && !access(dir, R_OK))
+			return dir;
 	return PT_PLUGINDIR;
 }
 
