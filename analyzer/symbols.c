@@ -133,7 +133,8 @@ int pt_symbols_add(struct pt_symbols *s, const char *spec, char *note, size_t no
 	int fd, added = 0, have_symtab = 0;
 
 	note[0] = 0;
-	if (at && at != spec) {
+	/* an '@' in a directory name is part of the path */
+	if (at && at != spec && !strchr(at, '/')) {
 		char *end;
 
 		errno = 0;

@@ -40,6 +40,11 @@ expect_out "^    by:  0x[0-9a-f]+ " "a bias moves the symbols (FILE@0x40000000 n
 run "$PTTRACE" analyze --guest-elf "$ELF@0" "$TRACE"
 expect_out "^    by:  scenario_stray_mmio\+" "FILE@0 is the file as linked"
 
+mkdir -p "$T/user@host"
+cp "$ELF" "$T/user@host/guest.elf"
+run "$PTTRACE" analyze --guest-elf "$T/user@host/guest.elf" "$TRACE"
+expect_out "^    by:  scenario_stray_mmio\+" "an '@' in a directory is part of the path"
+
 objcopy --strip-all "$ELF" "$T/stripped.elf"
 run "$PTTRACE" analyze --guest-elf "$T/stripped.elf" "$TRACE"
 expect_rc 1 "a stripped file is not an error"
