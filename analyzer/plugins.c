@@ -336,36 +336,52 @@ static void format_name(char *buf, size_t size, const char *name, const struct p
 		snprintf(buf + n, size - n, "+0x%llx", (unsigned long long)inside);
 }
 
-int pt_reg_name(const struct pt_device *d, int bar, uint64_t off, char *buf, size_t size)
-{
-	const struct pt_plugin_reg *r;
+/* What names an offset: a plugin's register, a capability's, or the header's. */
+struct reg_desc {
+	const char *name;
+	const struct pt_plugin_field *fields;
+	const struct pt_plugin_reg *reg;	/* for an array's NAME[i]; NULL for a capability */
 	unsigned index;
-	uint64_t inside;
+	uint64_t inside;			/* bytes into the register */
+};
+
+static int describe(const struct pt_device *d, int bar, uint64_t off, struct reg_desc *out)
+{
+	const struct cap_reg *c;
+	int bridge;
 
 	if (!d)
 		return -1;
-	r = find_reg(pt_plugin_device_of(d), bar, off, &index, &inside);
-	if (r) {
-		format_name(buf, size, r->name, r, index, inside);
-		return 0;
-	}
-	if (bar != PT_REG_CONFIG)
-		return -1;
-	{
-		const struct cap_reg *c = cap_reg_at(d, off, &inside);
-
+	memset(out, 0, sizeof(*out));
+	out->reg = find_reg(pt_plugin_device_of(d), bar, off, &out->index, &out->inside);
+	if (!out->reg && bar == PT_REG_CONFIG) {
+		c = cap_reg_at(d, off, &out->inside);
 		if (c) {
-			format_name(buf, size, c->name, NULL, 0, inside);
+			out->name = c->name;
+			out->fields = c->fields;
 			return 0;
 		}
+		bridge = (d->header_type & 0x7f) == 1;
+		out->reg = find_reg(&(struct pt_plugin_device){ .regs = bridge ? bridge_header : header },
+				    bar, off, &out->index, &out->inside);
+		if (!out->reg && bridge)
+			out->reg = find_reg(&(struct pt_plugin_device){ .regs = header }, bar, off,
+					    &out->index, &out->inside);
 	}
-	r = find_reg(&(struct pt_plugin_device){ .regs = (d->header_type & 0x7f) == 1 ?
-						  bridge_header : header }, bar, off, &index, &inside);
-	if (!r && (d->header_type & 0x7f) == 1)
-		r = find_reg(&(struct pt_plugin_device){ .regs = header }, bar, off, &index, &inside);
-	if (!r)
+	if (!out->reg)
 		return -1;
-	format_name(buf, size, r->name, r, index, inside);
+	out->name = out->reg->name;
+	out->fields = out->reg->fields;
+	return 0;
+}
+
+int pt_reg_name(const struct pt_device *d, int bar, uint64_t off, char *buf, size_t size)
+{
+	struct reg_desc r;
+
+	if (describe(d, bar, off, &r))
+		return -1;
+	format_name(buf, size, r.name, r.reg, r.index, r.inside);
 	return 0;
 }
 
@@ -410,26 +426,10 @@ static int format_fields(const struct pt_plugin_field *f, uint64_t val, char *bu
 int pt_reg_value_str(const struct pt_device *d, int bar, uint64_t off, uint64_t val, char *buf,
 		     size_t size)
 {
-	const struct pt_plugin_reg *r;
-	unsigned index;
-	uint64_t inside;
+	struct reg_desc r;
 
-	if (!d)
+	/* fields decode a whole register, not a byte inside it */
+	if (describe(d, bar, off, &r) || r.inside || !r.fields)
 		return -1;
-	r = find_reg(pt_plugin_device_of(d), bar, off, &index, &inside);
-	if (r && !inside && r->fields)
-		return format_fields(r->fields, val, buf, size);
-	if (bar != PT_REG_CONFIG)
-		return -1;
-	{
-		const struct cap_reg *c = cap_reg_at(d, off, &inside);
-
-		if (c && !inside && c->fields)
-			return format_fields(c->fields, val, buf, size);
-	}
-	if (off == 0x04)
-		return format_fields(command_fields, val, buf, size);
-	if (off == 0x3e && (d->header_type & 0x7f) == 1)
-		return format_fields(bridge_ctl_fields, val, buf, size);
-	return -1;
+	return format_fields(r.fields, val, buf, size);
 }
