@@ -102,6 +102,18 @@ static void event(void *p, struct pt_analysis *a, const struct pt_event *ev,
 	}
 }
 
+/* The handler's access after VEC's last delivery, if it went to D (any device for no D). */
+static const struct pt_access *handler_access(const struct vector *vec, const struct pt_device *d)
+{
+	return vec->handler.ts && (!d || vec->handler_acc.dev == d) ? &vec->handler_acc : NULL;
+}
+
+static void handler_evidence(struct pt_finding *f, const struct vector *vec)
+{
+	pt_finding_evidence(f, &vec->handler, &vec->handler_acc, "the interrupt handler's first "
+			    "device access after the last delivery");
+}
+
 static void source_str(struct pt_device *d, unsigned v, int gsi, char *buf, size_t size)
 {
 	char dev[48] = "";
@@ -148,7 +160,7 @@ static void storm(struct state *s, struct pt_analysis *a, unsigned v)
 		return;
 	d = pt_model_vector_device(a->model, v, &gsi);
 	source_str(d, v, gsi, src, sizeof(src));
-	handler = vec->handler.ts && (!d || vec->handler_acc.dev == d) ? &vec->handler_acc : NULL;
+	handler = handler_access(vec, d);
 	/* with no MSI or GSI to tell, the device its handler works is the best guess */
 	pt_finding_init(&f, "irq-storm", d ? d : handler ? handler->dev : NULL,
 			handler ? handler->bar : -1, handler ? handler->off : 0);
@@ -172,8 +184,7 @@ static void storm(struct state *s, struct pt_analysis *a, unsigned v)
 	pt_finding_evidence(&f, &vec->last, NULL, "last delivery before %s, %llu in all",
 			    pt_crash_point(a), (unsigned long long)vec->total);
 	if (handler)
-		pt_finding_evidence(&f, &vec->handler, handler, "the interrupt handler's first device "
-				    "access after the last delivery");
+		handler_evidence(&f, vec);
 	pt_finding_add(a, &f);
 }
 
@@ -231,9 +242,8 @@ static void stuck_line(struct state *s, struct pt_analysis *a, unsigned g)
 		 "does not know); with vfio-pci, check INTx masking works (nointxmask)");
 	pt_finding_evidence(&f, &l->max_assert, &l->max_assert_acc, "line asserted");
 	pt_finding_evidence(&f, &l->max_last, NULL, "still asserted at this delivery");
-	if (s->vec[v].handler.ts && s->vec[v].handler_acc.dev == d)
-		pt_finding_evidence(&f, &s->vec[v].handler, &s->vec[v].handler_acc,
-				    "the interrupt handler's first device access after the last delivery");
+	if (d && handler_access(&s->vec[v], d))
+		handler_evidence(&f, &s->vec[v]);
 	pt_finding_add(a, &f);
 }
 
