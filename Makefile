@@ -12,9 +12,9 @@ CFLAGS ?= -O2 -g
 VERSION := 0.1.0
 
 # Minimum versions: the ones Debian 12 ships, which pttrace is tested on.
-PKGS := libtracefs libtraceevent libtracecmd libelf ncursesw
+PKGS := libtracefs libtraceevent libtracecmd libelf ncursesw zlib libzstd
 PKG_MIN := 'libtracefs >= 1.6' 'libtraceevent >= 1.7' 'libtracecmd >= 1.3' \
-	   'libelf >= 0.188' 'ncursesw >= 6.0'
+	   'libelf >= 0.188' 'ncursesw >= 6.0' 'zlib >= 1.2' 'libzstd >= 1.4'
 
 ifeq ($(V),1)
 Q :=
@@ -102,6 +102,12 @@ build/tests/%: tests/unit/%.c $(LIB) build/cli/command.o $(filter-out build/cli/
 	$(Q)$(CC) $(CFLAGS) $(PT_CFLAGS) -rdynamic -o $@ $< $(filter-out build/cli/pttrace.o,$(CLI_OBJS)) \
 		$(LIB) $(CMOCKA_LIBS) -Wl,--as-needed $(PKG_LIBS) -ldl
 
+# trace-cmd convert with pttrace's codecs, for the field corpus's zlib files
+build/tests/tc-convert: tests/tools/tc-convert.c $(LIB)
+	$(quiet) CC $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(PT_CFLAGS) -o $@ $< $(LIB) -Wl,--as-needed $(PKG_LIBS)
+
 # The fuzz target: clang's libFuzzer with ASan and UBSan, its own objects.
 FUZZ_CC ?= clang
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
@@ -114,7 +120,7 @@ build/fuzz/%: tests/fuzz/%.c $(FUZZ_SRCS)
 
 FUZZ_TARGETS := build/fuzz/fuzz_analyze build/fuzz/fuzz_stream
 
-test-progs: all $(UNIT_TESTS) $(if $(shell command -v $(FUZZ_CC)),$(FUZZ_TARGETS))
+test-progs: all $(UNIT_TESTS) build/tests/tc-convert $(if $(shell command -v $(FUZZ_CC)),$(FUZZ_TARGETS))
 
 # The README's test command.  deps first, then a fresh make that sees them.
 check: deps

@@ -1,6 +1,6 @@
 /*
- * Reading kvm events out of a trace.dat (v6 or v7, compressed or not, any
- * buffer instance) into pt_events, on libtracecmd and libtraceevent.
+ * Reading kvm events out of a trace.dat (v6 or v7, uncompressed, zstd or
+ * zlib, any buffer instance) into pt_events, on pt-tracefile.h.
  */
 #ifndef PT_READER_H
 #define PT_READER_H
@@ -27,6 +27,8 @@ struct pt_reader_info {
 	char buffer[64];	/* name of the instance read ("" for top level) */
 	unsigned vcpus;		/* distinct vcpus seen */
 	uint64_t file_size;
+	/* one line on the file's structural damage ("the file is cut short: ..."), "" when none */
+	char damage[256];
 };
 
 /* Returns NULL with ERR set: not a trace file, unreadable, no events at all. */
@@ -42,7 +44,11 @@ int pt_reader_read(struct pt_reader *r, int (*fn)(void *ctx, const struct pt_eve
 
 const struct pt_reader_info *pt_reader_info(const struct pt_reader *r);
 
-/* Where a record is in the file, for reading it again. */
+/*
+ * Where a record is, for reading it again: OFFSET counts through every
+ * cpu's (uncompressed) data, one cpu after the other, so it stays below
+ * the trace's uncompressed size.
+ */
 struct pt_position {
 	uint64_t offset;
 	uint8_t buffer;
@@ -65,6 +71,9 @@ int pt_reader_tail(struct pt_reader *r, struct pt_event *evs, unsigned max);
  * is known only to the reader that saw the file whole).  0, or -1.
  */
 int pt_reader_read_at(struct pt_reader *r, const struct pt_position *pos, struct pt_event *ev);
+
+/* The command name the trace saved for thread TID, NULL when none. */
+const char *pt_reader_comm(const struct pt_reader *r, uint32_t tid);
 
 /* What a missing event kind hides, for the report; NULL if nothing much. */
 const char *pt_reader_missing_consequence(enum pt_event_kind kind);

@@ -24,7 +24,7 @@ expect_one_line_error "missing file" "^pttrace: cannot open '/nonexistent/crash.
 analyze "$T/empty.dat"
 expect_one_line_error "zero-length file" "the file is empty"
 analyze "$T"
-expect_one_line_error "a directory" "not a regular file"
+expect_one_line_error "a directory" "it is a directory"
 printf 'this is not a trace\n' > "$T/text.dat"
 analyze "$T/text.dat"
 expect_one_line_error "a text file" "not a trace.dat file"
@@ -35,7 +35,7 @@ analyze "$T/random.dat"
 expect_one_line_error "random bytes" "not a trace.dat file"
 printf '\027\010\104tracing6\0\0' > "$T/magic.dat"
 analyze "$T/magic.dat"
-expect_one_line_error "a trace.dat magic and nothing else" "not a trace.dat file"
+expect_one_line_error "a trace.dat magic and nothing else" "cut short inside its header"
 
 size=$(stat -c %s "$sample")
 for n in 16 4096 $((size / 2)) $((size - 4096)); do
