@@ -47,7 +47,7 @@ GUEST_SRCS := samples/guest/boot.S samples/guest/kit.c samples/guest/lab.c
 GUEST_OBJS := $(patsubst samples/guest/%,build/guest/%.o,$(GUEST_SRCS))
 GUEST := build/guest/pttrace-lab.elf
 
-LIB_SRCS := util/error.c util/json.c $(sort $(wildcard collector/*.c)) lab/lab.c \
+LIB_SRCS := util/error.c util/json.c util/printable.c $(sort $(wildcard collector/*.c)) lab/lab.c \
 	$(sort $(wildcard analyzer/*.c analyzer/detectors/*.c tui/index.c))
 CLI_SRCS := cli/pttrace.c cli/command.c cli/guest-elf.c $(sort $(wildcard cli/cmd-*.c cli/report-*.c)) tui/view.c
 LIB_OBJS := $(LIB_SRCS:%.c=build/%.o)

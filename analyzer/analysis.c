@@ -392,6 +392,18 @@ static int feed_one(void *p, const struct pt_event *ev)
 }
 
 /* A damaged metadata option is an error; a file without one is fine. */
+/* The metadata's strings reach the reports: no escapes from the file. */
+static void printable_tree(struct pt_json *j)
+{
+	for (; j; j = j->next) {
+		if (j->key)
+			pt_make_printable(j->key);
+		if (j->str)
+			pt_make_printable(j->str);
+		printable_tree(j->child);
+	}
+}
+
 int pt_analysis_load_meta(struct pt_analysis *a, const char *path, struct pt_err *err)
 {
 	char *text;
@@ -403,6 +415,7 @@ int pt_analysis_load_meta(struct pt_analysis *a, const char *path, struct pt_err
 	a->meta_text = text;
 	if (!a->meta)
 		return pt_err_set(err, "cannot read pttrace's metadata in '%s': it is damaged", path);
+	printable_tree(a->meta);
 	pt_meta_apply(a->model, a->meta);
 	return 0;
 }

@@ -265,6 +265,7 @@ static int read_cmdlines(struct pt_tracefile *tf, struct src *s)
 		}
 		tf->comms[tf->ncomms].pid = pid;
 		snprintf(tf->comms[tf->ncomms].comm, sizeof(tf->comms[0].comm), "%s", end + 1);
+		pt_make_printable(tf->comms[tf->ncomms].comm);
 		tf->ncomms++;
 	}
 	free(text);
@@ -292,6 +293,7 @@ static struct pt_tf_buffer *add_buffer(struct pt_tracefile *tf, const char *name
 	b = &tf->buffers[tf->nbuffers++];
 	memset(b, 0, sizeof(*b));
 	snprintf(b->name, sizeof(b->name), "%s", name);
+	pt_make_printable(b->name);
 	b->page_size = tf->page_size;
 	return b;
 }
@@ -427,10 +429,14 @@ static int read_v6(struct pt_tracefile *tf, struct src *s, const char **stage)
 		return -1;
 	*stage = "kernel symbols";
 	src_skip(s, src_num(s, 4));
+	if (s->bad)
+		return -1;
 	*stage = "printk formats";
 	src_skip(s, src_num(s, 4));
+	if (s->bad)
+		return -1;
 	*stage = "saved command lines";
-	if (s->bad || read_cmdlines(tf, s))
+	if (read_cmdlines(tf, s))
 		return -1;
 	*stage = "cpu count";
 	ncpus = src_num(s, 4);
@@ -781,9 +787,9 @@ struct pt_tracefile *pt_tracefile_open(const char *path, struct pt_err *err)
 	}
 	return tf;
 cut:
-	pt_err_set(err, "cannot read '%s': the file is cut short inside its header (%s, at byte "
-		   "%llu of %llu): no events can be located", path, stage,
-		   (unsigned long long)(s.base + s.pos), (unsigned long long)tf->size);
+	pt_err_set(err, "cannot read '%s': the file is cut short inside its header (it ends at "
+		   "byte %llu, in the %s): no events can be located", path,
+		   (unsigned long long)tf->size, stage);
 fail:
 	pt_tracefile_close(tf);
 	return NULL;

@@ -154,6 +154,8 @@ static void print_trace(FILE *f, const struct pt_analysis *a)
 	if (a->after_crash)
 		fprintf(f, "AFTER CRASH:    %llu events not analysed\n",
 			(unsigned long long)a->after_crash);
+	if (i->damage[0])
+		fprintf(f, "WARNING:        %s\n", i->damage);
 	if (i->damaged)
 		fprintf(f, "WARNING:        %llu records cannot be right (unknown event ids, time going "
 			"backwards, impossible sizes): the file is damaged and findings may be wrong\n",

@@ -6,6 +6,14 @@
 
 #ifndef PT_VERSION
 #define PT_VERSION "0.1.0"
+/*
+ * Replaces control characters and bytes that are not UTF-8 in STR with
+ * '?', for strings read from a file that are shown to a person.
+ */
+void pt_make_printable(char *str);
+/* Length of the valid UTF-8 sequence at S (1-4), 0 when there is none. */
+size_t pt_utf8_len(const unsigned char *s);
+
 #endif
 
 #define PT_PRINTF(a, b) __attribute__((format(printf, a, b)))
@@ -22,5 +30,13 @@ struct pt_err {
 int pt_err_set(struct pt_err *err, const char *fmt, ...) PT_PRINTF(2, 3);
 /* Like pt_err_set, with ": strerror(errnum)" appended. */
 int pt_err_errno(struct pt_err *err, int errnum, const char *fmt, ...) PT_PRINTF(3, 4);
+
+/*
+ * Replaces control characters and bytes that are not UTF-8 in STR with
+ * '?', for strings read from a file that are shown to a person.
+ */
+void pt_make_printable(char *str);
+/* Length of the valid UTF-8 sequence at S (1-4), 0 when there is none. */
+size_t pt_utf8_len(const unsigned char *s);
 
 #endif

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "pt-json.h"
+#include "pttrace.h"
 
 /* Nesting deeper than this is refused rather than risking the stack. */
 #define JSON_MAX_DEPTH 64
@@ -352,10 +353,21 @@ void pt_json_put_str(FILE *f, const char *s)
 			fputs("\\n", f);
 		else if (c == '\t')
 			fputs("\\t", f);
-		else if (c < 0x20)
+		else if (c < 0x20 || c == 0x7f)
 			fprintf(f, "\\u%04x", c);
-		else
+		else if (c < 0x80)
 			fputc(c, f);
+		else {
+			size_t n = pt_utf8_len((const unsigned char *)s);
+
+			/* a byte that is not UTF-8 is shown as the Latin-1 character it would be */
+			if (!n) {
+				fprintf(f, "\\u%04x", c);
+				continue;
+			}
+			fwrite(s, 1, n, f);
+			s += n - 1;
+		}
 	}
 	fputc('"', f);
 }
