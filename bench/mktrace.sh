@@ -3,6 +3,7 @@
 # lab's healthy VM once (raw ring-buffer pages of a private tracefs
 # instance), repeats those pages shifted in time until the trace has
 # EVENTS records, and has `trace-cmd restore` write the file (trace.dat v6).
+# On a host without /dev/kvm the pages come from samples/traces/healthy.dat.
 #
 # usage: bench/mktrace.sh EVENTS OUT.dat        (root, KVM, tracefs)
 set -eu
@@ -12,6 +13,27 @@ cache=$top/build/bench
 tracefs=/sys/kernel/tracing
 mkdir -p "$cache"
 
+# Without KVM: the raw pages of a bundled recording of the same lab VM,
+# made on a host of this kind (its event ids must match this kernel's,
+# which `trace-cmd restore -c` writes into the header).
+from_sample() {
+	local sample=$top/samples/traces/healthy.dat v6=$cache/sample-v6.dat
+	trace-cmd convert -i "$sample" -o "$v6" --file-version 6 --compression none > /dev/null 2>&1
+	local cpu=0
+	trace-cmd dump --flyrecord -i "$v6" 2> /dev/null |
+		awk '/\[offset, size of cpu/ && $1 ~ /^[0-9]+$/ && $2 > 0 { print $1, $2 }' |
+		while read -r off size; do
+			dd if="$v6" of="$cache/raw.cpu$cpu" bs=4096 skip=$((off / 4096)) \
+				count=$((size / 4096)) status=none
+			cpu=$((cpu + 1))
+		done
+	rm -f "$v6"
+	trace-cmd restore -c -o "$cache/head.dat" > /dev/null 2>&1
+}
+
+if [ ! -s "$cache/raw.cpu0" ] && [ ! -e /dev/kvm ]; then
+	from_sample
+fi
 if [ ! -s "$cache/raw.cpu0" ]; then
 	[ -d $tracefs/instances ] || mount -t tracefs nodev $tracefs
 	inst=$tracefs/instances/pttrace-bench-$$
