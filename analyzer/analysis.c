@@ -375,20 +375,104 @@ static uint64_t now_ns(void)
 	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
+/*
+ * One analysis per VM the trace holds: a host-wide recording must never
+ * feed two guests' config cycles into one device model.
+ */
 struct feed_ctx {
-	struct pt_analysis *a;
-	uint64_t n;
+	struct pt_analysis *vm[PT_MAX_VMS];
+	const struct pt_analysis_opts *opts;
+	const char *path;
+	struct pt_err *err;
+	int failed;
+	uint64_t n, unattributed;
 };
+
+static struct pt_analysis *vm_analysis(struct feed_ctx *c, unsigned vm)
+{
+	if (!c->vm[vm] && !c->failed) {
+		c->vm[vm] = pt_analysis_new(c->opts, c->err);
+		if (!c->vm[vm] || pt_analysis_load_meta(c->vm[vm], c->path, c->err))
+			c->failed = 1;
+	}
+	return c->failed ? NULL : c->vm[vm];
+}
 
 static int feed_one(void *p, const struct pt_event *ev)
 {
 	struct feed_ctx *c = p;
+	struct pt_analysis *a;
 
-	pt_analysis_feed(c->a, ev);
-	if (c->a->opts.progress && !(++c->n % PROGRESS_EVERY))
-		c->a->opts.progress(c->a->opts.progress_ctx, c->n,
-				    (ev->ts - c->a->window_start) / 1e9);
+	if (ev->vm == PT_VM_NONE || ev->vm >= PT_MAX_VMS) {
+		/* raised outside any VM's threads (an interrupt's context): every VM may own it */
+		c->unattributed++;
+		for (unsigned i = 0; i < PT_MAX_VMS; i++)
+			if (c->vm[i])
+				pt_analysis_feed(c->vm[i], ev);
+	} else if ((a = vm_analysis(c, ev->vm))) {
+		pt_analysis_feed(a, ev);
+	} else {
+		return 1;
+	}
+	a = c->vm[0];
+	if (a && a->opts.progress && !(++c->n % PROGRESS_EVERY))
+		a->opts.progress(a->opts.progress_ctx, c->n, (ev->ts - a->window_start) / 1e9);
 	return 0;
+}
+
+/* Does --vm WANT name VM (its pid, any of its thread ids, or its threads' name)? */
+static int vm_matches(const struct pt_vm_info *vm, const char *want)
+{
+	char *end;
+	unsigned long id = strtoul(want, &end, 10);
+
+	if (*want && !*end)
+		return id >= vm->pid && id <= vm->tid_max;
+	return vm->name[0] && !strcmp(vm->name, want);
+}
+
+/*
+ * The VM to report: --vm's, else the one with a crash signal (the latest
+ * crash when several have one), else the busiest.  -1 with ERR set.
+ */
+static int choose_vm(struct feed_ctx *c, const struct pt_reader_info *info, struct pt_err *err)
+{
+	int best = -1;
+
+	if (c->opts && c->opts->vm) {
+		char list[256] = "";
+		int found = -1, nfound = 0;
+
+		for (unsigned i = 0; i < info->nvms; i++) {
+			size_t n = strlen(list);
+
+			if (vm_matches(&info->vms[i], c->opts->vm)) {
+				found = i;
+				nfound++;
+			}
+			snprintf(list + n, sizeof(list) - n, "%s%u%s%s", i ? ", " : "", info->vms[i].pid,
+				 info->vms[i].name[0] ? " " : "", info->vms[i].name);
+		}
+		if (nfound == 1)
+			return found;
+		pt_err_set(err, "%s VM '%s' in '%s'; its VMs (by QEMU pid): %s",
+			   nfound ? "more than one" : "no", c->opts->vm, c->path,
+			   info->nvms ? list : "none found");
+		return -1;
+	}
+	for (unsigned i = 0; i < info->nvms && i < PT_MAX_VMS; i++) {
+		const struct pt_analysis *a = c->vm[i], *b = best >= 0 ? c->vm[best] : NULL;
+		int crashed = a && a->crash.kind != PT_CRASH_END_OF_TRACE;
+		int b_crashed = b && b->crash.kind != PT_CRASH_END_OF_TRACE;
+
+		if (!a)
+			continue;
+		if (!b || (crashed && !b_crashed) ||
+		    (crashed == b_crashed && (crashed ? a->crash.ts > b->crash.ts
+						      : info->vms[i].events > info->vms[best].events)))
+			best = i;
+	}
+	return best < 0 ? 0 : best;
 }
 
 /* A damaged metadata option is an error; a file without one is fine. */
@@ -425,40 +509,42 @@ struct pt_analysis *pt_analyze_file(const char *path, const struct pt_analysis_o
 {
 	uint64_t t0 = now_ns(), t1, t2;
 	struct pt_reader *r = pt_reader_open(path, err);
-	struct pt_analysis *a;
-	struct feed_ctx c = { 0 };
+	struct pt_analysis *a = NULL;
+	struct feed_ctx c = { .opts = opts, .path = path, .err = err };
+	const struct pt_reader_info *info;
+	int chosen;
 
 	if (!r)
 		return NULL;
 	t1 = now_ns();
-	a = pt_analysis_new(opts, err);
-	if (!a) {
-		pt_reader_close(r);
-		return NULL;
-	}
-	c.a = a;
-	if (pt_analysis_load_meta(a, path, err)) {
-		pt_reader_close(r);
-		pt_analysis_free(a);
-		return NULL;
-	}
-	if (pt_reader_read(r, feed_one, &c, err)) {
-		pt_reader_close(r);
-		pt_analysis_free(a);
-		return NULL;
-	}
+	/* the first VM's analysis exists before its first event, for what no VM raised */
+	if (!vm_analysis(&c, 0) || pt_reader_read(r, feed_one, &c, err) || c.failed)
+		goto out;
 	t2 = now_ns();
-	a->info = *pt_reader_info(r);
-	pt_reader_close(r);
-	if (!a->info.events) {
+	info = pt_reader_info(r);
+	if (!info->events) {
 		pt_err_set(err, "'%s' has kvm event formats but no kvm events: was the VM "
 			   "running while it was recorded?", path);
-		pt_analysis_free(a);
-		return NULL;
+		goto out;
 	}
-	pt_analysis_finish(a);
+	for (unsigned i = 0; i < PT_MAX_VMS; i++)
+		if (c.vm[i]) {
+			c.vm[i]->info = *info;
+			pt_analysis_finish(c.vm[i]);
+		}
+	chosen = choose_vm(&c, info, err);
+	if (chosen < 0)
+		goto out;
+	a = c.vm[chosen];
+	c.vm[chosen] = NULL;
+	a->vm = chosen;
+	a->unattributed = info->nvms > 1 ? c.unattributed : 0;
 	a->open_ns = t1 - t0;
 	a->read_ns = t2 - t1;
 	a->finish_ns = now_ns() - t2;
+out:
+	for (unsigned i = 0; i < PT_MAX_VMS; i++)
+		pt_analysis_free(c.vm[i]);
+	pt_reader_close(r);
 	return a;
 }

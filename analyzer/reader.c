@@ -11,6 +11,7 @@
 #include <event-parse.h>
 
 #include "pt-reader.h"
+#include "pt-threads.h"
 #include "pt-tracefile.h"
 
 /* Which fields each source event needs; looked up once per file. */
@@ -63,7 +64,6 @@ struct stream {
 	int seen;			/* a record was read: later drops are gaps, not history */
 };
 
-#define TID_SLOTS 1024	/* QEMU has tens of threads; more are not vcpus */
 
 struct pt_reader {
 	struct pt_tracefile *tf;
@@ -74,15 +74,9 @@ struct pt_reader {
 	struct stream *streams;
 	int nstreams;
 	struct pt_reader_info info;
-	uint32_t tid_keys[TID_SLOTS];
-	int16_t tid_vcpu[TID_SLOTS];
-	uint32_t last_tid;		/* a one-entry cache in front of the table */
-	int16_t last_vcpu;
-	int next_vcpu;
+	struct pt_threads *threads;	/* which VM and vcpu each thread is */
 	int started;
 };
-
-static int16_t vcpu_lookup(const struct pt_reader *r, uint32_t tid);
 
 static uint64_t field_u64(const struct pt_reader *r, const struct pt_raw_record *rec,
 			  const struct tep_format_field *f)
@@ -156,32 +150,6 @@ static int build_decoders(struct pt_reader *r, struct pt_err *err)
 			r->info.present |= 1u << (sources[i].kind + 1);
 	}
 	return 0;
-}
-
-/* vcpu of a thread: from the record when it says, else by first appearance. */
-static int16_t vcpu_of(struct pt_reader *r, uint32_t tid, int known)
-{
-	unsigned h = (tid * 2654435761u) % TID_SLOTS;
-
-	if (tid == r->last_tid && tid && (known < 0 || known == r->last_vcpu))
-		return r->last_vcpu;
-	r->last_tid = tid;
-	r->last_vcpu = -1;
-
-	for (unsigned n = 0; n < TID_SLOTS; n++, h = (h + 1) % TID_SLOTS) {
-		if (r->tid_keys[h] == tid) {
-			if (known >= 0)
-				r->tid_vcpu[h] = known;
-			return r->last_vcpu = r->tid_vcpu[h];
-		}
-		if (!r->tid_keys[h]) {
-			r->tid_keys[h] = tid;
-			r->tid_vcpu[h] = known >= 0 ? known : r->next_vcpu++;
-			r->info.vcpus++;
-			return r->last_vcpu = r->tid_vcpu[h];
-		}
-	}
-	return -1;
 }
 
 /* What every record tells about the trace as a whole: counts, drops, damage. */
@@ -339,8 +307,13 @@ static int decode(struct pt_reader *r, const struct pt_raw_record *rec, int cpu,
 			r->info.damaged++;
 		return 0;
 	}
-	ev.vcpu = !vcpu_context ? -1 : first_pass ? vcpu_of(r, ev.tid, vcpu_known)
-						  : vcpu_lookup(r, ev.tid);
+	if (first_pass) {
+		pt_threads_place(r->threads, ev.tid, vcpu_known, vcpu_context, &ev.vcpu, &ev.vm);
+	} else {
+		pt_threads_lookup(r->threads, ev.tid, &ev.vcpu, &ev.vm);
+		if (!vcpu_context)
+			ev.vcpu = -1;
+	}
 	*out = ev;
 	return 1;
 }
@@ -357,14 +330,9 @@ static void count_event(struct pt_reader *r, const struct stream *st, const stru
 	r->info.events++;
 }
 
-static int16_t vcpu_lookup(const struct pt_reader *r, uint32_t tid)
+static const char *comm_of(void *ctx, uint32_t tid)
 {
-	unsigned h = (tid * 2654435761u) % TID_SLOTS;
-
-	for (unsigned n = 0; n < TID_SLOTS && r->tid_keys[h]; n++, h = (h + 1) % TID_SLOTS)
-		if (r->tid_keys[h] == tid)
-			return r->tid_vcpu[h];
-	return -1;
+	return pt_tracefile_comm(ctx, tid);
 }
 
 static int open_streams(struct pt_reader *r)
@@ -413,6 +381,11 @@ struct pt_reader *pt_reader_open(const char *path, struct pt_err *err)
 	if (!r->tf)
 		goto fail;
 	r->info.file_size = r->tf->size;
+	r->threads = pt_threads_new(comm_of, r->tf);
+	if (!r->threads) {
+		pt_err_set(err, "out of memory");
+		goto fail;
+	}
 	snprintf(r->info.damage, sizeof(r->info.damage), "%s", r->tf->damage);
 	r->native = tep_is_file_bigendian(r->tf->tep) == tep_is_local_bigendian(r->tf->tep);
 	if (build_decoders(r, err))
@@ -569,8 +542,13 @@ int pt_reader_tail(struct pt_reader *r, struct pt_event *evs, unsigned max)
 	return n;
 }
 
-const struct pt_reader_info *pt_reader_info(const struct pt_reader *r)
+const struct pt_reader_info *pt_reader_info(struct pt_reader *r)
 {
+	r->info.nvms = pt_threads_nvms(r->threads);
+	for (unsigned i = 0; i < r->info.nvms; i++)
+		r->info.vms[i] = *pt_threads_vm(r->threads, i);
+	r->info.vms_guessed = pt_threads_guessed(r->threads);
+	r->info.vcpus = pt_threads_nvcpus(r->threads);
 	return &r->info;
 }
 
@@ -588,6 +566,7 @@ void pt_reader_close(struct pt_reader *r)
 	free(r->streams);
 	free(r->decoders);
 	pt_tracefile_close(r->tf);
+	pt_threads_free(r->threads);
 	free(r);
 }
 

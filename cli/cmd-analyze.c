@@ -35,6 +35,7 @@ static int analyze_run(int argc, char **argv)
 		{ "stats", no_argument, NULL, 's' },
 		{ "tui", no_argument, NULL, 't' },
 		{ "guest-elf", required_argument, NULL, 'g' },
+		{ "vm", required_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct pt_analysis_opts opts = { .vcpu = -1 };
@@ -93,6 +94,9 @@ static int analyze_run(int argc, char **argv)
 			if (nelf == 16)
 				return pt_die_usage(&pt_cmd_analyze, "at most 16 --guest-elf files");
 			elf_specs[nelf++] = optarg;
+			break;
+		case 'v':
+			opts.vm = optarg;
 			break;
 		case 'e':
 			opts.model.ecam_base = strtoull(optarg, &end, 0);
@@ -157,7 +161,7 @@ const struct pt_cmd pt_cmd_analyze = {
 	.usage =
 	"usage: pttrace analyze <file> [--json] [--window <s>] [--device <bdf>] [--vcpu <n>]\n"
 	"                       [--at <time>] [--device <bdf>:<bar>=<gpa>[+<size>]] [--ecam <gpa>]\n"
-	"                       [--guest-elf <file>[@<bias>]]... [--stats]\n"
+	"                       [--guest-elf <file>[@<bias>]]... [--vm <pid>|<name>] [--stats]\n"
 	"\n"
 	"Reads a trace.dat recorded around a guest crash (by pttrace record,\n"
 	"trace-cmd record or trace-cmd extract, v6 or v7, any instance buffer),\n"
@@ -190,6 +194,10 @@ const struct pt_cmd pt_cmd_analyze = {
 	"                        the nearest before each MMIO or port access on its vcpu)\n"
 	"                        print as function+0xoff; <bias> is where the guest\n"
 	"                        loaded it (a module's .text). Repeatable\n"
+	"    --vm <pid>|<name>   in a host-wide recording (trace-cmd record -e kvm without\n"
+	"                        -P), the VM to analyse: its QEMU pid, one of its thread\n"
+	"                        ids, or its threads' name; by default the VM with a crash\n"
+	"                        signal (the report lists the VMs found)\n"
 	"    --stats             time spent opening the file and reading its records, on stderr\n"
 	"    --tui               browse it instead: pttrace tui <file>\n"
 	"\n"

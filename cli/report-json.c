@@ -246,6 +246,25 @@ void pt_report_json(FILE *f, const struct pt_analysis *a, const char *path)
 	key(f, "seconds", &cf);
 	fprintf(f, "%.9f", (c->ts - a->window_start) / 1e9);
 	str_member(f, "buffer", a->info.buffer, &cf);
+	key(f, "vms", &cf);
+	fputc('[', f);
+	for (unsigned v = 0; v < a->info.nvms; v++) {
+		int vf = 1;
+
+		fputs(v ? ", {" : "{", f);
+		num_member(f, "pid", a->info.vms[v].pid, &vf);
+		str_member(f, "name", a->info.vms[v].name, &vf);
+		num_member(f, "vcpus", a->info.vms[v].vcpus, &vf);
+		num_member(f, "threads", a->info.vms[v].threads, &vf);
+		num_member(f, "events", a->info.vms[v].events, &vf);
+		key(f, "analysed", &vf);
+		fputs(v == a->vm ? "true" : "false", f);
+		fputc('}', f);
+	}
+	fputc(']', f);
+	key(f, "vms_guessed", &cf);
+	fputs(a->info.vms_guessed ? "true" : "false", f);
+	num_member(f, "unattributed", a->unattributed, &cf);
 	key(f, "missing", &cf);
 	fputc('[', f);
 	for (unsigned k = 0; k < PT_EV_KINDS; k++) {

@@ -151,6 +151,23 @@ static void print_trace(FILE *f, const struct pt_analysis *a)
 		a->nvcpus == 1 ? "" : "s");
 	if (i->buffer[0])
 		fprintf(f, "BUFFER:         instance '%s'\n", i->buffer);
+	if (i->nvms > 1 || i->vms_guessed) {
+		fprintf(f, "VMS:            %u in this trace (host-wide): ", i->nvms);
+		for (unsigned v = 0; v < i->nvms; v++)
+			fprintf(f, "%spid %u%s%s (%u vcpu%s, %llu events)%s", v ? "; " : "", i->vms[v].pid,
+				i->vms[v].name[0] ? " " : "", i->vms[v].name, i->vms[v].vcpus,
+				i->vms[v].vcpus == 1 ? "" : "s", (unsigned long long)i->vms[v].events,
+				v == a->vm ? " <- analysed" : "");
+		fprintf(f, "\n                %s; another with --vm PID\n", a->opts.vm ? "chosen with --vm" :
+			a->crash.kind != PT_CRASH_END_OF_TRACE ? "the analysed one has the crash signal" :
+			"none has a crash signal: the busiest is analysed");
+		if (i->vms_guessed)
+			fprintf(f, "NOTE:           VMs told apart by thread ids alone (the trace names no "
+				"vcpu threads and has no kvm_exit vcpu ids): check the grouping\n");
+		if (a->unattributed)
+			fprintf(f, "NOTE:           %llu interrupt events raised outside any VM's threads "
+				"were counted for every VM\n", (unsigned long long)a->unattributed);
+	}
 	if (a->after_crash)
 		fprintf(f, "AFTER CRASH:    %llu events not analysed\n",
 			(unsigned long long)a->after_crash);
@@ -184,7 +201,8 @@ static void print_findings(FILE *f, const struct pt_analysis *a)
 	for (unsigned i = 0; i < a->nfindings; i++)
 		shown += a->findings[i].severity > PT_SEV_INFO;
 	fprintf(f, "\nPROBABLE CAUSE: %s\n", shown ? a->findings[0].title :
-		"nothing suspicious found");
+		a->info.damage[0] ? "nothing suspicious found in what the file holds (it is damaged "
+				    "or cut short: see the WARNING)" : "nothing suspicious found");
 	rule(f, "FINDINGS");
 	if (!a->nfindings)
 		fprintf(f, "none\n");

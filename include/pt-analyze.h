@@ -85,6 +85,7 @@ struct pt_analysis_opts {
 	unsigned nhints;
 	struct pt_model_opts model;
 	const struct pt_symbols *symbols;	/* --guest-elf: names guest rips; may be NULL */
+	const char *vm;		/* --vm PID|NAME: the VM of a host-wide trace; NULL: the crashed one */
 	/* called now and then while reading; events so far, seconds of trace read */
 	void (*progress)(void *ctx, uint64_t events, double trace_seconds);
 	void *progress_ctx;
@@ -129,6 +130,8 @@ struct pt_analysis {
 	struct pt_vector_stats vector[PT_MAX_VECTORS];
 	uint64_t window_start;		/* ts of the first event analysed */
 	struct pt_analysis_opts opts;
+	unsigned vm;			/* which of info.vms this is */
+	uint64_t unattributed;		/* events of a host-wide trace no VM's thread raised */
 	/* pttrace's metadata from the file (pt-meta.h), NULL when it has none */
 	struct pt_json *meta;
 	char *meta_text;

@@ -59,6 +59,7 @@ struct pt_event {
 	uint8_t kind;		/* enum pt_event_kind */
 	uint8_t len;
 	uint8_t flags;
+	uint8_t vm;		/* the VM whose thread raised it (pt-threads.h), PT_VM_NONE */
 };
 
 #define PT_EVF_ERROR_CODE	0x01	/* INJ_EXCEPTION: extra is valid */

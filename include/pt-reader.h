@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 #include "pt-event.h"
+#include "pt-threads.h"
 #include "pttrace.h"
 
 struct pt_reader;
@@ -25,7 +26,11 @@ struct pt_reader_info {
 	uint64_t first_ts, last_ts;
 	int buffers;		/* buffers with data (top level and instances) */
 	char buffer[64];	/* name of the instance read ("" for top level) */
-	unsigned vcpus;		/* distinct vcpus seen */
+	unsigned vcpus;		/* distinct vcpu threads seen */
+	/* the VMs whose threads are in the trace (pt-threads.h); pt_event.vm indexes them */
+	struct pt_vm_info vms[PT_MAX_VMS];
+	unsigned nvms;
+	int vms_guessed;	/* some were told apart by thread ids alone */
 	uint64_t file_size;
 	/* one line on the file's structural damage ("the file is cut short: ..."), "" when none */
 	char damage[256];
@@ -42,7 +47,8 @@ void pt_reader_close(struct pt_reader *r);
 int pt_reader_read(struct pt_reader *r, int (*fn)(void *ctx, const struct pt_event *ev),
 		   void *ctx, struct pt_err *err);
 
-const struct pt_reader_info *pt_reader_info(const struct pt_reader *r);
+/* What was read so far (the VMs as far as their threads were seen). */
+const struct pt_reader_info *pt_reader_info(struct pt_reader *r);
 
 /*
  * Where a record is, for reading it again: OFFSET counts through every
