@@ -35,8 +35,9 @@ struct pt_text_reader {
 	char pieces[MAX_PIECES][PT_TEXT_LINE_MAX];
 	int npieces;
 	char join[JOIN_MAX];
-	struct pt_event ready;
-	int have_ready;
+	/* events one flush made; pieces can hold several wrapped records */
+	struct pt_event ready[MAX_PIECES];
+	int nready, next_ready;
 	/* thread -> vcpu, the same table and order as reader.c's vcpu_of */
 	uint32_t tid_keys[TID_SLOTS];
 	int16_t tid_vcpu[TID_SLOTS];
@@ -357,36 +358,13 @@ static int timestamp(const char **p, uint64_t *ts, int *usec)
 	return 0;
 }
 
-/* Parses S's header from the cpu column at BR ('['); 0 when it is one. */
-static int header_at(const char *s, const char *br, struct header *h)
-{
-	const char *p = br + 1, *q, *end;
-	uint64_t cpu = 0;
-	int ndig = 0;
+static int comm_tid(const char *s, const char *end, struct header *h);
 
-	while (is_digit(*p) && ndig < 6)
-		cpu = cpu * 10 + (*p++ - '0'), ndig++;
-	if (!ndig || *p != ']')
-		return -1;
-	h->cpu = (int)cpu;
-	p++;
-	while (*p == ' ' || *p == '\t')
-		p++;
-	h->flags_column = 0;
-	if (timestamp(&p, &h->ts, &h->usec)) {
-		/* a latency / flags column, "d..2." or "...." */
-		q = p;
-		while (*q && !isspace((unsigned char)*q))
-			q++;
-		if (q == p || q - p > 8)
-			return -1;
-		while (*q == ' ' || *q == '\t')
-			q++;
-		p = q;
-		if (timestamp(&p, &h->ts, &h->usec))
-			return -1;
-		h->flags_column = 1;
-	}
+/* The event name after the timestamp at P, and the payload. */
+static int event_at(const char *p, struct header *h)
+{
+	const char *q;
+
 	while (*p == ' ' || *p == '\t')
 		p++;
 	/* perf may print the sample period before the event */
@@ -415,8 +393,50 @@ static int header_at(const char *s, const char *br, struct header *h)
 		q++;
 	h->payload = q;
 
-	/* back from the '[': "comm-tid", "comm tid", "comm pid/tid", "(tgid)" */
-	end = br;
+	return 0;
+}
+
+/* Parses S's header from the cpu column at BR ('['); 0 when it is one. */
+static int header_at(const char *s, const char *br, struct header *h)
+{
+	const char *p = br + 1, *q;
+	uint64_t cpu = 0;
+	int ndig = 0;
+
+	while (is_digit(*p) && ndig < 6)
+		cpu = cpu * 10 + (*p++ - '0'), ndig++;
+	if (!ndig || *p != ']')
+		return -1;
+	h->cpu = (int)cpu;
+	p++;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	h->flags_column = 0;
+	if (timestamp(&p, &h->ts, &h->usec)) {
+		/* a latency / flags column, "d..2." or "...." */
+		q = p;
+		while (*q && !isspace((unsigned char)*q))
+			q++;
+		if (q == p || q - p > 8)
+			return -1;
+		while (*q == ' ' || *q == '\t')
+			q++;
+		p = q;
+		if (timestamp(&p, &h->ts, &h->usec))
+			return -1;
+		h->flags_column = 1;
+	}
+	if (event_at(p, h))
+		return -1;
+
+	return comm_tid(s, br, h);
+}
+
+/* Back from END: "comm-tid", "comm tid", "comm pid/tid", "(tgid)"; 0 when found. */
+static int comm_tid(const char *s, const char *end, struct header *h)
+{
+	const char *p, *q;
+
 	while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
 		end--;
 	if (end > s && end[-1] == ')') {
@@ -464,13 +484,50 @@ static int header_at(const char *s, const char *br, struct header *h)
 	return 0;
 }
 
+/*
+ * trace-cmd report -l: "comm-tid  1d..1.  ts: event:", the cpu and the
+ * latency flags in one column, no brackets.
+ */
+static int header_latency(const char *s, struct header *h)
+{
+	for (const char *p = s; *p; p++) {
+		const char *col, *q = p, *e;
+		uint64_t cpu = 0;
+
+		if (!is_digit(*p) || p == s || !isspace((unsigned char)p[-1]) ||
+		    timestamp(&q, &h->ts, &h->usec))
+			continue;
+		/* the column before: cpu digits, then flags */
+		e = p;
+		while (e > s && isspace((unsigned char)e[-1]))
+			e--;
+		col = e;
+		while (col > s && !isspace((unsigned char)col[-1]))
+			col--;
+		if (col == e || !is_digit(*col))
+			continue;
+		for (q = col; is_digit(*q); q++)
+			cpu = cpu * 10 + (*q - '0');
+		if (q == e || cpu > 99999)
+			continue;
+		h->cpu = (int)cpu;
+		h->flags_column = 1;
+		q = p;
+		timestamp(&q, &h->ts, &h->usec);
+		if (event_at(q, h) || comm_tid(s, col, h) || h->perf)
+			continue;
+		return 0;
+	}
+	return -1;
+}
+
 /* The header of the record in S, trying each "[digits]" in turn. */
 static int header(const char *s, struct header *h)
 {
 	for (const char *br = strchr(s, '['); br; br = strchr(br + 1, '['))
 		if (!header_at(s, br, h))
 			return 0;
-	return -1;
+	return header_latency(s, h);
 }
 
 enum result {
@@ -1009,8 +1066,8 @@ static void take(struct pt_text_reader *t, const struct header *h, enum result r
 		t->info.first_ts = ev->ts;
 	t->info.last_ts = ev->ts;
 	t->info.events++;
-	t->ready = *ev;
-	t->have_ready = 1;
+	if (t->nready < MAX_PIECES)
+		t->ready[t->nready++] = *ev;
 }
 
 /*
@@ -1023,44 +1080,53 @@ static void flush(struct pt_text_reader *t)
 {
 	struct header h;
 	struct pt_event ev;
-	enum result best = R_NONE;
-	int n = t->npieces, vcpu;
+	int vcpu;
 
-	t->npieces = 0;
-	if (!n)
-		return;
-	for (int from = 0; from < n; from++) {
-		for (int to = n - 1; to >= from; to--) {
-			unsigned combos = 1u << (to - from);
+	while (t->npieces) {
+		int n = t->npieces, used = 0;
+		enum result bad = R_NONE;
 
-			for (unsigned mask = 0; mask < combos; mask++) {
-				enum result res;
-				int skip = 0;
+		for (int from = 0; from < n && !used; from++) {
+			for (int to = n - 1; to >= from && !used; to--) {
+				unsigned combos = 1u << (to - from);
 
-				for (int i = from; i < to; i++)
-					if ((mask >> (i - from) & 1) && spaced(t, i))
-						skip = 1;
-				if (skip)
-					continue;
-				res = parse_record(join(t, from, to, mask), &h, &ev, &vcpu);
-				if (res == R_BAD || res == R_NONE) {
-					if (res == R_BAD)
-						best = R_BAD;
-					continue;
+				for (unsigned mask = 0; mask < combos; mask++) {
+					enum result res;
+					int skip = 0;
+
+					for (int i = from; i < to; i++)
+						if ((mask >> (i - from) & 1) && spaced(t, i))
+							skip = 1;
+					if (skip)
+						continue;
+					res = parse_record(join(t, from, to, mask), &h, &ev, &vcpu);
+					if (res == R_BAD || res == R_NONE) {
+						if (res == R_BAD)
+							bad = R_BAD;
+						continue;
+					}
+					if (to > from)
+						t->info.joined = 1;
+					take(t, &h, res, &ev, vcpu);
+					used = to + 1;
+					break;
 				}
-				if (to > from)
-					t->info.joined = 1;
-				take(t, &h, res, &ev, vcpu);
-				return;
 			}
 		}
-	}
-	if (best == R_BAD) {
-		/* a kvm record nothing fixes: count it once, with its header */
-		if (parse_record(join(t, 0, n - 1, 0), &h, &ev, &vcpu) != R_NONE)
-			take(t, &h, R_BAD, &ev, vcpu);
-		else
-			t->info.damaged++;
+		if (!used) {
+			/* a kvm record nothing fixes: count it once, with its header */
+			if (bad == R_BAD) {
+				if (parse_record(join(t, 0, n - 1, 0), &h, &ev, &vcpu) != R_NONE)
+					take(t, &h, R_BAD, &ev, vcpu);
+				else
+					t->info.damaged++;
+			}
+			t->npieces = 0;
+			break;
+		}
+		/* the pieces after the record may be the next one */
+		memmove(t->pieces[0], t->pieces[used], sizeof(t->pieces[0]) * (n - used));
+		t->npieces = n - used;
 	}
 }
 
@@ -1117,6 +1183,34 @@ static int blank(const char *s)
 	return !*s;
 }
 
+/*
+ * Whether S begins a record a mail client cut after its cpu column:
+ * "comm-tid [cpu]" or "comm tid [cpu]", and then at most a timestamp's
+ * start.  A line cut before the cpu column is taken as a continuation.
+ */
+static int starts_record(const char *s)
+{
+	for (const char *br = strchr(s, '['); br; br = strchr(br + 1, '[')) {
+		const char *p = br + 1, *q = br;
+
+		while (is_digit(*p))
+			p++;
+		if (p == br + 1 || *p != ']')
+			continue;
+		for (p++; *p; p++)	/* flags and a cut timestamp at most */
+			if (!(isspace((unsigned char)*p) || is_digit(*p) || *p == '.' ||
+			      strchr("dDNnhHsSbBXzZ0123456789.", *p)))
+				break;
+		if (*p)
+			continue;
+		while (q > s && (q[-1] == ' ' || q[-1] == '\t'))
+			q--;
+		if (q > s && is_digit(q[-1]))
+			return 1;
+	}
+	return 0;
+}
+
 /* One line of text: ends a record, starts one, or continues one. */
 static void line(struct pt_text_reader *t, char *s)
 {
@@ -1151,17 +1245,18 @@ static void line(struct pt_text_reader *t, char *s)
 		flush(t);
 		return;
 	}
-	if (!header(s, &h) || t->npieces == MAX_PIECES)
+	if (!header(s, &h) || starts_record(s) || t->npieces == MAX_PIECES)
 		flush(t);
 	snprintf(t->pieces[t->npieces++], PT_TEXT_LINE_MAX, "%s", s);
 }
 
 int pt_text_next(struct pt_text_reader *t, struct pt_event *ev)
 {
-	while (!t->have_ready) {
+	while (t->next_ready == t->nready) {
 		char *s;
 		size_t n;
 
+		t->next_ready = t->nready = 0;
 		if (!t->f)
 			return 0;
 		if (!fgets(t->line, sizeof(t->line), t->f)) {
@@ -1188,8 +1283,7 @@ int pt_text_next(struct pt_text_reader *t, struct pt_event *ev)
 		s = unquote(t, t->line);
 		line(t, s);
 	}
-	t->have_ready = 0;
-	*ev = t->ready;
+	*ev = t->ready[t->next_ready++];
 	return 1;
 }
 
