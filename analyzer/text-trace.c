@@ -1089,9 +1089,11 @@ static void flush(struct pt_text_reader *t)
 		for (int from = 0; from < n && !used; from++) {
 			for (int to = n - 1; to >= from && !used; to--) {
 				unsigned combos = 1u << (to - from);
+				int other = -1;	/* a join that made a non-kvm record */
+				unsigned best = 0;
+				enum result res;
 
 				for (unsigned mask = 0; mask < combos; mask++) {
-					enum result res;
 					int skip = 0;
 
 					for (int i = from; i < to; i++)
@@ -1100,16 +1102,32 @@ static void flush(struct pt_text_reader *t)
 					if (skip)
 						continue;
 					res = parse_record(join(t, from, to, mask), &h, &ev, &vcpu);
-					if (res == R_BAD || res == R_NONE) {
-						if (res == R_BAD)
-							bad = R_BAD;
+					if (res == R_BAD)
+						bad = R_BAD;
+					if (res == R_BAD || res == R_NONE)
+						continue;
+					/*
+					 * "kvm_emulate_insn:" + "0:10003e:" is an event
+					 * no one knows: a space may make a kvm record
+					 */
+					if (res == R_OTHER) {
+						if (other < 0)
+							other = (int)mask;
 						continue;
 					}
-					if (to > from)
-						t->info.joined = 1;
-					take(t, &h, res, &ev, vcpu);
+					best = mask;
 					used = to + 1;
 					break;
+				}
+				if (!used && other >= 0) {
+					best = (unsigned)other;
+					used = to + 1;
+				}
+				if (used) {
+					if (to > from)
+						t->info.joined = 1;
+					res = parse_record(join(t, from, to, best), &h, &ev, &vcpu);
+					take(t, &h, res, &ev, vcpu);
 				}
 			}
 		}
@@ -1185,8 +1203,8 @@ static int blank(const char *s)
 
 /*
  * Whether S begins a record a mail client cut after its cpu column:
- * "comm-tid [cpu]" or "comm tid [cpu]", and then at most a timestamp's
- * start.  A line cut before the cpu column is taken as a continuation.
+ * "comm-tid [cpu]" or "comm tid [cpu]", whatever follows.  A line cut
+ * before the cpu column is taken as a continuation.
  */
 static int starts_record(const char *s)
 {
@@ -1196,12 +1214,6 @@ static int starts_record(const char *s)
 		while (is_digit(*p))
 			p++;
 		if (p == br + 1 || *p != ']')
-			continue;
-		for (p++; *p; p++)	/* flags and a cut timestamp at most */
-			if (!(isspace((unsigned char)*p) || is_digit(*p) || *p == '.' ||
-			      strchr("dDNnhHsSbBXzZ0123456789.", *p)))
-				break;
-		if (*p)
 			continue;
 		while (q > s && (q[-1] == ' ' || q[-1] == '\t'))
 			q--;
