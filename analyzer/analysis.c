@@ -351,7 +351,7 @@ int pt_analysis_missing(const struct pt_analysis *a, enum pt_event_kind kind, co
 	if (kind == PT_EV_MMIO_READ || kind == PT_EV_PIO_READ)
 		seen += a->by_kind[kind + 1];
 	if (!(a->info.present & (1u << kind))) {
-		*how = "not in the file";
+		*how = a->info.is_text ? "none in the text" : "not in the file";
 		return 1;
 	}
 	if (!seen && (kind == PT_EV_EXIT || kind == PT_EV_MMIO_READ || kind == PT_EV_PIO_READ ||
@@ -385,6 +385,7 @@ struct feed_ctx {
 	const char *path;
 	struct pt_err *err;
 	int failed;
+	int text;		/* a text trace: no metadata option to read */
 	uint64_t n, unattributed;
 };
 
@@ -392,7 +393,7 @@ static struct pt_analysis *vm_analysis(struct feed_ctx *c, unsigned vm)
 {
 	if (!c->vm[vm] && !c->failed) {
 		c->vm[vm] = pt_analysis_new(c->opts, c->err);
-		if (!c->vm[vm] || pt_analysis_load_meta(c->vm[vm], c->path, c->err))
+		if (!c->vm[vm] || (!c->text && pt_analysis_load_meta(c->vm[vm], c->path, c->err)))
 			c->failed = 1;
 	}
 	return c->failed ? NULL : c->vm[vm];
@@ -516,6 +517,7 @@ struct pt_analysis *pt_analyze_file(const char *path, const struct pt_analysis_o
 
 	if (!r)
 		return NULL;
+	c.text = pt_reader_info(r)->is_text;
 	t1 = now_ns();
 	/* the first VM's analysis exists before its first event, for what no VM raised */
 	if (!vm_analysis(&c, 0) || pt_reader_read(r, feed_one, &c, err) || c.failed)

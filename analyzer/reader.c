@@ -11,6 +11,7 @@
 #include <event-parse.h>
 
 #include "pt-reader.h"
+#include "pt-text.h"
 #include "pt-threads.h"
 #include "pt-tracefile.h"
 
@@ -66,7 +67,9 @@ struct stream {
 
 
 struct pt_reader {
-	struct pt_tracefile *tf;
+	struct pt_tracefile *tf;	/* a trace.dat, or */
+	struct pt_text_reader *text;	/* a text trace (pt-text.h) */
+	FILE *text_file;
 	int native;			/* the file's byte order is ours: read fields directly */
 	struct decoder *decoders;	/* indexed by event id */
 	int max_id;
@@ -335,6 +338,107 @@ static const char *comm_of(void *ctx, uint32_t tid)
 	return pt_tracefile_comm(ctx, tid);
 }
 
+static const char *text_comm_of(void *ctx, uint32_t tid)
+{
+	return pt_text_comm(ctx, tid);
+}
+
+#define PROBE_BYTES 65536
+
+/* The probed start of a text again, then the rest: standard input cannot seek. */
+struct replay {
+	char *head;
+	size_t len, pos;
+	FILE *rest;
+};
+
+static ssize_t replay_read(void *cookie, char *buf, size_t size)
+{
+	struct replay *rp = cookie;
+
+	if (rp->pos < rp->len) {
+		size_t n = rp->len - rp->pos < size ? rp->len - rp->pos : size;
+
+		memcpy(buf, rp->head + rp->pos, n);
+		rp->pos += n;
+		return n;
+	}
+	return fread(buf, 1, size, rp->rest);
+}
+
+static int replay_close(void *cookie)
+{
+	struct replay *rp = cookie;
+
+	if (rp->rest != stdin)
+		fclose(rp->rest);
+	free(rp->head);
+	free(rp);
+	return 0;
+}
+
+/*
+ * A text trace (trace-cmd report, ftrace, perf script, pasted from a bug
+ * report): 1 when PATH is one and R reads it, 0 when it is not, -1 with
+ * ERR set.  "-" is standard input, which can only be text: a trace.dat
+ * is read at offsets.
+ */
+static int open_text(struct pt_reader *r, const char *path, struct pt_err *err)
+{
+	struct replay *rp = calloc(1, sizeof(*rp));
+	int is_text;
+
+	if (!rp || !(rp->head = malloc(PROBE_BYTES)))
+		goto oom;
+	if (strcmp(path, "-")) {
+		struct stat st;
+
+		if (stat(path, &st) || !S_ISREG(st.st_mode) || !(rp->rest = fopen(path, "re")))
+			goto not_text;
+	} else {
+		rp->rest = stdin;
+	}
+	rp->len = fread(rp->head, 1, PROBE_BYTES, rp->rest);
+	is_text = rp->len >= 3 && memcmp(rp->head, "\x17\x08\x44", 3) &&
+		  pt_text_probe(rp->head, rp->len);
+	if (!is_text && rp->rest == stdin) {
+		replay_close(rp);
+		return pt_err_set(err, "standard input is not a text kvm trace (trace-cmd report, "
+				  "ftrace or perf script): give a trace.dat by its file name");
+	}
+	if (!is_text)
+		goto not_text;
+	r->text_file = fopencookie(rp, "r", (cookie_io_functions_t){ .read = replay_read,
+								       .close = replay_close });
+	if (!r->text_file) {
+		replay_close(rp);
+		return pt_err_set(err, "out of memory");
+	}
+	r->text = pt_text_open(r->text_file, err);
+	if (!r->text)
+		return -1;
+	r->threads = pt_threads_new(text_comm_of, r->text);
+	if (!r->threads)
+		return pt_err_set(err, "out of memory");
+	/* what a text holds is known once it is read: until then any kind may be there */
+	r->info.present = ~0u;
+	r->info.is_text = 1;
+	return 1;
+not_text:
+	if (rp && rp->rest)
+		replay_close(rp);
+	else if (rp) {
+		free(rp->head);
+		free(rp);
+	}
+	return 0;
+oom:
+	if (rp)
+		free(rp->head);
+	free(rp);
+	return pt_err_set(err, "out of memory");
+}
+
 static int open_streams(struct pt_reader *r)
 {
 	int total = 0;
@@ -376,6 +480,12 @@ struct pt_reader *pt_reader_open(const char *path, struct pt_err *err)
 	if (!r) {
 		pt_err_set(err, "out of memory");
 		return NULL;
+	}
+	switch (open_text(r, path, err)) {
+	case 1:
+		return r;
+	case -1:
+		goto fail;
 	}
 	r->tf = pt_tracefile_open(path, err);
 	if (!r->tf)
@@ -424,8 +534,40 @@ static void note_broken(struct pt_reader *r)
 	}
 }
 
+/* The next event of a text trace, its VM and vcpu placed like a trace.dat's. */
+static int text_next(struct pt_reader *r, struct pt_event *ev, struct pt_position *pos)
+{
+	int got = pt_text_next(r->text, ev);
+	const struct pt_text_info *ti = pt_text_info(r->text);
+
+	if (got <= 0) {
+		r->info.records = ti->records;
+		r->info.damaged = ti->damaged;
+		r->info.lost = ti->lost;
+		r->info.lost_gaps = ti->lost_gaps;
+		r->info.overwritten = ti->overwritten;
+		r->info.present = ti->present;
+		if (got < 0)
+			snprintf(r->info.damage, sizeof(r->info.damage), "%s", pt_text_error(r->text));
+		return 0;
+	}
+	pt_threads_place(r->threads, ev->tid,
+			 ev->kind == PT_EV_EXIT || ev->kind == PT_EV_PAGE_FAULT ? ev->vcpu : -1,
+			 ev->vcpu >= 0, &ev->vcpu, &ev->vm);
+	if (!r->info.events)
+		r->info.first_ts = ev->ts;
+	r->info.last_ts = ev->ts;
+	r->info.events++;
+	/* a text has no offsets to read an event at again */
+	pos->offset = r->info.events;
+	pos->buffer = 0;
+	return 1;
+}
+
 int pt_reader_next(struct pt_reader *r, struct pt_event *ev, struct pt_position *pos)
 {
+	if (r->text)
+		return text_next(r, ev, pos);
 	if (!r->started) {
 		for (int i = 0; i < r->nstreams; i++)
 			r->streams[i].has = pt_cpu_stream_next(r->streams[i].cs, &r->streams[i].rec);
@@ -481,7 +623,7 @@ static struct stream *stream_at(struct pt_reader *r, uint64_t offset)
 
 int pt_reader_read_at(struct pt_reader *r, const struct pt_position *pos, struct pt_event *ev)
 {
-	struct stream *st = stream_at(r, pos->offset);
+	struct stream *st = r->text ? NULL : stream_at(r, pos->offset);
 	struct pt_raw_record rec;
 	uint64_t at;
 
@@ -508,7 +650,7 @@ int pt_reader_tail(struct pt_reader *r, struct pt_event *evs, unsigned max)
 	struct pt_event *all;
 	size_t n = 0, cap = 0;
 
-	if (!max)
+	if (!max || r->text)
 		return 0;
 	/* each cpu's last MAX: the newest MAX of all of them are among these */
 	cap = (size_t)max * (r->nstreams ? r->nstreams : 1);
@@ -554,7 +696,7 @@ const struct pt_reader_info *pt_reader_info(struct pt_reader *r)
 
 const char *pt_reader_comm(const struct pt_reader *r, uint32_t tid)
 {
-	return pt_tracefile_comm(r->tf, tid);
+	return r->text ? pt_text_comm(r->text, tid) : pt_tracefile_comm(r->tf, tid);
 }
 
 void pt_reader_close(struct pt_reader *r)
@@ -566,6 +708,9 @@ void pt_reader_close(struct pt_reader *r)
 	free(r->streams);
 	free(r->decoders);
 	pt_tracefile_close(r->tf);
+	pt_text_close(r->text);
+	if (r->text_file)
+		fclose(r->text_file);
 	pt_threads_free(r->threads);
 	free(r);
 }

@@ -32,11 +32,15 @@ struct pt_reader_info {
 	unsigned nvms;
 	int vms_guessed;	/* some were told apart by thread ids alone */
 	uint64_t file_size;
+	int is_text;		/* a text trace: no offsets to read events at again */
 	/* one line on the file's structural damage ("the file is cut short: ..."), "" when none */
 	char damage[256];
 };
 
-/* Returns NULL with ERR set: not a trace file, unreadable, no events at all. */
+/*
+ * Opens a trace.dat, or a text trace (pt-text.h; PATH "-" is standard
+ * input).  Returns NULL with ERR set: not a trace, unreadable, no events.
+ */
 struct pt_reader *pt_reader_open(const char *path, struct pt_err *err);
 void pt_reader_close(struct pt_reader *r);
 
