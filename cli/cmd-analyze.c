@@ -110,12 +110,16 @@ static int analyze_run(int argc, char **argv)
 	if (optind != argc - 1)
 		return pt_die_usage(&pt_cmd_analyze, "analyze wants one trace file");
 	if (tui) {	/* the same analysis, browsed */
-		char *targv[2 * 16 + 3] = { "tui" };
+		char *targv[2 * 16 + 5] = { "tui" };
 		int targc = 1;
 
 		for (unsigned i = 0; i < nelf; i++) {
 			targv[targc++] = "--guest-elf";
 			targv[targc++] = (char *)elf_specs[i];
+		}
+		if (opts.vm) {
+			targv[targc++] = "--vm";
+			targv[targc++] = (char *)opts.vm;
 		}
 		targv[targc++] = argv[optind];
 		return pt_cmd_tui.run(targc, targv);

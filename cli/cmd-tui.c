@@ -11,16 +11,21 @@ static int tui_run(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "guest-elf", required_argument, NULL, 'g' },
+		{ "vm", required_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static struct pt_tui_index x;
 	struct pt_symbols *symbols = NULL;
-	const char *path;
+	const char *path, *vm = NULL;
 	struct pt_err err;
 	int c, rc = PT_EXIT_ERROR;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (c == 'v') {
+			vm = optarg;
+			continue;
+		}
 		if (c != 'g')
 			goto usage;
 		if (pt_cli_guest_elf(&symbols, optarg))
@@ -30,7 +35,7 @@ static int tui_run(int argc, char **argv)
 		goto usage;
 	path = argv[optind];
 	/* a file that cannot be read fails here, before the screen is taken over */
-	if (pt_tui_open(&x, path, symbols, &err)) {
+	if (pt_tui_open(&x, path, symbols, vm, &err)) {
 		pt_error("%s", err.msg);
 		goto out;
 	}
@@ -54,7 +59,7 @@ const struct pt_cmd pt_cmd_tui = {
 	.name = "tui",
 	.summary = "browse the events before a crash",
 	.usage =
-	"usage: pttrace tui [--guest-elf <file>[@<bias>]]... <file>\n"
+	"usage: pttrace tui [--guest-elf <file>[@<bias>]]... [--vm <pid>|<name>] <file>\n"
 	"       pttrace analyze --tui [--guest-elf <file>[@<bias>]]... <file>\n"
 	"\n"
 	"A terminal browser over a recorded crash, on the same analysis as\n"

@@ -42,6 +42,8 @@ struct pt_tui_filter {
 
 struct pt_tui_index {
 	char path[4096];
+	const char *vm;		/* --vm: only this VM's events (PID or thread name); NULL all */
+	int8_t vm_wanted[PT_MAX_VMS];	/* per VM index: 1 shown, 0 not, -1 not decided yet */
 	struct pt_reader *seq;		/* builds the index, front to back */
 	struct pt_reader *rnd;		/* reads records again, anywhere */
 	struct pt_analysis *a;
@@ -63,7 +65,7 @@ struct pt_tui_index {
 
 /* SYMBOLS (may be NULL) names guest rips; it must outlive the index. */
 int pt_tui_open(struct pt_tui_index *x, const char *path, const struct pt_symbols *symbols,
-		struct pt_err *err);
+		const char *vm, struct pt_err *err);
 void pt_tui_close(struct pt_tui_index *x);
 
 /* Indexes up to BUDGET more events; 1 while there are more, 0 when done, -1 on error. */

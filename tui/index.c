@@ -11,8 +11,30 @@
 /* events looked back for a rip; the analysis has no such bound, a trace rarely needs one */
 #define NEAREST_RIP_LOOKBACK 4096
 
+/*
+ * --vm: is VM the one asked for?  Its threads are learnt as the trace is
+ * read, so a VM that does not match yet is asked again on its next event;
+ * events no VM's thread raised are shown.
+ */
+static int vm_wanted(struct pt_tui_index *x, uint8_t vm)
+{
+	const struct pt_vm_info *v;
+	char *end;
+	unsigned long id;
+
+	if (vm >= PT_MAX_VMS)
+		return 1;
+	if (x->vm_wanted[vm] >= 0)
+		return x->vm_wanted[vm];
+	v = &pt_reader_info(x->seq)->vms[vm];
+	id = strtoul(x->vm, &end, 10);
+	if (*x->vm && !*end ? id >= v->pid && id <= v->tid_max : !strcmp(v->name, x->vm))
+		x->vm_wanted[vm] = 1;
+	return x->vm_wanted[vm] > 0;
+}
+
 int pt_tui_open(struct pt_tui_index *x, const char *path, const struct pt_symbols *symbols,
-		struct pt_err *err)
+		const char *vm, struct pt_err *err)
 {
 	struct pt_analysis_opts opts = { .vcpu = -1, .symbols = symbols };
 
@@ -21,6 +43,13 @@ int pt_tui_open(struct pt_tui_index *x, const char *path, const struct pt_symbol
 	x->seq = pt_reader_open(path, err);
 	if (!x->seq)
 		return -1;
+	if (pt_reader_info(x->seq)->is_text) {
+		pt_tui_close(x);
+		return pt_err_set(err, "'%s' is a text trace: pttrace tui browses a trace.dat (for a "
+				  "text, use 'pttrace analyze %s')", path, path);
+	}
+	x->vm = vm;
+	memset(x->vm_wanted, -1, sizeof(x->vm_wanted));
 	x->rnd = pt_reader_open(path, err);
 	x->a = x->rnd ? pt_analysis_new(&opts, err) : NULL;
 	if (!x->a || pt_analysis_load_meta(x->a, path, err)) {
@@ -171,6 +200,8 @@ int pt_tui_step(struct pt_tui_index *x, size_t budget, struct pt_err *err)
 			x->done = 1;
 			return 0;
 		}
+		if (x->vm && !vm_wanted(x, ev.vm))
+			continue;
 		pt_analysis_feed_access(x->a, &ev, &acc);
 		add_entry(x, &ev, &pos, &acc);
 	}

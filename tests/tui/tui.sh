@@ -216,3 +216,25 @@ keys Tab
 has "^[a-z-]+ \(critical, [0-9]+%, [0-9]+ events, by scenario_stray_mmio\+0x[0-9a-f]+\)" \
 	"the finding names the function that made the access"
 keys q
+
+# a host-wide recording of two VMs: --vm shows one of them
+if command -v python3 > /dev/null && command -v trace-cmd > /dev/null &&
+	tests/field/make-corpus.sh "$T/field" > /dev/null 2>&1; then
+	start "$T/field/hostwide.dat" 100 30
+	total_all=$(status | sed -n 's/.* [0-9]*\/\([0-9]*\)  .*/\1/p')
+	keys q
+	start "--vm 6021 $T/field/hostwide.dat" 100 30
+	total_vm=$(status | sed -n 's/.* [0-9]*\/\([0-9]*\)  .*/\1/p')
+	has "no crash signal" "--vm 6021: the healthy VM, which has no crash signal"
+	if [ -n "$total_vm" ] && [ -n "$total_all" ] && [ "$total_vm" -lt "$total_all" ]; then
+		ok "--vm 6021: only that VM's events ($total_vm of $total_all)"
+	else
+		not_ok "--vm 6021: only that VM's events ('$total_vm' of '$total_all')"
+	fi
+	keys q
+	trace-cmd report -i "$T/field/healthy.v6.dat" > "$T/healthy.txt" 2> /dev/null
+	start "$T/healthy.txt" 250 24
+	has "is a text trace: pttrace tui browses a trace.dat" "a text trace: says to analyze it instead"
+else
+	skip "host-wide tui: needs python3 and trace-cmd"
+fi
