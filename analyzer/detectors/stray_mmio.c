@@ -118,9 +118,10 @@ static void finish(void *p, struct pt_analysis *a)
 			snprintf(f.title, sizeof(f.title), "MMIO to 0x%llx, where nothing answered, in "
 				 "no BAR pttrace knows: the trace shows no BARs (%llu accesses)",
 				 (unsigned long long)first->addr, (unsigned long long)pg->hits.count);
-			f.severity = pt_near_crash(a, last->ts, 1) &&
-				     a->crash.kind != PT_CRASH_END_OF_TRACE ? PT_SEV_MEDIUM : PT_SEV_LOW;
-			f.confidence = 30;
+			/* without BARs this is no evidence against the driver: info only */
+			f.severity = PT_SEV_INFO;
+			f.confidence = pt_near_crash(a, last->ts, 1) &&
+				       a->crash.kind != PT_CRASH_END_OF_TRACE ? 40 : 30;
 			pt_finding_unknown_bars(&f);
 			snprintf(f.why, sizeof(f.why), "no read here returned data and KVM completed no "
 				 "write: either nothing is mapped here (a stray pointer) or a device's "
