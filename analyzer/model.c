@@ -57,6 +57,7 @@ struct pt_model {
 		uint32_t tid;
 		int upage;		/* index in upages, -1 when free */
 	} pending[16];
+	unsigned npending;		/* slots in use */
 };
 
 struct pt_model *pt_model_new(const struct pt_model_opts *opts, struct pt_err *err)
@@ -632,6 +633,7 @@ static void unknown_access(struct pt_model *m, const struct pt_event *ev, int wr
 		if (m->pending[i].upage < 0) {
 			m->pending[i].tid = ev->tid;
 			m->pending[i].upage = idx;
+			m->npending++;
 			return;
 		}
 	}
@@ -648,7 +650,7 @@ static void resolve_pending(struct pt_model *m, const struct pt_event *ev)
 {
 	if (ev->kind == PT_EV_USER_EXIT && ev->val == PT_KVM_EXIT_MMIO)
 		m->mmio_exits++;
-	for (unsigned i = 0; i < sizeof(m->pending) / sizeof(m->pending[0]); i++) {
+	for (unsigned i = 0; m->npending && i < sizeof(m->pending) / sizeof(m->pending[0]); i++) {
 		struct pending_write *pw = &m->pending[i];
 
 		if (pw->upage < 0 || pw->tid != ev->tid)
@@ -659,6 +661,7 @@ static void resolve_pending(struct pt_model *m, const struct pt_event *ev)
 		}
 		pw->upage = -1;
 		pw->tid = 0;
+		m->npending--;
 	}
 }
 
