@@ -83,6 +83,21 @@ run ./pttrace analyze --device 00:03.0:0=0xfea00000+0x100000 $D/healthy.dat
 expect_out "^00:03.0 .*" "healthy --device: the device is listed"
 expect_rc 0 "healthy --device: still nothing suspicious"
 
+# hang-reset: SCRATCH_REG[0] (BAR2+0x15e0) is only written, the page next
+# to one that answers: part of the region, not "MMIO to nothing"; with the
+# BAR given the hang is found on its register
+run ./pttrace analyze $D/hang-reset.dat
+expect_out "^unknown region 0xfebf8000-0xfebf9fff: " "hang-reset: the written-only page is in the answering region"
+run ./pttrace analyze --device 00:05.0:2=0xfebf8000+0x4000 $D/hang-reset.dat
+expect_rc 1 "hang-reset --device: a finding above info"
+expect_out "^PROBABLE CAUSE: 00:05.0 BAR2\+0x0710 polled [0-9]+ times" \
+	"hang-reset --device 00:05.0:2=...: the poll that never ends is the probable cause"
+if grep -q "^BARS:" "$T/out"; then
+	not_ok "hang-reset --device: BARs no longer said to be unknown"
+else
+	ok "hang-reset --device: BARs no longer said to be unknown"
+fi
+
 # the files really are without pttrace's metadata (else this tests nothing)
 if command -v trace-cmd > /dev/null; then
 	for f in $D/*.dat; do
