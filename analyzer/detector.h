@@ -41,6 +41,17 @@ void pt_finding_evidence(struct pt_finding *f, const struct pt_event *ev,
 			 const struct pt_access *acc, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/* How to tell pttrace the BARs a trace does not show. */
+#define PT_GIVE_BARS "give the BARs with --device BDF:BAR=GPA+SIZE (lspci -v in the guest " \
+	"shows them), or record with pttrace record, which stores them in the file"
+/*
+ * Marks F as resting on BARs the trace does not show, one severity lower
+ * (never below info); call after setting its severity.
+ */
+void pt_finding_unknown_bars(struct pt_finding *f);
+/* Does the trace leave BARs unknown (no enumeration, metadata or --device)? */
+int pt_bars_unknown(const struct pt_analysis *a);
+
 /* Where a finding's evidence can be kept while streaming: first N and last N. */
 #define PT_KEEP 3
 struct pt_kept {

@@ -55,6 +55,18 @@ void pt_finding_init(struct pt_finding *f, const char *detector, const struct pt
 	}
 }
 
+void pt_finding_unknown_bars(struct pt_finding *f)
+{
+	f->unknown_bars = 1;
+	if (f->severity > PT_SEV_INFO)
+		f->severity--;
+}
+
+int pt_bars_unknown(const struct pt_analysis *a)
+{
+	return !pt_model_map_complete(a->model);
+}
+
 void pt_finding_evidence(struct pt_finding *f, const struct pt_event *ev,
 			 const struct pt_access *acc, const char *fmt, ...)
 {

@@ -41,6 +41,23 @@ struct pt_model {
 	} ranges[PT_MAX_DEVICES * 6];
 	unsigned nranges;
 	int ranges_dirty;
+	/* MMIO in no known BAR, by page, and the regions they make */
+	struct upage {
+		uint64_t page;
+		uint64_t reads, writes, answered_reads, kernel_writes;
+		uint64_t first_ts, last_ts;
+	} upages[PT_MAX_UNKNOWN_PAGES];
+	unsigned nupages;
+	struct pt_unknown_region uregions[PT_MAX_UNKNOWN_PAGES];
+	unsigned nuregions;
+	int uregions_dirty;
+	uint64_t mmio_exits;		/* KVM_EXIT_MMIO userspace exits seen */
+	/* writes to unknown pages waiting for their thread's next event */
+	struct pending_write {
+		uint32_t tid;
+		int upage;		/* index in upages, -1 when free */
+	} pending[16];
+	unsigned npending;		/* slots in use */
 };
 
 struct pt_model *pt_model_new(const struct pt_model_opts *opts, struct pt_err *err)
@@ -59,6 +76,8 @@ struct pt_model *pt_model_new(const struct pt_model_opts *opts, struct pt_err *e
 	} else if (!m->opts.ecam_size) {
 		m->opts.ecam_size = Q35_ECAM_SIZE;
 	}
+	for (unsigned i = 0; i < sizeof(m->pending) / sizeof(m->pending[0]); i++)
+		m->pending[i].upage = -1;
 	return m;
 }
 
@@ -577,6 +596,137 @@ static void ioapic_access(struct pt_model *m, const struct pt_event *ev)
 		m->ioapic_vector[(m->ioapic_sel - 0x10) / 2] = ev->val & 0xff;
 }
 
+static struct upage *upage_of(struct pt_model *m, uint64_t page, int *idx)
+{
+	for (unsigned i = 0; i < m->nupages; i++)
+		if (m->upages[i].page == page) {
+			*idx = i;
+			return &m->upages[i];
+		}
+	if (m->nupages == PT_MAX_UNKNOWN_PAGES)
+		return NULL;
+	*idx = m->nupages;
+	m->upages[m->nupages] = (struct upage){ .page = page };
+	return &m->upages[m->nupages++];
+}
+
+static void unknown_access(struct pt_model *m, const struct pt_event *ev, int write)
+{
+	int idx;
+	struct upage *p = upage_of(m, ev->addr >> 12, &idx);
+
+	if (!p)
+		return;
+	m->uregions_dirty = 1;
+	if (!p->first_ts)
+		p->first_ts = ev->ts;
+	p->last_ts = ev->ts;
+	if (!write) {
+		p->reads++;
+		if (ev->val && !pt_all_ones(ev->val, ev->len))
+			p->answered_reads++;
+		return;
+	}
+	p->writes++;
+	/* in the kernel or not: the thread's next event tells (resolve_pending) */
+	for (unsigned i = 0; i < sizeof(m->pending) / sizeof(m->pending[0]); i++) {
+		if (m->pending[i].upage < 0) {
+			m->pending[i].tid = ev->tid;
+			m->pending[i].upage = idx;
+			m->npending++;
+			return;
+		}
+	}
+}
+
+/*
+ * KVM traces an MMIO write (kvm_mmio) before it tries its in-kernel
+ * devices; when none takes it, the vcpu's thread returns to userspace with
+ * KVM_EXIT_MMIO, traced right after.  Any other event first on that thread
+ * means KVM completed the write itself: a device (ioeventfd, coalesced
+ * MMIO) owns the address.
+ */
+static void resolve_pending(struct pt_model *m, const struct pt_event *ev)
+{
+	if (ev->kind == PT_EV_USER_EXIT && ev->val == PT_KVM_EXIT_MMIO)
+		m->mmio_exits++;
+	for (unsigned i = 0; m->npending && i < sizeof(m->pending) / sizeof(m->pending[0]); i++) {
+		struct pending_write *pw = &m->pending[i];
+
+		if (pw->upage < 0 || pw->tid != ev->tid)
+			continue;
+		if (!(ev->kind == PT_EV_USER_EXIT && ev->val == PT_KVM_EXIT_MMIO)) {
+			m->upages[pw->upage].kernel_writes++;
+			m->uregions_dirty = 1;
+		}
+		pw->upage = -1;
+		pw->tid = 0;
+		m->npending--;
+	}
+}
+
+static int upage_order(const void *pa, const void *pb)
+{
+	const struct upage *x = pa, *y = pb;
+
+	return x->page < y->page ? -1 : x->page > y->page;
+}
+
+/*
+ * Pages within PT_UNKNOWN_GAP pages of each other make one region.
+ * Writes count as completed in the kernel only when the trace has
+ * KVM_EXIT_MMIO exits at all (else kvm_userspace_exit was not recorded).
+ */
+static void build_regions(struct pt_model *m)
+{
+	struct upage sorted[PT_MAX_UNKNOWN_PAGES];
+	struct pt_unknown_region *r = NULL;
+
+	memcpy(sorted, m->upages, m->nupages * sizeof(sorted[0]));
+	qsort(sorted, m->nupages, sizeof(sorted[0]), upage_order);
+	m->nuregions = 0;
+	for (unsigned i = 0; i < m->nupages; i++) {
+		const struct upage *p = &sorted[i];
+
+		if (!r || p->page > (r->end >> 12) + PT_UNKNOWN_GAP - 1) {
+			r = &m->uregions[m->nuregions++];
+			memset(r, 0, sizeof(*r));
+			r->start = p->page << 12;
+			r->first_ts = p->first_ts;
+		}
+		r->end = (p->page + 1) << 12;
+		r->reads += p->reads;
+		r->writes += p->writes;
+		r->answered_reads += p->answered_reads;
+		if (m->mmio_exits)
+			r->kernel_writes += p->kernel_writes;
+		if (p->first_ts < r->first_ts)
+			r->first_ts = p->first_ts;
+		if (p->last_ts > r->last_ts)
+			r->last_ts = p->last_ts;
+	}
+	m->uregions_dirty = 0;
+}
+
+const struct pt_unknown_region *pt_model_unknown_regions(struct pt_model *m, unsigned *count)
+{
+	if (m->uregions_dirty)
+		build_regions(m);
+	*count = m->nuregions;
+	return m->uregions;
+}
+
+const struct pt_unknown_region *pt_model_unknown_at(struct pt_model *m, uint64_t addr)
+{
+	unsigned n;
+	const struct pt_unknown_region *r = pt_model_unknown_regions(m, &n);
+
+	for (unsigned i = 0; i < n; i++)
+		if (addr >= r[i].start && addr < r[i].end)
+			return &r[i];
+	return NULL;
+}
+
 static void mmio(struct pt_model *m, const struct pt_event *ev, struct pt_access *acc)
 {
 	int write = ev->kind == PT_EV_MMIO_WRITE;
@@ -618,6 +768,7 @@ static void mmio(struct pt_model *m, const struct pt_event *ev, struct pt_access
 	}
 	acc->type = PT_ACC_UNMAPPED;
 	stale_lookup(m, ev->addr, acc);
+	unknown_access(m, ev, write);
 }
 
 static void pio(struct pt_model *m, const struct pt_event *ev, struct pt_access *acc)
@@ -708,6 +859,7 @@ void pt_model_event(struct pt_model *m, const struct pt_event *ev, struct pt_acc
 {
 	memset(acc, 0, sizeof(*acc));
 	acc->stale_bar = -1;
+	resolve_pending(m, ev);
 	switch (ev->kind) {
 	case PT_EV_MMIO_READ:
 	case PT_EV_MMIO_WRITE:

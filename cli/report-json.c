@@ -85,6 +85,8 @@ static void finding_json(FILE *f, const struct pt_analysis *a, const struct pt_f
 	str_member(f, "title", fi->title, &first);
 	str_member(f, "severity", pt_severity_name(fi->severity), &first);
 	num_member(f, "confidence", fi->confidence, &first);
+	key(f, "unknown_bars", &first);
+	fputs(fi->unknown_bars ? "true" : "false", f);
 	if (fi->has_device)
 		bdf_member(f, "device", fi->bdf, &first);
 	else
@@ -297,6 +299,32 @@ void pt_report_json(FILE *f, const struct pt_analysis *a, const char *path)
 		device_json(f, a, devs[i]);
 	}
 	fputs("]", f);
+
+	{
+		unsigned nr;
+		const struct pt_unknown_region *r = pt_model_unknown_regions(a->model, &nr);
+
+		key(f, "bars_known", &first);
+		fputs(pt_model_map_complete(a->model) ? "true" : "false", f);
+		key(f, "unknown_regions", &first);
+		fputc('[', f);
+		for (unsigned i = 0; i < nr; i++) {
+			int rf = 1;
+
+			fputs(i ? ",\n  " : "\n  ", f);
+			fputc('{', f);
+			num_member(f, "start", r[i].start, &rf);
+			num_member(f, "end", r[i].end - 1, &rf);
+			num_member(f, "reads", r[i].reads, &rf);
+			num_member(f, "writes", r[i].writes, &rf);
+			num_member(f, "answered_reads", r[i].answered_reads, &rf);
+			num_member(f, "kernel_writes", r[i].kernel_writes, &rf);
+			key(f, "device_owned", &rf);
+			fputs(pt_unknown_answers(&r[i]) ? "true" : "false", f);
+			fputc('}', f);
+		}
+		fputs("]", f);
+	}
 
 	key(f, "vcpus", &first);
 	fputc('[', f);

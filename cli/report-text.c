@@ -194,15 +194,44 @@ static void print_trace(FILE *f, const struct pt_analysis *a)
 			(unsigned long long)i->lost, i->lost_gaps);
 }
 
+/* Do findings, or MMIO the model could not place, rest on unknown BARs? */
+static int bars_unknown(const struct pt_analysis *a)
+{
+	unsigned n;
+
+	pt_model_unknown_regions(a->model, &n);
+	for (unsigned i = 0; i < a->nfindings; i++)
+		if (a->findings[i].unknown_bars)
+			return 1;
+	return n && !pt_model_map_complete(a->model);
+}
+
+/* With BARs unknown, say so once and how to give them. */
+static void print_unknown_bars(FILE *f, const struct pt_analysis *a)
+{
+	unsigned n;
+
+	pt_model_unknown_regions(a->model, &n);
+	if (!bars_unknown(a))
+		return;
+	fprintf(f, "BARS:           unknown: the trace shows MMIO to %u region%s in no BAR pttrace "
+		"knows (recorded after boot, without pttrace's metadata?); findings marked \"BARs "
+		"unknown\" rest on that: give the BARs with --device BDF:BAR=GPA+SIZE (lspci -v in "
+		"the guest shows them), or record with pttrace record, which stores them\n",
+		n, n == 1 ? "" : "s");
+}
+
 static void print_findings(FILE *f, const struct pt_analysis *a)
 {
 	unsigned shown = 0;
 
 	for (unsigned i = 0; i < a->nfindings; i++)
 		shown += a->findings[i].severity > PT_SEV_INFO;
-	fprintf(f, "\nPROBABLE CAUSE: %s\n", shown ? a->findings[0].title :
+	fprintf(f, "\nPROBABLE CAUSE: %s%s\n", shown ? a->findings[0].title :
 		a->info.damage[0] ? "nothing suspicious found in what the file holds (it is damaged "
-				    "or cut short: see the WARNING)" : "nothing suspicious found");
+				    "or cut short: see the WARNING)" : "nothing suspicious found",
+		shown && a->findings[0].unknown_bars ? " (BARs unknown)" :
+		!shown && bars_unknown(a) ? " (in what the trace shows: its BARs are unknown)" : "");
 	rule(f, "FINDINGS");
 	if (!a->nfindings)
 		fprintf(f, "none\n");
@@ -211,6 +240,8 @@ static void print_findings(FILE *f, const struct pt_analysis *a)
 
 		fprintf(f, "%2u. [%s, %u%%] %s  (%s)\n", i + 1, pt_severity_name(fi->severity),
 			fi->confidence, fi->title, fi->detector);
+		if (fi->unknown_bars)
+			fprintf(f, "    BARs unknown: this finding rests on BARs the trace does not show\n");
 		if (fi->rip) {
 			char by[140];
 
@@ -391,6 +422,20 @@ static void print_missing(FILE *f, const struct pt_analysis *a)
 	}
 }
 
+static void print_unknown_regions(FILE *f, const struct pt_analysis *a)
+{
+	unsigned n;
+	const struct pt_unknown_region *r = pt_model_unknown_regions(a->model, &n);
+
+	for (unsigned i = 0; i < n; i++)
+		fprintf(f, "unknown region 0x%llx-0x%llx: %llu reads, %llu writes%s\n",
+			(unsigned long long)r[i].start, (unsigned long long)r[i].end - 1,
+			(unsigned long long)r[i].reads, (unsigned long long)r[i].writes,
+			r[i].kernel_writes ? " (writes completed by KVM: a device owns it)"
+			: r[i].answered_reads ? " (reads returned data: a device answers)"
+			: " (nothing answered)");
+}
+
 void pt_report_text(FILE *f, const struct pt_analysis *a, const char *path)
 {
 	unsigned n;
@@ -402,11 +447,13 @@ void pt_report_text(FILE *f, const struct pt_analysis *a, const char *path)
 	print_trace(f, a);
 	if (a->opts.window_ns)
 		fprintf(f, "WINDOW:         findings of the last %.3f s only\n", a->opts.window_ns / 1e9);
+	print_unknown_bars(f, a);
 	print_findings(f, a);
 	rule(f, "DEVICES");
 	for (unsigned i = 0; i < n; i++)
 		if (device_shown(a, devs[i]))
 			print_device(f, a, devs[i]);
+	print_unknown_regions(f, a);
 	rule(f, "INTERRUPTS");
 	print_interrupts(f, a);
 	rule(f, "VCPUS");

@@ -68,6 +68,12 @@ struct pt_finding {
 	uint64_t rip;		/* guest code that made the access, 0 when unknown */
 	char function[128];	/* RIP as "function+0xoff" with --guest-elf, else "" */
 	uint64_t first_ts, last_ts;
+	/*
+	 * It rests on BARs the trace does not show (begun after boot, no
+	 * pttrace metadata, no --device): its severity is lowered, and the
+	 * reports say how to give them.
+	 */
+	int unknown_bars;
 	char why[320];		/* why it matters */
 	char advice[320];	/* what to try */
 	struct pt_evidence evidence[PT_MAX_EVIDENCE];

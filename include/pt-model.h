@@ -112,6 +112,29 @@ struct pt_access {
 	int stale_bar;
 };
 
+/*
+ * MMIO to addresses in no BAR the model knows, grouped: pages within
+ * PT_UNKNOWN_GAP pages of each other are one region.  A region "answers"
+ * when a device evidently owns it: a read returned data (neither 0, which
+ * QEMU returns for nothing, nor all-ones), or KVM completed a write in the
+ * kernel (ioeventfd, coalesced MMIO: no KVM_EXIT_MMIO followed on that
+ * thread).  A trace begun after boot shows device BARs this way.
+ */
+#define PT_MAX_UNKNOWN_PAGES	256
+#define PT_UNKNOWN_GAP		4
+struct pt_unknown_region {
+	uint64_t start, end;		/* page-aligned, end exclusive */
+	uint64_t reads, writes;
+	uint64_t answered_reads;	/* returned data */
+	uint64_t kernel_writes;		/* completed by KVM, no userspace exit */
+	uint64_t first_ts, last_ts;
+};
+
+static inline int pt_unknown_answers(const struct pt_unknown_region *r)
+{
+	return r->answered_reads || r->kernel_writes;
+}
+
 struct pt_model_opts {
 	uint64_t ecam_base;	/* 0: q35's 0xb0000000 when accesses look like ECAM */
 	uint64_t ecam_size;
@@ -141,6 +164,13 @@ int pt_model_gsi_vector(const struct pt_model *m, unsigned gsi);
 struct pt_device *pt_model_vector_device(const struct pt_model *m, unsigned vector, int *gsi);
 /* Did the trace see enumeration (every present device's BARs sized)? */
 int pt_model_map_complete(const struct pt_model *m);
+/*
+ * The unknown regions so far, lowest address first (see pt_unknown_region);
+ * the array is the model's, valid until the next event.
+ */
+const struct pt_unknown_region *pt_model_unknown_regions(struct pt_model *m, unsigned *count);
+/* The unknown region holding ADDR, or NULL. */
+const struct pt_unknown_region *pt_model_unknown_at(struct pt_model *m, uint64_t addr);
 
 void pt_bdf_str(uint16_t bdf, char *buf, size_t size);	/* "00:03.0" */
 void pt_dev_str(const struct pt_device *d, char *buf, size_t size);	/* "00:03.0 [1234:11e8]" */

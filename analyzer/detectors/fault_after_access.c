@@ -70,17 +70,25 @@ static void finish(void *p, struct pt_analysis *a)
 	struct state *s = p;
 	const struct pt_event *last;
 	struct pt_finding f;
+	const struct pt_unknown_region *r;
 	char what[96];
+	int unknown;
 
 	if (!s->faults.count)
 		return;
+	/* with BARs unknown, or a device answering there, it is no "MMIO to nothing" */
+	r = pt_model_unknown_at(a->model, s->access.addr);
+	unknown = pt_bars_unknown(a) || (r && pt_unknown_answers(r));
 	last = &s->faults.last[(s->faults.count - 1) % PT_KEEP];
 	pt_finding_init(&f, "fault-after-access", s->access_acc.dev, s->access_acc.bar,
 			s->access_acc.off);
 	if (!s->access_acc.dev)
 		f.bar = -1;
 	f.count = s->faults.count;
-	if (s->access_acc.type == PT_ACC_UNMAPPED)
+	if (s->access_acc.type == PT_ACC_UNMAPPED && !s->access_acc.stale_dev && unknown) {
+		snprintf(what, sizeof(what), "MMIO to 0x%llx (in no BAR pttrace knows)",
+			 (unsigned long long)s->access.addr);
+	} else if (s->access_acc.type == PT_ACC_UNMAPPED)
 		snprintf(what, sizeof(what), "MMIO to nothing at 0x%llx",
 			 (unsigned long long)s->access.addr);
 	else
@@ -91,6 +99,8 @@ static void finish(void *p, struct pt_analysis *a)
 	f.severity = pt_near_crash(a, last->ts, 1) && a->crash.kind != PT_CRASH_END_OF_TRACE
 		     ? PT_SEV_HIGH : PT_SEV_MEDIUM;
 	f.confidence = s->gap_ns < 100000 ? 75 : 50;
+	if (s->access_acc.type == PT_ACC_UNMAPPED && !s->access_acc.stale_dev && unknown)
+		pt_finding_unknown_bars(&f);
 	snprintf(f.why, sizeof(f.why), "the guest faulted right after reading the device: the "
 		 "value it got was probably used as a pointer, index or length");
 	snprintf(f.advice, sizeof(f.advice), "see what the driver does with this register's value "

@@ -55,34 +55,79 @@ static void event(void *p, struct pt_analysis *a, const struct pt_event *ev,
 	pt_kept_add(&pg->hits, ev, acc);
 }
 
+/* One info finding per unknown region that answers like a device. */
+static void region_finding(struct pt_analysis *a, struct state *s,
+			   const struct pt_unknown_region *r)
+{
+	struct pt_finding f;
+	int shown = 0;
+
+	pt_finding_init(&f, "stray-mmio", NULL, -1, 0);
+	f.count = r->reads + r->writes;
+	snprintf(f.title, sizeof(f.title), "unknown region 0x%llx-0x%llx answered like a device "
+		 "(%llu reads, %llu writes%s), in no BAR pttrace knows",
+		 (unsigned long long)r->start, (unsigned long long)r->end - 1,
+		 (unsigned long long)r->reads, (unsigned long long)r->writes,
+		 r->kernel_writes ? ", some completed by KVM itself" : "");
+	f.severity = PT_SEV_INFO;
+	f.confidence = 80;
+	pt_finding_unknown_bars(&f);
+	snprintf(f.why, sizeof(f.why), "%s, so pttrace cannot say which device and register these "
+		 "accesses hit, nor judge them", r->kernel_writes
+		 ? "KVM completed writes here without QEMU (ioeventfd, coalesced MMIO): a device owns "
+		   "these addresses, but the trace does not show its BAR being programmed"
+		 : "reads here returned data: a device answers, but the trace does not show its BAR "
+		   "being programmed (it started after enumeration, or events were lost)");
+	snprintf(f.advice, sizeof(f.advice), "%s", PT_GIVE_BARS);
+	for (unsigned i = 0; i < s->npages && shown < 2; i++) {
+		struct page *pg = &s->pages[i];
+
+		if ((pg->page << 12) < r->start || (pg->page << 12) >= r->end)
+			continue;
+		pt_kept_evidence(&f, &pg->hits, "MMIO to an unknown region");
+		shown++;
+	}
+	pt_finding_add(a, &f);
+}
+
 static void finish(void *p, struct pt_analysis *a)
 {
 	struct state *s = p;
 	int complete = pt_model_map_complete(a->model);
+	unsigned nregions;
+	const struct pt_unknown_region *regions = pt_model_unknown_regions(a->model, &nregions);
 
+	for (unsigned i = 0; i < nregions; i++)
+		if (pt_unknown_answers(&regions[i]))
+			region_finding(a, s, &regions[i]);
 	for (unsigned i = 0; i < s->npages; i++) {
 		struct page *pg = &s->pages[i];
 		const struct pt_event *last = &pg->hits.last[(pg->hits.count - 1) % PT_KEEP];
 		const struct pt_event *first = &pg->hits.first[0];
+		const struct pt_unknown_region *r = pt_model_unknown_at(a->model, first->addr);
 		struct pt_finding f;
 		char dev[48];
 
+		/* a device owns it: the region's finding says so */
+		if (!pg->stale_dev && (pg->backed || (r && pt_unknown_answers(r))))
+			continue;
 		pt_finding_init(&f, "stray-mmio", pg->stale_dev, -1, 0);
 		f.count = pg->hits.count;
-		if (pg->backed && !pg->stale_dev) {
-			/* not stray: a BAR the trace never showed being programmed */
-			snprintf(f.title, sizeof(f.title), "MMIO to 0x%llx answered like a device "
-				 "register, in no BAR pttrace knows (%llu accesses)",
+		if (!pg->stale_dev && !complete) {
+			/* no BARs known: nothing answered, but a BAR may be here all the same */
+			snprintf(f.title, sizeof(f.title), "MMIO to 0x%llx, where nothing answered, in "
+				 "no BAR pttrace knows: the trace shows no BARs (%llu accesses)",
 				 (unsigned long long)first->addr, (unsigned long long)pg->hits.count);
+			/* without BARs this is no evidence against the driver: info only */
 			f.severity = PT_SEV_INFO;
-			f.confidence = 80;
-			snprintf(f.why, sizeof(f.why), "the trace does not show this BAR being "
-				 "programmed (it started after enumeration, or events were lost), so "
-				 "pttrace cannot say which device and register these accesses hit");
-			snprintf(f.advice, sizeof(f.advice), "give the BAR by hand with --device "
-				 "BDF:BAR=GPA+SIZE (lspci -v in the guest shows it), or record with "
-				 "pttrace record, which stores the VM's BARs in the file");
-			pt_kept_evidence(&f, &pg->hits, "MMIO to an unknown BAR");
+			f.confidence = pt_near_crash(a, last->ts, 1) &&
+				       a->crash.kind != PT_CRASH_END_OF_TRACE ? 40 : 30;
+			pt_finding_unknown_bars(&f);
+			snprintf(f.why, sizeof(f.why), "no read here returned data and KVM completed no "
+				 "write: either nothing is mapped here (a stray pointer) or a device's "
+				 "register reads as 0; without the BARs pttrace cannot tell");
+			snprintf(f.advice, sizeof(f.advice), "%s", PT_GIVE_BARS);
+			pt_kept_evidence(&f, &pg->hits, "MMIO in no known BAR");
 			pt_finding_add(a, &f);
 			continue;
 		}
@@ -102,13 +147,10 @@ static void finish(void *p, struct pt_analysis *a)
 			snprintf(f.title, sizeof(f.title), "MMIO to 0x%llx, in no BAR and no RAM "
 				 "(%llu accesses)", (unsigned long long)first->addr,
 				 (unsigned long long)pg->hits.count);
-			/* with BARs never seen sized, the address may be a BAR we do not know */
-			f.confidence = complete ? 80 : 50;
+			f.confidence = 80;
 		}
 		f.severity = pt_near_crash(a, last->ts, 1) && a->crash.kind != PT_CRASH_END_OF_TRACE
 			     ? PT_SEV_CRITICAL : PT_SEV_HIGH;
-		if (!pg->stale_dev && !complete)
-			f.severity = PT_SEV_MEDIUM;
 		snprintf(f.why, sizeof(f.why), "nothing answers this address: real hardware returns "
 			 "all-ones to the read (QEMU returns 0) and drops the write, and a driver that "
 			 "uses what it read as a pointer or length crashes");

@@ -354,6 +354,148 @@ static void test_device_hint(void **state)
 	}
 }
 
+/*
+ * A trace begun after boot: no config cycles, no BARs.  A write KVM
+ * completed itself (no KVM_EXIT_MMIO follows on that thread: ioeventfd)
+ * shows a device owns the address; nothing there is "MMIO to nothing".
+ */
+static void test_after_boot_ioeventfd(void **state)
+{
+	struct stream s = start();
+	const struct pt_unknown_region *r;
+	unsigned n;
+
+	(void)state;
+	/* QEMU handles this one: the write goes to userspace */
+	mmio(&s, 1, 0xfeb00010, 1);
+	emit(&s, PT_EV_USER_EXIT, 0, PT_KVM_EXIT_MMIO, 0);
+	/* a doorbell: KVM signals the eventfd and the vcpu runs on */
+	for (int i = 0; i < 20; i++) {
+		mmio(&s, 1, 0xfe000000 + 0x40, i);
+		emit(&s, PT_EV_EXIT, 0, 48, 0);
+	}
+	pt_analysis_finish(s.a);
+	r = pt_model_unknown_at(s.a->model, 0xfe000040);
+	assert_non_null(r);
+	assert_int_equal(r->kernel_writes, 20);
+	assert_int_equal(r->writes, 20);
+	assert_true(pt_unknown_answers(r));
+	r = pt_model_unknown_at(s.a->model, 0xfeb00010);
+	assert_non_null(r);
+	assert_int_equal(r->kernel_writes, 0);
+	assert_false(pt_unknown_answers(r));
+	pt_model_unknown_regions(s.a->model, &n);
+	assert_int_equal(n, 2);
+	assert_false(any_above_info(s.a));
+	for (unsigned i = 0; i < s.a->nfindings; i++) {
+		assert_true(s.a->findings[i].unknown_bars);
+		assert_null(strstr(s.a->findings[i].title, "no RAM"));
+	}
+	pt_analysis_free(s.a);
+}
+
+/* Without kvm_userspace_exit in the trace, no write proves anything. */
+static void test_after_boot_no_user_exits(void **state)
+{
+	struct stream s = start();
+	const struct pt_unknown_region *r;
+
+	(void)state;
+	for (int i = 0; i < 5; i++)
+		mmio(&s, 1, 0xfe000040, i);
+	pt_analysis_finish(s.a);
+	r = pt_model_unknown_at(s.a->model, 0xfe000040);
+	assert_non_null(r);
+	assert_int_equal(r->kernel_writes, 0);
+	assert_false(pt_unknown_answers(r));
+	pt_analysis_free(s.a);
+}
+
+/* Neighbouring pages that answer are one unknown region; a far one is another. */
+static void test_after_boot_one_region(void **state)
+{
+	struct stream s = start();
+	const struct pt_unknown_region *r;
+	unsigned n, answering = 0;
+
+	(void)state;
+	for (int i = 0; i < 30; i++) {
+		for (uint32_t page = 0; page < 4; page++) {
+			mmio(&s, 0, 0xfebf0000 + page * 0x1000 + 8, 0x80283);
+			emit(&s, PT_EV_USER_EXIT, 0, PT_KVM_EXIT_MMIO, 0);
+		}
+		mmio(&s, 1, 0xfebf2000 + 0x10, i);
+		emit(&s, PT_EV_USER_EXIT, 0, PT_KVM_EXIT_MMIO, 0);
+	}
+	mmio(&s, 0, 0xfd000000, 0x1234);
+	emit(&s, PT_EV_USER_EXIT, 0, PT_KVM_EXIT_MMIO, 0);
+	pt_analysis_finish(s.a);
+	r = pt_model_unknown_regions(s.a->model, &n);
+	assert_int_equal(n, 2);
+	assert_int_equal(r[0].start, 0xfd000000);
+	assert_int_equal(r[1].start, 0xfebf0000);
+	assert_int_equal(r[1].end, 0xfebf4000);
+	assert_int_equal(r[1].reads, 120);
+	assert_int_equal(r[1].writes, 30);
+	assert_true(pt_unknown_answers(&r[1]));
+	/* one finding per region, info, marked */
+	for (unsigned i = 0; i < s.a->nfindings; i++) {
+		const struct pt_finding *f = &s.a->findings[i];
+
+		assert_int_equal(f->severity, PT_SEV_INFO);
+		assert_true(f->unknown_bars);
+		answering += !strncmp(f->title, "unknown region", 14);
+	}
+	assert_int_equal(answering, 2);
+	pt_analysis_free(s.a);
+}
+
+/*
+ * BARs unknown and nothing answered, right before a crash: a BAR may be
+ * there all the same, so it is no "MMIO to nothing" and stray-mmio says no
+ * more than info; the same with the BARs known (enumeration seen) is.
+ */
+static void test_unknown_bars_no_mmio_to_nothing(void **state)
+{
+	struct stream s = start();
+	const struct pt_finding *f;
+
+	(void)state;
+	for (int i = 0; i < 5; i++) {
+		mmio(&s, 0, 0xfea00080, 0);
+		emit(&s, PT_EV_USER_EXIT, 0, PT_KVM_EXIT_MMIO, 0);
+	}
+	emit(&s, PT_EV_INJ_EXCEPTION, 0, 13, 0);
+	pvpanic(&s);
+	assert_int_equal(s.a->crash.kind, PT_CRASH_PVPANIC);
+	f = find(s.a, "stray-mmio");
+	assert_non_null(f);
+	assert_int_equal(f->severity, PT_SEV_INFO);
+	assert_true(f->unknown_bars);
+	assert_null(strstr(f->title, "MMIO to nothing"));
+	assert_null(strstr(f->title, "no RAM"));
+	/* the fault right after the read still counts, one severity lower */
+	f = find(s.a, "fault-after-access");
+	assert_non_null(f);
+	assert_true(f->unknown_bars);
+	assert_int_equal(f->severity, PT_SEV_MEDIUM);
+	assert_null(strstr(f->title, "MMIO to nothing"));
+	pt_analysis_free(s.a);
+
+	/* known BARs: the same accesses are MMIO to nothing */
+	s = start();
+	probe_device(&s, NIC, 0x8086, 0x10d3, 0x020000, NIC_BAR, 0x20000);
+	for (int i = 0; i < 5; i++)
+		mmio(&s, 0, 0xfea00080, 0);
+	pvpanic(&s);
+	f = find(s.a, "stray-mmio");
+	assert_non_null(f);
+	assert_false(f->unknown_bars);
+	assert_true(f->severity > PT_SEV_INFO);
+	assert_non_null(strstr(f->title, "no RAM"));
+	pt_analysis_free(s.a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -371,6 +513,10 @@ int main(void)
 		cmocka_unit_test(test_stale_bar),
 		cmocka_unit_test(test_filters),
 		cmocka_unit_test(test_device_hint),
+		cmocka_unit_test(test_after_boot_ioeventfd),
+		cmocka_unit_test(test_after_boot_no_user_exits),
+		cmocka_unit_test(test_after_boot_one_region),
+		cmocka_unit_test(test_unknown_bars_no_mmio_to_nothing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
