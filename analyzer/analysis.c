@@ -385,7 +385,7 @@ struct feed_ctx {
 	const char *path;
 	struct pt_err *err;
 	int failed;
-	int text;		/* a text trace: no metadata option to read */
+	const char *meta;	/* pttrace's metadata in the file, or NULL */
 	uint64_t n, unattributed;
 };
 
@@ -393,8 +393,10 @@ static struct pt_analysis *vm_analysis(struct feed_ctx *c, unsigned vm)
 {
 	if (!c->vm[vm] && !c->failed) {
 		c->vm[vm] = pt_analysis_new(c->opts, c->err);
-		if (!c->vm[vm] || (!c->text && pt_analysis_load_meta(c->vm[vm], c->path, c->err)))
+		if (!c->vm[vm])
 			c->failed = 1;
+		else if (pt_analysis_set_meta(c->vm[vm], c->meta))
+			c->failed = pt_err_set(c->err, "out of memory");
 	}
 	return c->failed ? NULL : c->vm[vm];
 }
@@ -489,17 +491,21 @@ static void printable_tree(struct pt_json *j)
 	}
 }
 
-int pt_analysis_load_meta(struct pt_analysis *a, const char *path, struct pt_err *err)
+int pt_analysis_set_meta(struct pt_analysis *a, const char *text)
 {
-	char *text;
-	int rc = pt_meta_read(path, &text, err);
+	struct pt_err err;
 
-	if (rc <= 0)
-		return rc;
-	a->meta = pt_json_parse(text, strlen(text), err);
-	a->meta_text = text;
-	if (!a->meta)
-		return pt_err_set(err, "cannot read pttrace's metadata in '%s': it is damaged", path);
+	if (!text)
+		return 0;
+	a->meta_text = strdup(text);
+	if (!a->meta_text)
+		return -1;
+	a->meta = pt_json_parse(a->meta_text, strlen(a->meta_text), &err);
+	if (!a->meta) {
+		/* a damaged option costs the metadata, not the events */
+		a->meta_damaged = 1;
+		return 0;
+	}
 	printable_tree(a->meta);
 	pt_meta_apply(a->model, a->meta);
 	return 0;
@@ -517,7 +523,7 @@ struct pt_analysis *pt_analyze_file(const char *path, const struct pt_analysis_o
 
 	if (!r)
 		return NULL;
-	c.text = pt_reader_info(r)->is_text;
+	c.meta = pt_reader_meta(r);
 	t1 = now_ns();
 	/* the first VM's analysis exists before its first event, for what no VM raised */
 	if (!vm_analysis(&c, 0) || pt_reader_read(r, feed_one, &c, err) || c.failed)

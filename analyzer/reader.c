@@ -694,6 +694,11 @@ const struct pt_reader_info *pt_reader_info(struct pt_reader *r)
 	return &r->info;
 }
 
+const char *pt_reader_meta(const struct pt_reader *r)
+{
+	return r->tf ? r->tf->meta : NULL;
+}
+
 const char *pt_reader_comm(const struct pt_reader *r, uint32_t tid)
 {
 	return r->text ? pt_text_comm(r->text, tid) : pt_tracefile_comm(r->tf, tid);

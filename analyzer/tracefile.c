@@ -17,6 +17,7 @@
 #include <event-parse.h>
 
 #include "pt-codec.h"
+#include "pt-meta.h"
 #include "pt-tracefile.h"
 
 #define MAX_SECTION (256u << 20)	/* a decompressed header section */
@@ -577,11 +578,149 @@ static void read_v7_options(struct pt_tracefile *tf, const uint8_t *mem, uint64_
 			tf->tsc_shift = src_num(&s, 4);
 		} else if (id == OPT_TIME_SHIFT) {
 			tf->guest_side = 1;
+		} else if (id == PT_OPTION_METADATA && !tf->meta) {
+			tf->meta = src_blob(&s, size);
 		}
 		s.bad = 0;
 		s.pos = start + size;
 	}
 	damage(tf, "an options section has no end: the options after it are lost");
+}
+
+static int has_data(const struct pt_tracefile *tf)
+{
+	for (int i = 0; i < tf->nbuffers; i++)
+		for (int c = 0; c < tf->buffers[i].ncpus; c++)
+			if (tf->buffers[i].cpus[c].size)
+				return 1;
+	return 0;
+}
+
+static uint64_t page_up(const struct pt_tracefile *tf, uint64_t off)
+{
+	return (off + tf->page_size - 1) & ~(uint64_t)(tf->page_size - 1);
+}
+
+static struct pt_tf_cpu *add_cpu(struct pt_tf_buffer *b, uint64_t offset, uint64_t size)
+{
+	struct pt_tf_cpu *c = realloc(b->cpus, (b->ncpus + 1) * sizeof(*c));
+
+	if (!c)
+		return NULL;
+	b->cpus = c;
+	c = &b->cpus[b->ncpus];
+	c->cpu = b->ncpus++;
+	c->offset = offset;
+	c->size = size;
+	c->avail = 0;
+	return c;
+}
+
+/*
+ * The cpus of compressed data from START: each is a chunk count and its
+ * chunks, the next one page-aligned after it.  The last may be cut short.
+ */
+static void scan_compressed(struct pt_tracefile *tf, struct pt_tf_buffer *b, uint64_t start,
+			    uint64_t end)
+{
+	while (start + 4 <= end && b->ncpus < MAX_CPUS) {
+		struct src s = file_src(tf, 0, end, start);
+		uint64_t count = src_num(&s, 4), size = 0;
+		struct pt_tf_cpu *c;
+
+		if (s.bad || !count || count > (end - start) / 8 + 1)
+			break;
+		for (uint64_t i = 0; i < count; i++) {
+			uint64_t zsize = src_num(&s, 4);
+
+			src_num(&s, 4);
+			if (s.bad)
+				break;
+			s.pos += zsize;
+			size = s.pos - start - 4;
+			if (s.pos > end)
+				break;
+		}
+		c = add_cpu(b, start, s.bad ? end - start - 4 : size);
+		if (!c)
+			return;
+		place_cpu(tf, b, c);
+		if (s.bad || s.pos >= end)
+			break;
+		start = page_up(tf, s.pos);
+	}
+}
+
+/* Uncompressed pages from START: a page older than the one before starts the next cpu. */
+static void scan_pages(struct pt_tracefile *tf, struct pt_tf_buffer *b, uint64_t start, uint64_t end)
+{
+	uint64_t from = start, prev = 0;
+
+	for (uint64_t off = start; off + tf->page_size <= end; off += tf->page_size) {
+		uint8_t h[8];
+		uint64_t ts;
+
+		if (pread(tf->fd, h, 8, off) != 8)
+			break;
+		ts = get_num(tf, h, 8);
+		if (off > from && ts < prev && b->ncpus < MAX_CPUS) {
+			struct pt_tf_cpu *c = add_cpu(b, from, off - from);
+
+			if (c)
+				place_cpu(tf, b, c);
+			from = off;
+		}
+		prev = ts;
+	}
+	if (end - from >= tf->page_size) {
+		struct pt_tf_cpu *c = add_cpu(b, from, (end - from) / tf->page_size * tf->page_size);
+
+		if (c)
+			place_cpu(tf, b, c);
+	}
+}
+
+/*
+ * A v7 file cut short loses its last options section, where trace-cmd
+ * writes where each cpu's data is.  The sections are in a row after the
+ * last options section read: the data is found by walking them, and each
+ * cpu's part by the data's own structure.
+ */
+static void recover_v7_data(struct pt_tracefile *tf, uint64_t at)
+{
+	char saved[sizeof(tf->damage)];
+
+	snprintf(saved, sizeof(saved), "%s", tf->damage);
+	for (int n = 0; n < MAX_CHAIN && at + 16 <= tf->size; n++) {
+		struct src s = file_src(tf, at, tf->size - at, 0);
+		unsigned id = src_num(&s, 2), flags = src_num(&s, 2);
+		uint64_t size;
+
+		src_num(&s, 4);
+		size = src_num(&s, 8);
+		if (s.bad || id > 64 || flags > 1)
+			return;
+		if (id == OPT_BUFFER) {
+			uint64_t start = page_up(tf, at + 16);
+			uint64_t end = at + 16 + size < tf->size && at + 16 + size > at ? at + 16 + size
+											 : tf->size;
+			struct pt_tf_buffer *b = add_buffer(tf, "recovered");
+
+			if (!b || start >= end)
+				return;
+			if (tf->codec)
+				scan_compressed(tf, b, start, end);
+			else
+				scan_pages(tf, b, start, end);
+			tf->damage[0] = 0;
+			damage(tf, "%s; %d cpus' data found by walking the file (their cpu numbers and "
+			       "buffer name are lost)", saved, b->ncpus);
+			return;
+		}
+		if (size > tf->size - at - 16)
+			return;
+		at += 16 + size;
+	}
 }
 
 static int read_v7(struct pt_tracefile *tf, struct src *s, const char **stage)
@@ -590,8 +729,9 @@ static int read_v7(struct pt_tracefile *tf, struct src *s, const char **stage)
 	uint64_t next = src_num(s, 8);
 	uint8_t *mem;
 
+	uint64_t len, last = 0;
+
 	tf->options = next;
-	uint64_t len;
 
 	*stage = "options";
 	if (s->bad)
@@ -611,7 +751,10 @@ static int read_v7(struct pt_tracefile *tf, struct src *s, const char **stage)
 		}
 		read_v7_options(tf, mem, len, &sec, &next);
 		free(mem);
+		last = at;
 	}
+	if (next && last && !has_data(tf))
+		recover_v7_data(tf, last);
 	*stage = "page header format";
 	mem = read_section(tf, sec.off[OPT_HEADER_INFO], OPT_HEADER_INFO, &len, NULL);
 	if (!mem)
@@ -803,6 +946,7 @@ void pt_tracefile_close(struct pt_tracefile *tf)
 		free(tf->buffers[i].cpus);
 	free(tf->buffers);
 	free(tf->comms);
+	free(tf->meta);
 	free(tf->known_ids);
 	if (tf->tep)
 		tep_free(tf->tep);

@@ -243,6 +243,8 @@ void pt_report_json(FILE *f, const struct pt_analysis *a, const char *path)
 	num_member(f, "overwritten", a->info.overwritten, &cf);
 	num_member(f, "damaged", a->info.damaged, &cf);
 	str_member(f, "damage", a->info.damage[0] ? a->info.damage : NULL, &cf);
+	key(f, "metadata_damaged", &cf);
+	fputs(a->meta_damaged ? "true" : "false", f);
 	key(f, "lost_unknown", &cf);
 	fputs(a->info.lost_unknown ? "true" : "false", f);
 	key(f, "seconds", &cf);

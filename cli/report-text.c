@@ -173,6 +173,9 @@ static void print_trace(FILE *f, const struct pt_analysis *a)
 			(unsigned long long)a->after_crash);
 	if (i->damage[0])
 		fprintf(f, "WARNING:        %s\n", i->damage);
+	if (a->meta_damaged)
+		fprintf(f, "WARNING:        pttrace's metadata in the file is damaged and was ignored: "
+			"the VM's devices and BARs come from the trace alone\n");
 	if (i->damaged)
 		fprintf(f, "WARNING:        %llu records cannot be right (unknown event ids, time going "
 			"backwards, impossible sizes): the file is damaged and findings may be wrong\n",

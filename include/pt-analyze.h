@@ -141,6 +141,7 @@ struct pt_analysis {
 	/* pttrace's metadata from the file (pt-meta.h), NULL when it has none */
 	struct pt_json *meta;
 	char *meta_text;
+	int meta_damaged;		/* the file has metadata that does not parse */
 	/* where the time went (CLOCK_MONOTONIC ns), for --stats and the benchmark */
 	uint64_t open_ns, read_ns, finish_ns;
 };
@@ -158,8 +159,12 @@ struct pt_analysis *pt_analysis_new(const struct pt_analysis_opts *opts, struct 
 void pt_analysis_feed(struct pt_analysis *a, const struct pt_event *ev);
 /* The same, telling what the model resolved EV to (type NONE after the crash). */
 void pt_analysis_feed_access(struct pt_analysis *a, const struct pt_event *ev, struct pt_access *acc);
-/* Reads pttrace's metadata from PATH into the analysis, if the file has it. */
-int pt_analysis_load_meta(struct pt_analysis *a, const char *path, struct pt_err *err);
+/*
+ * Gives the analysis pttrace's metadata (pt_reader_meta's text; NULL for
+ * none).  A text that does not parse sets meta_damaged.  0, or -1 when out
+ * of memory.
+ */
+int pt_analysis_set_meta(struct pt_analysis *a, const char *text);
 void pt_analysis_finish(struct pt_analysis *a);
 
 /*

@@ -13,11 +13,6 @@
 
 #define PT_OPTION_METADATA 0x7074	/* "pt" */
 
-/*
- * Reads the metadata option of the v7 trace.dat at PATH.  Returns 1 with
- * *TEXT (malloc'd, NUL-terminated) when there is one, 0 when the file has
- * none (or is not v7), -1 with ERR on a damaged file.
- */
-int pt_meta_read(const char *path, char **text, struct pt_err *err);
+/* pt-tracefile.h finds it while reading the options: pt_reader_meta(). */
 
 #endif

@@ -82,6 +82,9 @@ int pt_reader_tail(struct pt_reader *r, struct pt_event *evs, unsigned max);
  */
 int pt_reader_read_at(struct pt_reader *r, const struct pt_position *pos, struct pt_event *ev);
 
+/* pttrace's metadata (JSON, pt-meta.h) in the file; NULL when it has none. */
+const char *pt_reader_meta(const struct pt_reader *r);
+
 /* The command name the trace saved for thread TID, NULL when none. */
 const char *pt_reader_comm(const struct pt_reader *r, uint32_t tid);
 

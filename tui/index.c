@@ -52,7 +52,7 @@ int pt_tui_open(struct pt_tui_index *x, const char *path, const struct pt_symbol
 	memset(x->vm_wanted, -1, sizeof(x->vm_wanted));
 	x->rnd = pt_reader_open(path, err);
 	x->a = x->rnd ? pt_analysis_new(&opts, err) : NULL;
-	if (!x->a || pt_analysis_load_meta(x->a, path, err)) {
+	if (!x->a || pt_analysis_set_meta(x->a, pt_reader_meta(x->seq))) {
 		pt_tui_close(x);
 		return -1;
 	}

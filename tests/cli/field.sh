@@ -101,3 +101,15 @@ expect_err "a gzip file: gunzip it first" "a gzipped trace: gunzip it first"
 printf 'PERFILE2\0\0\0\0' > "$T/perf.data"
 run ./pttrace analyze "$T/perf.data"
 expect_err "a perf.data file \(perf record\)" "a perf.data file is named"
+
+# a v7 file cut before its last options section (where trace-cmd says where
+# each cpu's data is): the data is found by walking the sections
+for f in d3-access.v7-none d3-access.v7-zstd; do
+	size=$(stat -c %s "$F/$f.dat")
+	head -c $((size - 400)) "$F/$f.dat" > "$T/$f-cut.dat"
+	run ./pttrace analyze "$T/$f-cut.dat"
+	expect_rc 1 "$f without its last 400 bytes: analysed (exit 1)"
+	expect_out "^WARNING: +the file is cut short: it ends at byte [0-9]+, before its options section at byte [0-9]+; 1 cpus' data found by walking the file" \
+		"$f without its last 400 bytes: the WARNING says the data was found by walking"
+	expect_out "^PROBABLE CAUSE: 00:04.0 \[8086:10d3\] accessed in D3hot" "$f without its last 400 bytes: the root cause"
+done
