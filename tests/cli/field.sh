@@ -113,3 +113,25 @@ for f in d3-access.v7-none d3-access.v7-zstd; do
 		"$f without its last 400 bytes: the WARNING says the data was found by walking"
 	expect_out "^PROBABLE CAUSE: 00:04.0 \[8086:10d3\] accessed in D3hot" "$f without its last 400 bytes: the root cause"
 done
+
+# the guest's file of a host-guest recording (trace-cmd record -A) carries a
+# TIME_SHIFT option: made here by turning one option of a v7 file into one
+python3 - "$F/healthy.v7-none.dat" "$T/guest.dat" <<'PY'
+import struct, sys
+d = bytearray(open(sys.argv[1], "rb").read())
+pos = d.index(b"\0", 10) + 1 + 6
+pos = d.index(b"\0", d.index(b"\0", pos) + 1) + 1
+opts = struct.unpack_from("<Q", d, pos)[0]
+off = opts + 16
+while True:
+    oid, size = struct.unpack_from("<HI", d, off)
+    if oid not in (0, 3):
+        struct.pack_into("<H", d, off, 12)
+        break
+    off += 6 + size
+open(sys.argv[2], "wb").write(d)
+PY
+run ./pttrace analyze "$T/guest.dat"
+expect_rc 2 "a guest-side file of trace-cmd record -A: exit 2"
+expect_err "is the guest side of a host-guest recording \(trace-cmd record -A\): it holds the guest's own events; analyze the host's file" \
+	"a guest-side file: named as what it is"
