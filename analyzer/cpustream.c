@@ -65,15 +65,6 @@ struct pt_cpu_stream {
 	uint64_t broken_at;
 };
 
-static uint64_t num(const struct pt_tracefile *tf, const uint8_t *p, int n)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < n; i++)
-		v |= (uint64_t)p[tf->big_endian ? n - 1 - i : i] << (8 * i);
-	return v;
-}
-
 static void set_broken(struct pt_cpu_stream *s, uint64_t where)
 {
 	if (!s->broken) {
@@ -116,8 +107,8 @@ static int learn_chunks(struct pt_cpu_stream *s, uint64_t upto)
 		}
 		ustart = s->nchunks ? s->chunks[s->nchunks - 1].ustart + s->chunks[s->nchunks - 1].usize : 0;
 		k = &s->chunks[s->nchunks];
-		k->zsize = num(s->tf, h, 4);
-		k->usize = num(s->tf, h + 4, 4);
+		k->zsize = pt_tf_num(s->tf, h, 4);
+		k->usize = pt_tf_num(s->tf, h + 4, 4);
 		k->zoff = s->next_hdr + 8;
 		k->ustart = ustart;
 		if (!k->usize || k->usize > MAX_CHUNK || k->usize % s->psize || k->zsize > end - k->zoff) {
@@ -234,7 +225,7 @@ struct pt_cpu_stream *pt_cpu_stream_new(struct pt_tracefile *tf, int buffer, int
 		uint8_t h[4];
 
 		if (s->c->avail >= 4 && pread(tf->fd, h, 4, s->c->offset) == 4) {
-			s->declared = num(tf, h, 4);
+			s->declared = pt_tf_num(tf, h, 4);
 			s->next_hdr = s->c->offset + 4;
 		} else {
 			s->index_done = 1;
@@ -277,8 +268,8 @@ static int load_page(struct pt_cpu_stream *s)
 			return 0;
 		s->page = s->next_page;
 		s->next_page += s->psize;
-		s->ts = num(s->tf, p, 8);
-		flags = num(s->tf, p + 8, s->hdr - 8);
+		s->ts = pt_tf_num(s->tf, p, 8);
+		flags = pt_tf_num(s->tf, p + 8, s->hdr - 8);
 		s->commit = flags & COMMIT_MASK;
 		s->pdata = p + s->hdr;
 		s->off = 0;
@@ -290,7 +281,7 @@ static int load_page(struct pt_cpu_stream *s)
 		if (flags & MISSED_EVENTS) {
 			s->missed = -1;
 			if ((flags & MISSED_STORED) && s->commit + (s->hdr - 8) <= s->psize - s->hdr)
-				s->missed = num(s->tf, s->pdata + s->commit, s->hdr - 8);
+				s->missed = pt_tf_num(s->tf, s->pdata + s->commit, s->hdr - 8);
 			if (s->missed == 0)
 				s->missed = -1;
 		}
@@ -318,7 +309,7 @@ int pt_cpu_stream_next(struct pt_cpu_stream *s, struct pt_raw_record *rec)
 			s->in_page = 0;
 			continue;
 		}
-		word = num(s->tf, s->pdata + off, 4);
+		word = pt_tf_num(s->tf, s->pdata + off, 4);
 		if (s->tf->big_endian) {
 			type = word >> 27;
 			delta = word & ((1u << 27) - 1);
@@ -337,7 +328,7 @@ int pt_cpu_stream_next(struct pt_cpu_stream *s, struct pt_raw_record *rec)
 				s->in_page = 0;
 				continue;
 			}
-			len = num(s->tf, s->pdata + off + 4, 4);
+			len = pt_tf_num(s->tf, s->pdata + off + 4, 4);
 			break;
 		default:
 			len = type * 4;

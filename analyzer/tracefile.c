@@ -73,22 +73,13 @@ static int src_read(struct src *s, void *buf, uint64_t n)
 	return 0;
 }
 
-static uint64_t get_num(const struct pt_tracefile *tf, const uint8_t *p, int n)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < n; i++)
-		v |= (uint64_t)p[tf->big_endian ? n - 1 - i : i] << (8 * i);
-	return v;
-}
-
 static uint64_t src_num(struct src *s, int n)
 {
 	uint8_t b[8];
 
 	if (src_read(s, b, n))
 		return 0;
-	return get_num(s->tf, b, n);
+	return pt_tf_num(s->tf, b, n);
 }
 
 /* A NUL-terminated string of at most SIZE - 1 bytes; longer ones are damage. */
@@ -662,7 +653,7 @@ static void scan_pages(struct pt_tracefile *tf, struct pt_tf_buffer *b, uint64_t
 
 		if (pread(tf->fd, h, 8, off) != 8)
 			break;
-		ts = get_num(tf, h, 8);
+		ts = pt_tf_num(tf, h, 8);
 		if (off > from && ts < prev && b->ncpus < MAX_CPUS) {
 			struct pt_tf_cpu *c = add_cpu(b, from, off - from);
 

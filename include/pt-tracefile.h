@@ -63,6 +63,16 @@ struct pt_tracefile {
 	char damage[256];
 };
 
+/* An N-byte number at P in the file's byte order. */
+static inline uint64_t pt_tf_num(const struct pt_tracefile *tf, const uint8_t *p, int n)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < n; i++)
+		v |= (uint64_t)p[tf->big_endian ? n - 1 - i : i] << (8 * i);
+	return v;
+}
+
 /*
  * Opens PATH and reads its structure and event formats.  NULL with ERR
  * set when it is not a trace.dat or no event data can be located; a
