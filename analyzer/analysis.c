@@ -269,10 +269,28 @@ static int finding_order(const void *pa, const void *pb)
 	return strcmp(x->title, y->title);
 }
 
+/* Which table the exit reasons are numbers in: the reader's word, else a safe guess. */
+static void resolve_exit_isa(struct pt_analysis *a)
+{
+	uint32_t seen[PT_MAX_VCPUS * 64];
+	unsigned n = 0;
+
+	a->exit_isa = a->info.exit_isa;
+	a->exit_isa_guessed = 0;
+	if (a->exit_isa != PT_ISA_UNKNOWN)
+		return;
+	for (unsigned v = 0; v < a->nvcpus; v++)
+		for (unsigned i = 0; i < a->vcpu[v].nexit_reasons; i++)
+			seen[n++] = a->vcpu[v].exit_reasons[i];
+	a->exit_isa = pt_exit_isa_guess(seen, n);
+	a->exit_isa_guessed = a->exit_isa != PT_ISA_UNKNOWN;
+}
+
 void pt_analysis_finish(struct pt_analysis *a)
 {
 	struct analysis *an = PRIV(a);
 
+	resolve_exit_isa(a);
 	pt_crash_finish(&an->crash, an->last_ts, &a->crash);
 	if (a->opts.have_at) {
 		memset(&a->crash, 0, sizeof(a->crash));

@@ -57,6 +57,8 @@ static void event_json(FILE *f, const struct pt_analysis *a, const struct pt_eve
 	num_member(f, "addr", ev->addr, &first);
 	num_member(f, "val", ev->val, &first);
 	num_member(f, "len", ev->len, &first);
+	if (ev->kind == PT_EV_EXIT)
+		str_member(f, "exit_reason", pt_exit_reason_name(a->exit_isa, ev->val), &first);
 	if (ev->rip) {
 		char fn[128];
 
@@ -245,6 +247,10 @@ void pt_report_json(FILE *f, const struct pt_analysis *a, const char *path)
 	key(f, "seconds", &cf);
 	fprintf(f, "%.9f", (c->ts - a->window_start) / 1e9);
 	str_member(f, "buffer", a->info.buffer, &cf);
+	str_member(f, "exit_isa", a->exit_isa == PT_ISA_VMX ? "vmx" : a->exit_isa == PT_ISA_SVM ?
+		   "svm" : NULL, &cf);
+	key(f, "exit_isa_guessed", &cf);
+	fputs(a->exit_isa_guessed ? "true" : "false", f);
 	key(f, "missing", &cf);
 	fputc('[', f);
 	for (unsigned k = 0; k < PT_EV_KINDS; k++) {
@@ -293,7 +299,21 @@ void pt_report_json(FILE *f, const struct pt_analysis *a, const char *path)
 			if (s->user_exits[r])
 				num_member(f, pt_kvm_exit_name(r) ? pt_kvm_exit_name(r) : "?",
 					   s->user_exits[r], &ef);
-		fputs("}}", f);
+		fputc('}', f);
+		key(f, "exit_reasons", &vf);
+		fputc('[', f);
+		for (unsigned i = 0; i < s->nexit_reasons; i++) {
+			int rf = 1;
+
+			fprintf(f, "%s{", i ? ", " : "");
+			num_member(f, "reason", s->exit_reasons[i], &rf);
+			str_member(f, "name", pt_exit_reason_name(a->exit_isa, s->exit_reasons[i]), &rf);
+			num_member(f, "count", s->exit_counts[i], &rf);
+			fputc('}', f);
+		}
+		fputc(']', f);
+		num_member(f, "exits_other", s->exits_other, &vf);
+		fputc('}', f);
 	}
 	fputs("]", f);
 

@@ -66,7 +66,13 @@ void pt_evidence_str(const struct pt_analysis *a, const struct pt_evidence *e, c
 		snprintf(buf, size, "%-11s vector %llu%s", "exception", (unsigned long long)ev->val,
 			 ev->flags & PT_EVF_ERROR_CODE ? " with error code" : "");
 		break;
-	case PT_EV_EXIT:
+	case PT_EV_EXIT: {
+		char reason[64];
+
+		snprintf(buf, size, "%-11s reason %s%s", pt_event_kind_name(ev->kind),
+			 pt_exit_reason_str(a->exit_isa, ev->val, reason, sizeof(reason)), by);
+		break;
+	}
 	case PT_EV_PAGE_FAULT:
 	case PT_EV_EMULATE:
 		snprintf(buf, size, "%-11s val 0x%llx%s", pt_event_kind_name(ev->kind),
@@ -325,6 +331,17 @@ static void print_interrupts(FILE *f, const struct pt_analysis *a)
 		fprintf(f, "none\n");
 }
 
+/* Says where the reason names come from, when it is not the trace itself. */
+static const char *exit_isa_note(const struct pt_analysis *a)
+{
+	if (a->exit_isa == PT_ISA_UNKNOWN)
+		return " (numbers: VMX or SVM is not known)";
+	if (a->exit_isa_guessed)
+		return a->exit_isa == PT_ISA_VMX ? " (VMX, judged from the reasons)" :
+						    " (SVM, judged from the reasons)";
+	return "";
+}
+
 static void print_vcpus(FILE *f, const struct pt_analysis *a)
 {
 	for (unsigned v = 0; v < a->nvcpus; v++) {
@@ -343,9 +360,19 @@ static void print_vcpus(FILE *f, const struct pt_analysis *a)
 		if (any)
 			fputc('\n', f);
 		any = 0;
-		for (unsigned i = 0; i < s->nexit_reasons; i++)
-			fprintf(f, "%s%u: %llu", any++ ? ", " : "    kvm_exit reasons: ",
-				s->exit_reasons[i], (unsigned long long)s->exit_counts[i]);
+		for (unsigned i = 0; i < s->nexit_reasons; i++) {
+			char reason[64];
+
+			if (!any++)
+				fprintf(f, "    kvm_exit reasons%s: ", exit_isa_note(a));
+			else
+				fputs(", ", f);
+			fprintf(f, "%s %llu", pt_exit_reason_str(a->exit_isa, s->exit_reasons[i], reason,
+								 sizeof(reason)),
+				(unsigned long long)s->exit_counts[i]);
+		}
+		if (s->exits_other)
+			fprintf(f, ", other reasons %llu", (unsigned long long)s->exits_other);
 		if (any)
 			fputc('\n', f);
 		fprintf(f, "    mmio %llu, pio %llu, msr %llu, exceptions %llu\n",

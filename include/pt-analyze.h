@@ -9,6 +9,7 @@
 
 #include <stdint.h>
 #include "pt-event.h"
+#include "pt-exit-reasons.h"
 #include "pt-json.h"
 #include "pt-model.h"
 #include "pt-reader.h"
@@ -127,6 +128,13 @@ struct pt_analysis {
 	struct pt_vcpu_stats vcpu[PT_MAX_VCPUS];
 	unsigned nvcpus;
 	struct pt_vector_stats vector[PT_MAX_VECTORS];
+	/*
+	 * enum pt_exit_isa of the kvm_exit reasons, set by pt_analysis_finish:
+	 * the reader's (info.exit_isa), else guessed from the reasons seen
+	 * (exit_isa_guessed), else PT_ISA_UNKNOWN and reasons are numbers.
+	 */
+	int exit_isa;
+	int exit_isa_guessed;
 	uint64_t window_start;		/* ts of the first event analysed */
 	struct pt_analysis_opts opts;
 	/* pttrace's metadata from the file (pt-meta.h), NULL when it has none */

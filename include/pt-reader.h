@@ -27,6 +27,13 @@ struct pt_reader_info {
 	char buffer[64];	/* name of the instance read ("" for top level) */
 	unsigned vcpus;		/* distinct vcpus seen */
 	uint64_t file_size;
+	/*
+	 * enum pt_exit_isa: which table kvm_exit's exit_reason is a number in,
+	 * from the record's "isa" field (1 VMX, 2 SVM) on kernels that have
+	 * one; 0 unknown (an older kernel, or no kvm_exit).  The analysis then
+	 * guesses it from the reasons seen where that is safe (pt-exit-reasons.h).
+	 */
+	int exit_isa;
 };
 
 /* Returns NULL with ERR set: not a trace file, unreadable, no events at all. */
