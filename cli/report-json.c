@@ -26,6 +26,17 @@ static void num_member(FILE *f, const char *k, unsigned long long v, int *first)
 	fprintf(f, "%llu", v);
 }
 
+/*
+ * A 64-bit address, value or rip: the number, and "K_hex" with its exact
+ * digits, because JSON readers that hold numbers as doubles (jq,
+ * JavaScript) round anything above 2^53, and every x86-64 kernel rip is.
+ */
+static void u64_member(FILE *f, const char *k, uint64_t v, int *first)
+{
+	num_member(f, k, v, first);
+	fprintf(f, ", \"%s_hex\": \"0x%llx\"", k, (unsigned long long)v);
+}
+
 static void time_member(FILE *f, const char *k, const struct pt_analysis *a, uint64_t ts, int *first)
 {
 	key(f, k, first);
@@ -54,15 +65,15 @@ static void event_json(FILE *f, const struct pt_analysis *a, const struct pt_eve
 	key(f, "vcpu", &first);
 	fprintf(f, "%d", ev->vcpu);
 	num_member(f, "tid", ev->tid, &first);
-	num_member(f, "addr", ev->addr, &first);
-	num_member(f, "val", ev->val, &first);
+	u64_member(f, "addr", ev->addr, &first);
+	u64_member(f, "val", ev->val, &first);
 	num_member(f, "len", ev->len, &first);
 	if (ev->kind == PT_EV_EXIT)
 		str_member(f, "exit_reason", pt_exit_reason_name(a->exit_isa, ev->val), &first);
 	if (ev->rip) {
 		char fn[128];
 
-		num_member(f, "rip", ev->rip, &first);
+		u64_member(f, "rip", ev->rip, &first);
 		str_member(f, "function", pt_symbols_name(a->opts.symbols, ev->rip, fn, sizeof(fn)) ?
 			   NULL : fn, &first);
 	}
@@ -95,11 +106,12 @@ static void finding_json(FILE *f, const struct pt_analysis *a, const struct pt_f
 	str_member(f, "register", fi->bar >= 0 ? reg : NULL, &first);
 	name_member(f, a, fi->has_device, fi->bdf, fi->bar, fi->off, &first);
 	num_member(f, "count", fi->count, &first);
-	key(f, "rip", &first);
-	if (fi->rip)
-		fprintf(f, "%llu", (unsigned long long)fi->rip);
-	else
-		fputs("null", f);
+	if (fi->rip) {
+		u64_member(f, "rip", fi->rip, &first);
+	} else {
+		key(f, "rip", &first);
+		fputs("null, \"rip_hex\": null", f);
+	}
 	str_member(f, "function", fi->function[0] ? fi->function : NULL, &first);
 	str_member(f, "why", fi->why, &first);
 	str_member(f, "advice", fi->advice, &first);
@@ -150,18 +162,24 @@ static void device_json(FILE *f, const struct pt_analysis *a, const struct pt_de
 		fprintf(f, "%s{", any++ ? ", " : "");
 		num_member(f, "index", b, &bf);
 		str_member(f, "space", bar->is_io ? "io" : "memory", &bf);
-		num_member(f, "base", bar->base, &bf);
-		num_member(f, "size", bar->size, &bf);
+		u64_member(f, "base", bar->base, &bf);
+		u64_member(f, "size", bar->size, &bf);
 		if (bar->prev_base)
-			num_member(f, "previous_base", bar->prev_base, &bf);
+			u64_member(f, "previous_base", bar->prev_base, &bf);
 		fputc('}', f);
 	}
 	fputc(']', f);
 	key(f, "msi", &first);
-	if (d->msi_cap)
-		fprintf(f, "{\"enabled\": %s, \"address\": %llu, \"data\": %u}",
-			d->msi_enabled ? "true" : "false", (unsigned long long)d->msi_address, d->msi_data);
-	else
+	if (d->msi_cap) {
+		int mf = 1;
+
+		fputc('{', f);
+		key(f, "enabled", &mf);
+		fputs(d->msi_enabled ? "true" : "false", f);
+		u64_member(f, "address", d->msi_address, &mf);
+		num_member(f, "data", d->msi_data, &mf);
+		fputc('}', f);
+	} else
 		fputs("null", f);
 	key(f, "gsi", &first);
 	fprintf(f, "%d", d->gsi);
@@ -187,7 +205,7 @@ static void device_json(FILE *f, const struct pt_analysis *a, const struct pt_de
 		name_member(f, a, 1, d->bdf, r->key >> 32, r->key & 0xffffffff, &rf);
 		num_member(f, "reads", r->reads, &rf);
 		num_member(f, "writes", r->writes, &rf);
-		num_member(f, "last_value", r->last_val, &rf);
+		u64_member(f, "last_value", r->last_val, &rf);
 		time_member(f, "first", a, r->first_ts, &rf);
 		time_member(f, "last", a, r->last_ts, &rf);
 		fputc('}', f);
@@ -216,12 +234,15 @@ void pt_report_json(FILE *f, const struct pt_analysis *a, const char *path)
 	fprintf(f, "%d", c->vcpu);
 	key(f, "bugcheck", &cf);
 	if (c->has_bugcheck) {
-		fprintf(f, "{\"code\": %llu, \"name\": ", (unsigned long long)c->bugcheck);
-		if (pt_bugcheck_name(c->bugcheck))
-			pt_json_put_str(f, pt_bugcheck_name(c->bugcheck));
-		else
-			fputs("null", f);
-		fprintf(f, ", \"parameters\": [%llu, %llu, %llu, %llu]}",
+		int bf = 1;
+
+		fputc('{', f);
+		u64_member(f, "code", c->bugcheck, &bf);
+		str_member(f, "name", pt_bugcheck_name(c->bugcheck), &bf);
+		fprintf(f, ", \"parameters\": [%llu, %llu, %llu, %llu]",
+			(unsigned long long)c->params[0], (unsigned long long)c->params[1],
+			(unsigned long long)c->params[2], (unsigned long long)c->params[3]);
+		fprintf(f, ", \"parameters_hex\": [\"0x%llx\", \"0x%llx\", \"0x%llx\", \"0x%llx\"]}",
 			(unsigned long long)c->params[0], (unsigned long long)c->params[1],
 			(unsigned long long)c->params[2], (unsigned long long)c->params[3]);
 	} else {
