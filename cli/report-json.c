@@ -189,6 +189,25 @@ static void device_json(FILE *f, const struct pt_analysis *a, const struct pt_de
 	num_member(f, "config_writes", d->cfg_writes, &first);
 	num_member(f, "msis", d->msis, &first);
 	num_member(f, "intx_asserts", d->intx, &first);
+	num_member(f, "bar_faults", d->bar_faults, &first);
+	key(f, "fault_addresses", &first);
+	fputc('[', f);
+	for (unsigned i = 0; i < d->nfault_addrs; i++) {
+		const struct pt_fault_addr *fa = &d->fault_addr[i];
+		char reg[32];
+		int ff = 1;
+
+		pt_reg_str(fa->bar, fa->gpa - d->bar[fa->bar].base, reg, sizeof(reg));
+		fprintf(f, "%s{", i ? ", " : "");
+		u64_member(f, "gpa", fa->gpa, &ff);
+		str_member(f, "register", reg, &ff);
+		name_member(f, a, 1, d->bdf, fa->bar, fa->gpa - d->bar[fa->bar].base, &ff);
+		num_member(f, "count", fa->count, &ff);
+		time_member(f, "first", a, fa->first_ts, &ff);
+		time_member(f, "last", a, fa->last_ts, &ff);
+		fputc('}', f);
+	}
+	fputc(']', f);
 	key(f, "registers", &first);
 	fputc('[', f);
 	any = 0;
@@ -282,6 +301,16 @@ void pt_report_json(FILE *f, const struct pt_analysis *a, const char *path)
 		fprintf(f, "%s{\"event\": \"%s\", \"why\": \"%s\", \"hides\": ", any++ ? ", " : "",
 			pt_event_kind_source(k), how);
 		pt_json_put_str(f, pt_reader_missing_consequence(k));
+		if (k == PT_EV_MMIO_READ) {
+			uint64_t exits, faults;
+
+			if (pt_analysis_mmio_by_exits(a, &exits, &faults))
+				fprintf(f, ", \"seen_via_exits\": {\"mmio_exits\": %llu, "
+					"\"bar_faults\": %llu}", (unsigned long long)exits,
+					(unsigned long long)faults);
+			else
+				fputs(", \"seen_via_exits\": null", f);
+		}
 		fputc('}', f);
 	}
 	fputs("]}", f);
@@ -334,6 +363,8 @@ void pt_report_json(FILE *f, const struct pt_analysis *a, const char *path)
 		}
 		fputc(']', f);
 		num_member(f, "exits_other", s->exits_other, &vf);
+		num_member(f, "mmio_exits", s->mmio_exits, &vf);
+		num_member(f, "bar_faults", s->bar_faults, &vf);
 		fputc('}', f);
 	}
 	fputs("]", f);

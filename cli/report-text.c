@@ -230,6 +230,25 @@ static int reg_order(const void *pa, const void *pb)
 
 #define MAX_REG_LINES 16
 
+/* Accesses known only from page faults: where and how often, no values. */
+static void print_bar_faults(FILE *f, const struct pt_analysis *a, const struct pt_device *d)
+{
+	if (!d->bar_faults)
+		return;
+	fprintf(f, "    EPT/NPF faults on its BARs: %llu (kvm_page_fault: addresses, no values)\n",
+		(unsigned long long)d->bar_faults);
+	for (unsigned i = 0; i < d->nfault_addrs; i++) {
+		const struct pt_fault_addr *fa = &d->fault_addr[i];
+		uint64_t off = fa->gpa - d->bar[fa->bar].base;
+		char reg[64];
+
+		pt_reg_label(d, fa->bar, off, reg, sizeof(reg));
+		fprintf(f, "    %-30s gpa 0x%llx %8llu faults %+11.6f %+11.6f\n", reg,
+			(unsigned long long)fa->gpa, (unsigned long long)fa->count,
+			pt_rel(a, fa->first_ts), pt_rel(a, fa->last_ts));
+	}
+}
+
 static void print_device(FILE *f, const struct pt_analysis *a, const struct pt_device *d)
 {
 	const struct pt_reg *regs[PT_MAX_REGS];
@@ -274,6 +293,7 @@ static void print_device(FILE *f, const struct pt_analysis *a, const struct pt_d
 		(unsigned long long)d->mmio_reads, (unsigned long long)d->mmio_writes,
 		(unsigned long long)d->cfg_reads, (unsigned long long)d->cfg_writes,
 		(unsigned long long)d->msis, (unsigned long long)d->intx);
+	print_bar_faults(f, a, d);
 	for (unsigned i = 0; i < PT_MAX_REGS; i++)
 		if ((d->regs[i].reads || d->regs[i].writes) && (d->regs[i].key >> 32) != PT_REG_CONFIG)
 			regs[n++] = &d->regs[i];
@@ -298,7 +318,7 @@ static int device_shown(const struct pt_analysis *a, const struct pt_device *d)
 {
 	if (a->opts.have_device)
 		return d->bdf == a->opts.device;
-	return d->present && (d->mmio_reads || d->mmio_writes || d->msis || d->intx);
+	return d->present && (d->mmio_reads || d->mmio_writes || d->msis || d->intx || d->bar_faults);
 }
 
 static void print_interrupts(FILE *f, const struct pt_analysis *a)
@@ -380,11 +400,17 @@ static void print_vcpus(FILE *f, const struct pt_analysis *a)
 			(unsigned long long)(s->by_kind[PT_EV_PIO_READ] + s->by_kind[PT_EV_PIO_WRITE]),
 			(unsigned long long)(s->by_kind[PT_EV_MSR_READ] + s->by_kind[PT_EV_MSR_WRITE]),
 			(unsigned long long)s->by_kind[PT_EV_INJ_EXCEPTION]);
+		if (s->mmio_exits || s->bar_faults)
+			fprintf(f, "    mmio exits %llu (%s), faults on device BARs %llu\n",
+				(unsigned long long)s->mmio_exits,
+				a->exit_isa == PT_ISA_SVM ? "NPF on MMIO SPTEs" : "EPT_MISCONFIG",
+				(unsigned long long)s->bar_faults);
 	}
 }
 
 static void print_missing(FILE *f, const struct pt_analysis *a)
 {
+	uint64_t exits, faults;
 	const char *how;
 	int any = 0;
 
@@ -395,6 +421,10 @@ static void print_missing(FILE *f, const struct pt_analysis *a)
 			rule(f, "NOT RECORDED");
 		fprintf(f, "%-20s %s: %s\n", pt_event_kind_source(k), how,
 			pt_reader_missing_consequence(k));
+		if (k == PT_EV_MMIO_READ && pt_analysis_mmio_by_exits(a, &exits, &faults))
+			fprintf(f, "%-20s MMIO values are missing, but the accesses are seen via EPT "
+				"exits: %llu MMIO exits, %llu faults on device BARs (VCPUS, DEVICES)\n", "",
+				(unsigned long long)exits, (unsigned long long)faults);
 	}
 }
 

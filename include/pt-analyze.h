@@ -103,6 +103,14 @@ struct pt_vcpu_stats {
 	uint64_t exit_counts[64];
 	unsigned nexit_reasons;
 	uint64_t last_rip;		/* of the latest kvm_exit, emulate or page fault */
+	/*
+	 * MMIO exits, whether kvm_mmio was recorded or not: EPT_MISCONFIG on
+	 * VMX (KVM's MMIO SPTEs; set by pt_analysis_finish once the ISA is
+	 * known), NPFs whose kvm_page_fault has the reserved bit on SVM.
+	 */
+	uint64_t mmio_exits;
+	/* EPT violations and NPFs whose kvm_page_fault GPA is in a device BAR */
+	uint64_t bar_faults;
 };
 
 struct pt_vector_stats {
@@ -166,6 +174,13 @@ void pt_analysis_finish(struct pt_analysis *a);
  * show is hidden (pt_reader_missing_consequence says what); *HOW says why.
  */
 int pt_analysis_missing(const struct pt_analysis *a, enum pt_event_kind kind, const char **how);
+
+/*
+ * MMIO seen through exits where kvm_mmio (the values) is missing: sums of
+ * the vcpus' mmio_exits and bar_faults.  Returns 1 when kvm_mmio is
+ * missing and either is non-zero, else 0.
+ */
+int pt_analysis_mmio_by_exits(const struct pt_analysis *a, uint64_t *exits, uint64_t *faults);
 
 /* Seconds from the crash (negative before it). */
 double pt_rel(const struct pt_analysis *a, uint64_t ts);
