@@ -23,6 +23,9 @@ struct analysis {
 	unsigned findings_cap;
 	uint64_t first_ts, last_ts;
 	int stopped;		/* the crash (or --at) is behind us */
+	/* per vcpu: the reason of a kvm_exit not yet followed by another event */
+	uint64_t open_exit[PT_MAX_VCPUS];
+	uint8_t exit_open[PT_MAX_VCPUS];
 	int started;
 };
 
@@ -187,6 +190,41 @@ static void vcpu_stats(struct pt_analysis *a, const struct pt_event *ev)
 	}
 }
 
+/*
+ * A kvm_page_fault right after an EPT violation (VMX 48) or an NPF (SVM
+ * 0x400) on the same vcpu holds the guest physical address the guest
+ * touched: counted on the device whose BAR has it.  Both numbers are safe
+ * without knowing the ISA: 48 on SVM (write_dr0) and 0x400 on VMX (none)
+ * never come with a page fault.  After anything else a kvm_page_fault is
+ * a #PF intercept with a guest virtual address, and is left alone.
+ * COUNTED: EV's vcpu is one the statistics keep (--vcpu); the device's count is kept always.
+ */
+static void gpa_fault(struct analysis *an, const struct pt_event *ev, int counted)
+{
+	struct pt_analysis *a = &an->pub;
+	int v = ev->vcpu, open;
+	uint64_t reason;
+	struct pt_device *d;
+
+	if (v < 0 || v >= PT_MAX_VCPUS)
+		return;
+	open = an->exit_open[v];
+	reason = an->open_exit[v];
+	an->exit_open[v] = ev->kind == PT_EV_EXIT;
+	an->open_exit[v] = ev->val;
+	if (ev->kind != PT_EV_PAGE_FAULT || !open ||
+	    (reason != PT_VMX_EXIT_EPT_VIOLATION && reason != PT_SVM_EXIT_NPF))
+		return;
+	d = pt_model_gpa_fault(a->model, ev);
+	if (!counted)
+		return;
+	if (d)
+		a->vcpu[v].bar_faults++;
+	/* on SVM an MMIO access is an NPF on a reserved-bit SPTE; VMX has EPT_MISCONFIG */
+	if (reason == PT_SVM_EXIT_NPF && (ev->val & PT_PFERR_RSVD))
+		a->vcpu[v].mmio_exits++;
+}
+
 void pt_analysis_feed(struct pt_analysis *a, const struct pt_event *ev)
 {
 	struct pt_access acc;
@@ -244,6 +282,7 @@ void pt_analysis_feed_access(struct pt_analysis *a, const struct pt_event *in, s
 		an->stopped = 1;
 	a->by_kind[ev->kind]++;
 	/* --vcpu: other vcpus still shape the device model, nothing else */
+	gpa_fault(an, ev, a->opts.vcpu < 0 || ev->vcpu < 0 || ev->vcpu == a->opts.vcpu);
 	if (a->opts.vcpu >= 0 && ev->vcpu >= 0 && ev->vcpu != a->opts.vcpu)
 		return;
 	a->analysed++;
@@ -269,10 +308,40 @@ static int finding_order(const void *pa, const void *pb)
 	return strcmp(x->title, y->title);
 }
 
+/* Which table the exit reasons are numbers in: the reader's word, else a safe guess. */
+static void resolve_exit_isa(struct pt_analysis *a)
+{
+	uint32_t seen[PT_MAX_VCPUS * 64];
+	unsigned n = 0;
+
+	a->exit_isa = a->info.exit_isa;
+	a->exit_isa_guessed = 0;
+	if (a->exit_isa != PT_ISA_UNKNOWN)
+		return;
+	for (unsigned v = 0; v < a->nvcpus; v++)
+		for (unsigned i = 0; i < a->vcpu[v].nexit_reasons; i++)
+			seen[n++] = a->vcpu[v].exit_reasons[i];
+	a->exit_isa = pt_exit_isa_guess(seen, n);
+	a->exit_isa_guessed = a->exit_isa != PT_ISA_UNKNOWN;
+}
+
+/* On VMX every EPT_MISCONFIG is an access to an MMIO SPTE: KVM uses them for nothing else. */
+static void count_mmio_exits(struct pt_analysis *a)
+{
+	if (a->exit_isa != PT_ISA_VMX)
+		return;
+	for (unsigned v = 0; v < a->nvcpus; v++)
+		for (unsigned i = 0; i < a->vcpu[v].nexit_reasons; i++)
+			if (a->vcpu[v].exit_reasons[i] == PT_VMX_EXIT_EPT_MISCONFIG)
+				a->vcpu[v].mmio_exits += a->vcpu[v].exit_counts[i];
+}
+
 void pt_analysis_finish(struct pt_analysis *a)
 {
 	struct analysis *an = PRIV(a);
 
+	resolve_exit_isa(a);
+	count_mmio_exits(a);
 	pt_crash_finish(&an->crash, an->last_ts, &a->crash);
 	if (a->opts.have_at) {
 		memset(&a->crash, 0, sizeof(a->crash));
@@ -360,6 +429,18 @@ int pt_analysis_missing(const struct pt_analysis *a, enum pt_event_kind kind, co
 		return 1;
 	}
 	return 0;
+}
+
+int pt_analysis_mmio_by_exits(const struct pt_analysis *a, uint64_t *exits, uint64_t *faults)
+{
+	const char *how;
+
+	*exits = *faults = 0;
+	for (unsigned v = 0; v < a->nvcpus; v++) {
+		*exits += a->vcpu[v].mmio_exits;
+		*faults += a->vcpu[v].bar_faults;
+	}
+	return pt_analysis_missing(a, PT_EV_MMIO_READ, &how) && (*exits || *faults);
 }
 
 double pt_rel(const struct pt_analysis *a, uint64_t ts)

@@ -542,6 +542,32 @@ static int bar_lookup(struct pt_model *m, uint64_t addr, int io, struct pt_devic
 	return 0;
 }
 
+struct pt_device *pt_model_gpa_fault(struct pt_model *m, const struct pt_event *ev)
+{
+	struct pt_device *d;
+	struct pt_fault_addr *fa;
+	int bar;
+	uint32_t i;
+
+	if (!bar_lookup(m, ev->addr, 0, &d, &bar))
+		return NULL;
+	d->bar_faults++;
+	for (i = 0; i < d->nfault_addrs; i++)
+		if (d->fault_addr[i].gpa == ev->addr)
+			break;
+	if (i == d->nfault_addrs) {
+		if (i == PT_FAULT_ADDRS)
+			return d;	/* counted in bar_faults, not listed */
+		d->nfault_addrs++;
+		d->fault_addr[i] = (struct pt_fault_addr){ .gpa = ev->addr, .bar = bar,
+							    .first_ts = ev->ts };
+	}
+	fa = &d->fault_addr[i];
+	fa->count++;
+	fa->last_ts = ev->ts;
+	return d;
+}
+
 static void stale_lookup(struct pt_model *m, uint64_t addr, struct pt_access *acc)
 {
 	for (unsigned i = 0; i < m->ndevs; i++) {

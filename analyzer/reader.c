@@ -41,7 +41,7 @@ static const struct {
 	{ "kvm_inj_exception", DEC_INJ_EXCEPTION, PT_EV_INJ_EXCEPTION,
 	  { "exception", "?has_error", "?error_code" } },
 	{ "kvm_userspace_exit", DEC_USER_EXIT, PT_EV_USER_EXIT, { "reason" } },
-	{ "kvm_exit", DEC_EXIT, PT_EV_EXIT, { "exit_reason", "guest_rip", "?vcpu_id" } },
+	{ "kvm_exit", DEC_EXIT, PT_EV_EXIT, { "exit_reason", "guest_rip", "?vcpu_id", "?isa" } },
 	{ "kvm_page_fault", DEC_PAGE_FAULT, PT_EV_PAGE_FAULT,
 	  { "fault_address", "error_code", "?guest_rip", "?vcpu_id" } },
 	{ "kvm_emulate_insn", DEC_EMULATE, PT_EV_EMULATE, { "rip" } },
@@ -282,6 +282,9 @@ static int decode(struct pt_reader *r, const struct pt_raw_record *rec, int cpu,
 		ev.rip = field_u64(r, rec, d->f[1]);
 		if (d->f[2])
 			vcpu_known = field_u64(r, rec, d->f[2]) & 0x7fff;
+		/* which table the reason is a number in: the kernel says, 1 VMX, 2 SVM */
+		if (d->f[3] && !r->info.exit_isa)
+			r->info.exit_isa = field_u64(r, rec, d->f[3]);
 		break;
 	case DEC_PAGE_FAULT:
 		ev.kind = PT_EV_PAGE_FAULT;

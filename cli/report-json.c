@@ -26,6 +26,17 @@ static void num_member(FILE *f, const char *k, unsigned long long v, int *first)
 	fprintf(f, "%llu", v);
 }
 
+/*
+ * A 64-bit address, value or rip: the number, and "K_hex" with its exact
+ * digits, because JSON readers that hold numbers as doubles (jq,
+ * JavaScript) round anything above 2^53, and every x86-64 kernel rip is.
+ */
+static void u64_member(FILE *f, const char *k, uint64_t v, int *first)
+{
+	num_member(f, k, v, first);
+	fprintf(f, ", \"%s_hex\": \"0x%llx\"", k, (unsigned long long)v);
+}
+
 static void time_member(FILE *f, const char *k, const struct pt_analysis *a, uint64_t ts, int *first)
 {
 	key(f, k, first);
@@ -54,13 +65,15 @@ static void event_json(FILE *f, const struct pt_analysis *a, const struct pt_eve
 	key(f, "vcpu", &first);
 	fprintf(f, "%d", ev->vcpu);
 	num_member(f, "tid", ev->tid, &first);
-	num_member(f, "addr", ev->addr, &first);
-	num_member(f, "val", ev->val, &first);
+	u64_member(f, "addr", ev->addr, &first);
+	u64_member(f, "val", ev->val, &first);
 	num_member(f, "len", ev->len, &first);
+	if (ev->kind == PT_EV_EXIT)
+		str_member(f, "exit_reason", pt_exit_reason_name(a->exit_isa, ev->val), &first);
 	if (ev->rip) {
 		char fn[128];
 
-		num_member(f, "rip", ev->rip, &first);
+		u64_member(f, "rip", ev->rip, &first);
 		str_member(f, "function", pt_symbols_name(a->opts.symbols, ev->rip, fn, sizeof(fn)) ?
 			   NULL : fn, &first);
 	}
@@ -95,11 +108,12 @@ static void finding_json(FILE *f, const struct pt_analysis *a, const struct pt_f
 	str_member(f, "register", fi->bar >= 0 ? reg : NULL, &first);
 	name_member(f, a, fi->has_device, fi->bdf, fi->bar, fi->off, &first);
 	num_member(f, "count", fi->count, &first);
-	key(f, "rip", &first);
-	if (fi->rip)
-		fprintf(f, "%llu", (unsigned long long)fi->rip);
-	else
-		fputs("null", f);
+	if (fi->rip) {
+		u64_member(f, "rip", fi->rip, &first);
+	} else {
+		key(f, "rip", &first);
+		fputs("null, \"rip_hex\": null", f);
+	}
 	str_member(f, "function", fi->function[0] ? fi->function : NULL, &first);
 	str_member(f, "why", fi->why, &first);
 	str_member(f, "advice", fi->advice, &first);
@@ -150,18 +164,24 @@ static void device_json(FILE *f, const struct pt_analysis *a, const struct pt_de
 		fprintf(f, "%s{", any++ ? ", " : "");
 		num_member(f, "index", b, &bf);
 		str_member(f, "space", bar->is_io ? "io" : "memory", &bf);
-		num_member(f, "base", bar->base, &bf);
-		num_member(f, "size", bar->size, &bf);
+		u64_member(f, "base", bar->base, &bf);
+		u64_member(f, "size", bar->size, &bf);
 		if (bar->prev_base)
-			num_member(f, "previous_base", bar->prev_base, &bf);
+			u64_member(f, "previous_base", bar->prev_base, &bf);
 		fputc('}', f);
 	}
 	fputc(']', f);
 	key(f, "msi", &first);
-	if (d->msi_cap)
-		fprintf(f, "{\"enabled\": %s, \"address\": %llu, \"data\": %u}",
-			d->msi_enabled ? "true" : "false", (unsigned long long)d->msi_address, d->msi_data);
-	else
+	if (d->msi_cap) {
+		int mf = 1;
+
+		fputc('{', f);
+		key(f, "enabled", &mf);
+		fputs(d->msi_enabled ? "true" : "false", f);
+		u64_member(f, "address", d->msi_address, &mf);
+		num_member(f, "data", d->msi_data, &mf);
+		fputc('}', f);
+	} else
 		fputs("null", f);
 	key(f, "gsi", &first);
 	fprintf(f, "%d", d->gsi);
@@ -171,6 +191,25 @@ static void device_json(FILE *f, const struct pt_analysis *a, const struct pt_de
 	num_member(f, "config_writes", d->cfg_writes, &first);
 	num_member(f, "msis", d->msis, &first);
 	num_member(f, "intx_asserts", d->intx, &first);
+	num_member(f, "bar_faults", d->bar_faults, &first);
+	key(f, "fault_addresses", &first);
+	fputc('[', f);
+	for (unsigned i = 0; i < d->nfault_addrs; i++) {
+		const struct pt_fault_addr *fa = &d->fault_addr[i];
+		char reg[32];
+		int ff = 1;
+
+		pt_reg_str(fa->bar, fa->gpa - d->bar[fa->bar].base, reg, sizeof(reg));
+		fprintf(f, "%s{", i ? ", " : "");
+		u64_member(f, "gpa", fa->gpa, &ff);
+		str_member(f, "register", reg, &ff);
+		name_member(f, a, 1, d->bdf, fa->bar, fa->gpa - d->bar[fa->bar].base, &ff);
+		num_member(f, "count", fa->count, &ff);
+		time_member(f, "first", a, fa->first_ts, &ff);
+		time_member(f, "last", a, fa->last_ts, &ff);
+		fputc('}', f);
+	}
+	fputc(']', f);
 	key(f, "registers", &first);
 	fputc('[', f);
 	any = 0;
@@ -187,7 +226,7 @@ static void device_json(FILE *f, const struct pt_analysis *a, const struct pt_de
 		name_member(f, a, 1, d->bdf, r->key >> 32, r->key & 0xffffffff, &rf);
 		num_member(f, "reads", r->reads, &rf);
 		num_member(f, "writes", r->writes, &rf);
-		num_member(f, "last_value", r->last_val, &rf);
+		u64_member(f, "last_value", r->last_val, &rf);
 		time_member(f, "first", a, r->first_ts, &rf);
 		time_member(f, "last", a, r->last_ts, &rf);
 		fputc('}', f);
@@ -216,12 +255,15 @@ void pt_report_json(FILE *f, const struct pt_analysis *a, const char *path)
 	fprintf(f, "%d", c->vcpu);
 	key(f, "bugcheck", &cf);
 	if (c->has_bugcheck) {
-		fprintf(f, "{\"code\": %llu, \"name\": ", (unsigned long long)c->bugcheck);
-		if (pt_bugcheck_name(c->bugcheck))
-			pt_json_put_str(f, pt_bugcheck_name(c->bugcheck));
-		else
-			fputs("null", f);
-		fprintf(f, ", \"parameters\": [%llu, %llu, %llu, %llu]}",
+		int bf = 1;
+
+		fputc('{', f);
+		u64_member(f, "code", c->bugcheck, &bf);
+		str_member(f, "name", pt_bugcheck_name(c->bugcheck), &bf);
+		fprintf(f, ", \"parameters\": [%llu, %llu, %llu, %llu]",
+			(unsigned long long)c->params[0], (unsigned long long)c->params[1],
+			(unsigned long long)c->params[2], (unsigned long long)c->params[3]);
+		fprintf(f, ", \"parameters_hex\": [\"0x%llx\", \"0x%llx\", \"0x%llx\", \"0x%llx\"]}",
 			(unsigned long long)c->params[0], (unsigned long long)c->params[1],
 			(unsigned long long)c->params[2], (unsigned long long)c->params[3]);
 	} else {
@@ -269,6 +311,10 @@ void pt_report_json(FILE *f, const struct pt_analysis *a, const char *path)
 	key(f, "vms_guessed", &cf);
 	fputs(a->info.vms_guessed ? "true" : "false", f);
 	num_member(f, "unattributed", a->unattributed, &cf);
+	str_member(f, "exit_isa", a->exit_isa == PT_ISA_VMX ? "vmx" : a->exit_isa == PT_ISA_SVM ?
+		   "svm" : NULL, &cf);
+	key(f, "exit_isa_guessed", &cf);
+	fputs(a->exit_isa_guessed ? "true" : "false", f);
 	key(f, "missing", &cf);
 	fputc('[', f);
 	for (unsigned k = 0; k < PT_EV_KINDS; k++) {
@@ -279,6 +325,16 @@ void pt_report_json(FILE *f, const struct pt_analysis *a, const char *path)
 		fprintf(f, "%s{\"event\": \"%s\", \"why\": \"%s\", \"hides\": ", any++ ? ", " : "",
 			pt_event_kind_source(k), how);
 		pt_json_put_str(f, pt_reader_missing_consequence(k));
+		if (k == PT_EV_MMIO_READ) {
+			uint64_t exits, faults;
+
+			if (pt_analysis_mmio_by_exits(a, &exits, &faults))
+				fprintf(f, ", \"seen_via_exits\": {\"mmio_exits\": %llu, "
+					"\"bar_faults\": %llu}", (unsigned long long)exits,
+					(unsigned long long)faults);
+			else
+				fputs(", \"seen_via_exits\": null", f);
+		}
 		fputc('}', f);
 	}
 	fputs("]}", f);
@@ -343,7 +399,23 @@ void pt_report_json(FILE *f, const struct pt_analysis *a, const char *path)
 			if (s->user_exits[r])
 				num_member(f, pt_kvm_exit_name(r) ? pt_kvm_exit_name(r) : "?",
 					   s->user_exits[r], &ef);
-		fputs("}}", f);
+		fputc('}', f);
+		key(f, "exit_reasons", &vf);
+		fputc('[', f);
+		for (unsigned i = 0; i < s->nexit_reasons; i++) {
+			int rf = 1;
+
+			fprintf(f, "%s{", i ? ", " : "");
+			num_member(f, "reason", s->exit_reasons[i], &rf);
+			str_member(f, "name", pt_exit_reason_name(a->exit_isa, s->exit_reasons[i]), &rf);
+			num_member(f, "count", s->exit_counts[i], &rf);
+			fputc('}', f);
+		}
+		fputc(']', f);
+		num_member(f, "exits_other", s->exits_other, &vf);
+		num_member(f, "mmio_exits", s->mmio_exits, &vf);
+		num_member(f, "bar_faults", s->bar_faults, &vf);
+		fputc('}', f);
 	}
 	fputs("]", f);
 

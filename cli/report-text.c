@@ -66,7 +66,13 @@ void pt_evidence_str(const struct pt_analysis *a, const struct pt_evidence *e, c
 		snprintf(buf, size, "%-11s vector %llu%s", "exception", (unsigned long long)ev->val,
 			 ev->flags & PT_EVF_ERROR_CODE ? " with error code" : "");
 		break;
-	case PT_EV_EXIT:
+	case PT_EV_EXIT: {
+		char reason[64];
+
+		snprintf(buf, size, "%-11s reason %s%s", pt_event_kind_name(ev->kind),
+			 pt_exit_reason_str(a->exit_isa, ev->val, reason, sizeof(reason)), by);
+		break;
+	}
 	case PT_EV_PAGE_FAULT:
 	case PT_EV_EMULATE:
 		snprintf(buf, size, "%-11s val 0x%llx%s", pt_event_kind_name(ev->kind),
@@ -278,6 +284,25 @@ static int reg_order(const void *pa, const void *pb)
 
 #define MAX_REG_LINES 16
 
+/* Accesses known only from page faults: where and how often, no values. */
+static void print_bar_faults(FILE *f, const struct pt_analysis *a, const struct pt_device *d)
+{
+	if (!d->bar_faults)
+		return;
+	fprintf(f, "    EPT/NPF faults on its BARs: %llu (kvm_page_fault: addresses, no values)\n",
+		(unsigned long long)d->bar_faults);
+	for (unsigned i = 0; i < d->nfault_addrs; i++) {
+		const struct pt_fault_addr *fa = &d->fault_addr[i];
+		uint64_t off = fa->gpa - d->bar[fa->bar].base;
+		char reg[64];
+
+		pt_reg_label(d, fa->bar, off, reg, sizeof(reg));
+		fprintf(f, "    %-30s gpa 0x%llx %8llu faults %+11.6f %+11.6f\n", reg,
+			(unsigned long long)fa->gpa, (unsigned long long)fa->count,
+			pt_rel(a, fa->first_ts), pt_rel(a, fa->last_ts));
+	}
+}
+
 static void print_device(FILE *f, const struct pt_analysis *a, const struct pt_device *d)
 {
 	const struct pt_reg *regs[PT_MAX_REGS];
@@ -322,6 +347,7 @@ static void print_device(FILE *f, const struct pt_analysis *a, const struct pt_d
 		(unsigned long long)d->mmio_reads, (unsigned long long)d->mmio_writes,
 		(unsigned long long)d->cfg_reads, (unsigned long long)d->cfg_writes,
 		(unsigned long long)d->msis, (unsigned long long)d->intx);
+	print_bar_faults(f, a, d);
 	for (unsigned i = 0; i < PT_MAX_REGS; i++)
 		if ((d->regs[i].reads || d->regs[i].writes) && (d->regs[i].key >> 32) != PT_REG_CONFIG)
 			regs[n++] = &d->regs[i];
@@ -346,7 +372,7 @@ static int device_shown(const struct pt_analysis *a, const struct pt_device *d)
 {
 	if (a->opts.have_device)
 		return d->bdf == a->opts.device;
-	return d->present && (d->mmio_reads || d->mmio_writes || d->msis || d->intx);
+	return d->present && (d->mmio_reads || d->mmio_writes || d->msis || d->intx || d->bar_faults);
 }
 
 static void print_interrupts(FILE *f, const struct pt_analysis *a)
@@ -379,6 +405,17 @@ static void print_interrupts(FILE *f, const struct pt_analysis *a)
 		fprintf(f, "none\n");
 }
 
+/* Says where the reason names come from, when it is not the trace itself. */
+static const char *exit_isa_note(const struct pt_analysis *a)
+{
+	if (a->exit_isa == PT_ISA_UNKNOWN)
+		return " (numbers: VMX or SVM is not known)";
+	if (a->exit_isa_guessed)
+		return a->exit_isa == PT_ISA_VMX ? " (VMX, judged from the reasons)" :
+						    " (SVM, judged from the reasons)";
+	return "";
+}
+
 static void print_vcpus(FILE *f, const struct pt_analysis *a)
 {
 	for (unsigned v = 0; v < a->nvcpus; v++) {
@@ -397,9 +434,19 @@ static void print_vcpus(FILE *f, const struct pt_analysis *a)
 		if (any)
 			fputc('\n', f);
 		any = 0;
-		for (unsigned i = 0; i < s->nexit_reasons; i++)
-			fprintf(f, "%s%u: %llu", any++ ? ", " : "    kvm_exit reasons: ",
-				s->exit_reasons[i], (unsigned long long)s->exit_counts[i]);
+		for (unsigned i = 0; i < s->nexit_reasons; i++) {
+			char reason[64];
+
+			if (!any++)
+				fprintf(f, "    kvm_exit reasons%s: ", exit_isa_note(a));
+			else
+				fputs(", ", f);
+			fprintf(f, "%s %llu", pt_exit_reason_str(a->exit_isa, s->exit_reasons[i], reason,
+								 sizeof(reason)),
+				(unsigned long long)s->exit_counts[i]);
+		}
+		if (s->exits_other)
+			fprintf(f, ", other reasons %llu", (unsigned long long)s->exits_other);
 		if (any)
 			fputc('\n', f);
 		fprintf(f, "    mmio %llu, pio %llu, msr %llu, exceptions %llu\n",
@@ -407,11 +454,17 @@ static void print_vcpus(FILE *f, const struct pt_analysis *a)
 			(unsigned long long)(s->by_kind[PT_EV_PIO_READ] + s->by_kind[PT_EV_PIO_WRITE]),
 			(unsigned long long)(s->by_kind[PT_EV_MSR_READ] + s->by_kind[PT_EV_MSR_WRITE]),
 			(unsigned long long)s->by_kind[PT_EV_INJ_EXCEPTION]);
+		if (s->mmio_exits || s->bar_faults)
+			fprintf(f, "    mmio exits %llu (%s), faults on device BARs %llu\n",
+				(unsigned long long)s->mmio_exits,
+				a->exit_isa == PT_ISA_SVM ? "NPF on MMIO SPTEs" : "EPT_MISCONFIG",
+				(unsigned long long)s->bar_faults);
 	}
 }
 
 static void print_missing(FILE *f, const struct pt_analysis *a)
 {
+	uint64_t exits, faults;
 	const char *how;
 	int any = 0;
 
@@ -422,6 +475,10 @@ static void print_missing(FILE *f, const struct pt_analysis *a)
 			rule(f, "NOT RECORDED");
 		fprintf(f, "%-20s %s: %s\n", pt_event_kind_source(k), how,
 			pt_reader_missing_consequence(k));
+		if (k == PT_EV_MMIO_READ && pt_analysis_mmio_by_exits(a, &exits, &faults))
+			fprintf(f, "%-20s MMIO values are missing, but the accesses are seen via EPT "
+				"exits: %llu MMIO exits, %llu faults on device BARs (VCPUS, DEVICES)\n", "",
+				(unsigned long long)exits, (unsigned long long)faults);
 	}
 }
 

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include "pt-analyze.h"
 
-#define PT_JSON_SCHEMA_VERSION 1
+#define PT_JSON_SCHEMA_VERSION 2
 
 void pt_report_text(FILE *f, const struct pt_analysis *a, const char *path);
 void pt_report_json(FILE *f, const struct pt_analysis *a, const char *path);

@@ -9,6 +9,7 @@
 
 #include <stdint.h>
 #include "pt-event.h"
+#include "pt-exit-reasons.h"
 #include "pt-json.h"
 #include "pt-model.h"
 #include "pt-reader.h"
@@ -109,6 +110,14 @@ struct pt_vcpu_stats {
 	uint64_t exit_counts[64];
 	unsigned nexit_reasons;
 	uint64_t last_rip;		/* of the latest kvm_exit, emulate or page fault */
+	/*
+	 * MMIO exits, whether kvm_mmio was recorded or not: EPT_MISCONFIG on
+	 * VMX (KVM's MMIO SPTEs; set by pt_analysis_finish once the ISA is
+	 * known), NPFs whose kvm_page_fault has the reserved bit on SVM.
+	 */
+	uint64_t mmio_exits;
+	/* EPT violations and NPFs whose kvm_page_fault GPA is in a device BAR */
+	uint64_t bar_faults;
 };
 
 struct pt_vector_stats {
@@ -134,6 +143,13 @@ struct pt_analysis {
 	struct pt_vcpu_stats vcpu[PT_MAX_VCPUS];
 	unsigned nvcpus;
 	struct pt_vector_stats vector[PT_MAX_VECTORS];
+	/*
+	 * enum pt_exit_isa of the kvm_exit reasons, set by pt_analysis_finish:
+	 * the reader's (info.exit_isa), else guessed from the reasons seen
+	 * (exit_isa_guessed), else PT_ISA_UNKNOWN and reasons are numbers.
+	 */
+	int exit_isa;
+	int exit_isa_guessed;
 	uint64_t window_start;		/* ts of the first event analysed */
 	struct pt_analysis_opts opts;
 	unsigned vm;			/* which of info.vms this is */
@@ -172,6 +188,13 @@ void pt_analysis_finish(struct pt_analysis *a);
  * show is hidden (pt_reader_missing_consequence says what); *HOW says why.
  */
 int pt_analysis_missing(const struct pt_analysis *a, enum pt_event_kind kind, const char **how);
+
+/*
+ * MMIO seen through exits where kvm_mmio (the values) is missing: sums of
+ * the vcpus' mmio_exits and bar_faults.  Returns 1 when kvm_mmio is
+ * missing and either is non-zero, else 0.
+ */
+int pt_analysis_mmio_by_exits(const struct pt_analysis *a, uint64_t *exits, uint64_t *faults);
 
 /* Seconds from the crash (negative before it). */
 double pt_rel(const struct pt_analysis *a, uint64_t ts);

@@ -36,6 +36,20 @@ struct pt_reg {
 	uint32_t changes;	/* reads that returned a new value */
 };
 
+#define PT_FAULT_ADDRS 8
+
+/*
+ * A BAR address the guest touched as kvm_page_fault shows it (after an
+ * EPT violation or an NPF): where, how often, never what was read or
+ * written, which that event does not carry.
+ */
+struct pt_fault_addr {
+	uint64_t gpa;
+	uint64_t count;
+	uint64_t first_ts, last_ts;
+	int8_t bar;
+};
+
 enum pt_reset_kind { PT_RESET_NONE, PT_RESET_FLR, PT_RESET_BUS, PT_RESET_PM, PT_RESET_SOFT };
 
 struct pt_device {
@@ -83,6 +97,15 @@ struct pt_device {
 	/* counts for the report */
 	uint64_t mmio_reads, mmio_writes, cfg_reads, cfg_writes, msis, intx;
 	uint64_t first_ts, last_ts;
+
+	/*
+	 * kvm_page_fault GPAs in its BARs: accesses seen without kvm_mmio.
+	 * Kept apart from the MMIO counts and registers above, which have
+	 * values and feed the detectors; these have none.
+	 */
+	uint64_t bar_faults;
+	struct pt_fault_addr fault_addr[PT_FAULT_ADDRS];	/* the first distinct ones */
+	uint32_t nfault_addrs;
 
 	struct pt_reg *regs;		/* open-addressed, PT_MAX_REGS slots */
 	uint32_t nregs, regs_dropped;
@@ -155,6 +178,13 @@ int pt_model_hint(struct pt_model *m, const char *spec, struct pt_err *err);
 
 /* Resolves EV against the state before it, then applies its effect. */
 void pt_model_event(struct pt_model *m, const struct pt_event *ev, struct pt_access *acc);
+
+/*
+ * A guest physical address the guest faulted on (kvm_page_fault after an
+ * EPT violation or NPF, EV's addr): counted on the device whose memory BAR
+ * holds it.  Returns that device, or NULL.  Changes nothing the detectors see.
+ */
+struct pt_device *pt_model_gpa_fault(struct pt_model *m, const struct pt_event *ev);
 
 struct pt_device *const *pt_model_devices(const struct pt_model *m, unsigned *count);
 struct pt_device *pt_model_find(struct pt_model *m, uint16_t bdf);

@@ -35,6 +35,13 @@ struct pt_reader_info {
 	int is_text;		/* a text trace: no offsets to read events at again */
 	/* one line on the file's structural damage ("the file is cut short: ..."), "" when none */
 	char damage[256];
+	/*
+	 * enum pt_exit_isa: which table kvm_exit's exit_reason is a number in,
+	 * from the record's "isa" field (1 VMX, 2 SVM) on kernels that have
+	 * one; 0 unknown (an older kernel, or no kvm_exit).  The analysis then
+	 * guesses it from the reasons seen where that is safe (pt-exit-reasons.h).
+	 */
+	int exit_isa;
 };
 
 /*

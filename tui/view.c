@@ -417,7 +417,7 @@ static void draw_event_detail(struct view *v, int y0)
 {
 	struct pt_event ev;
 	struct pt_access acc;
-	char dev[48] = "", reg[80], where[64], fields[160] = "", code[140];
+	char dev[48] = "", reg[80], where[64], fields[160] = "", code[140], reason[64];
 	const char *exitname;
 
 	if (!list_count(v) || list_event(v, v->cur, &ev, &acc))
@@ -435,6 +435,10 @@ static void draw_event_detail(struct view *v, int y0)
 	    pt_event_kind_name(ev.kind), pt_event_kind_source(ev.kind), (unsigned long long)ev.addr,
 	    ev.len, (unsigned long long)ev.val, (unsigned long long)ev.val);
 	exitname = ev.kind == PT_EV_USER_EXIT ? pt_kvm_exit_name(ev.val) : NULL;
+	/* the vmx/svm table is known once the analysis has finished; a number till then */
+	if (ev.kind == PT_EV_EXIT)
+		exitname = pt_exit_reason_str(v->x->a ? v->x->a->exit_isa : PT_ISA_UNKNOWN, ev.val,
+					      reason, sizeof(reason));
 	put(v, y0 + 2, 0, 0, 0, "%s%s%s%s%s", dev[0] ? "device " : "", dev, dev[0] ? "  " : "",
 	    acc.bar >= 0 ? reg : exitname ? exitname : "", fields);
 	if (ev.rip) {
