@@ -282,7 +282,8 @@ static int load_page(struct pt_cpu_stream *s)
 			s->missed = -1;
 			if ((flags & MISSED_STORED) && s->commit + (s->hdr - 8) <= s->psize - s->hdr)
 				s->missed = pt_tf_num(s->tf, s->pdata + s->commit, s->hdr - 8);
-			if (s->missed == 0)
+			/* a count no ring buffer could hold is damage: some were lost */
+			if (s->missed <= 0 || s->missed > (1ll << 40))
 				s->missed = -1;
 		}
 		s->in_page = 1;
