@@ -155,18 +155,101 @@ static long format_id(const char *text)
 	return end == p + 5 || id < 0 || id >= MAX_IDS ? -1 : id;
 }
 
+#define MAX_FORMAT_FIELDS 64
+
+/* A field's declaration, "unsigned long long gpa" or "__data_loc char[] name". */
+static int plain_decl(const char *d, size_t n)
+{
+	if (!n || n > 120)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!(d[i] == '_' || d[i] == ' ' || d[i] == '*' || d[i] == '[' || d[i] == ']' ||
+		      (d[i] >= 'a' && d[i] <= 'z') || (d[i] >= 'A' && d[i] <= 'Z') ||
+		      (d[i] >= '0' && d[i] <= '9')))
+			return 0;
+	return 1;
+}
+
+/*
+ * libtraceevent's format parser trusts its text: a damaged format can
+ * crash it.  pttrace reads fields, never the print format, so a kvm
+ * format is rewritten from what it must be (name, id, field lines with
+ * plain declarations and small numbers) before the parser sees it; a
+ * format that is not that is left out, its event unknown.
+ */
+static char *canonical_format(const char *text, long id)
+{
+	char name[64], *out, *p;
+	const char *line;
+	int fields = 0, blank = 0;
+	size_t cap = 256 + MAX_FORMAT_FIELDS * 200;
+
+	if (sscanf(text, "name: %63[A-Za-z0-9_]", name) != 1 || !(out = malloc(cap)))
+		return NULL;
+	p = out + snprintf(out, cap, "name: %s\nID: %ld\nformat:\n", name, id);
+	line = strstr(text, "\nformat:\n");
+	if (!line)
+		goto bad;
+	for (line += 9; *line && strncmp(line, "print fmt:", 10); ) {
+		const char *f, *semi;
+		unsigned off, size;
+		int sign = 0, n;
+
+		if (*line == '\n') {		/* the blank lines after the common fields and the rest */
+			if (blank++ > 1 || !fields)
+				goto bad;
+			if (blank == 1)
+				*p++ = '\n';
+			line++;
+			continue;
+		}
+		f = strstr(line, "field:");
+		if (!f || f - line > 4 || fields == MAX_FORMAT_FIELDS)
+			goto bad;
+		f += 6;
+		semi = strchr(f, ';');
+		if (!semi || !plain_decl(f, semi - f))
+			goto bad;
+		if (sscanf(semi, ";\toffset:%u;\tsize:%u;%n", &off, &size, &n) != 2 ||
+		    off > 65535 || size > 65535)
+			goto bad;
+		sscanf(semi + n, "\tsigned:%d;", &sign);
+		p += sprintf(p, "\tfield:%.*s;\toffset:%u;\tsize:%u;\tsigned:%d;\n",
+			     (int)(semi - f), f, off, size, sign != 0);
+		fields++;
+		line = strchr(semi, '\n');
+		if (!line)
+			goto bad;
+		line++;
+	}
+	if (!fields)
+		goto bad;
+	strcpy(p, "\nprint fmt: \"\"\n");
+	return out;
+bad:
+	free(out);
+	return NULL;
+}
+
 static void add_format(struct pt_tracefile *tf, const char *system, char *text, uint64_t size)
 {
 	long id = format_id(text);
 
+	(void)size;
 	if (id < 0)
 		return;
 	tf->known_ids[id / 8] |= 1u << (id % 8);
 	if ((unsigned)id > tf->max_known_id)
 		tf->max_known_id = id;
 	/* only kvm's formats are parsed: the rest are counted as known ids */
-	if (!strcmp(system, "kvm"))
-		tep_parse_event(tf->tep, text, size, system);
+	if (!strcmp(system, "kvm")) {
+		char *safe = canonical_format(text, id);
+
+		if (safe) {
+			tep_parse_event(tf->tep, safe, strlen(safe), system);
+			free(safe);
+		}
+	}
 }
 
 /* count(4) x [size(8) text]: the ftrace formats, or one system's */
@@ -218,7 +301,6 @@ static int read_header_info(struct pt_tracefile *tf, struct src *s)
 	text = src_blob(s, size);
 	if (!text)
 		return -1;
-	tep_parse_header_page(tf->tep, text, size, tf->long_size);
 	/* "field: char data;\toffset:16;": records start there */
 	data = strstr(text, "data;");
 	if (data && (data = strstr(data, "offset:"))) {
