@@ -22,3 +22,15 @@ else
 	not_ok "fuzz_stream found a problem (exit $rc)"
 	grep -E 'ERROR|runtime error|SUMMARY' "$T/err" | head -5 | diag /dev/stdin
 fi
+
+# inputs the fuzzers once crashed on, each named for what it broke
+for f in tests/fuzz/regress/*; do
+	[ -f "$f" ] || continue
+	run timeout 60 build/fuzz/fuzz_analyze "$f"
+	if [ "$rc" = 0 ]; then
+		ok "fuzz_analyze: ${f##*/} no longer crashes"
+	else
+		not_ok "fuzz_analyze: ${f##*/} crashes again (exit $rc)"
+		grep -E 'ERROR|runtime error|SUMMARY' "$T/err" | head -5 | diag /dev/stdin
+	fi
+done
