@@ -945,7 +945,8 @@ int main(int argc, char **argv)
 	variants();
 	counting = 0;
 	for (i = 0; i < NCLS; i++)
-		cls_quota[i] = i == C_HEAD || i == C_JSON ? cls_count[i] :
+		cls_quota[i] = i == C_HEAD && lite ? max_variants / 4 :
+			       i == C_HEAD || i == C_JSON ? cls_count[i] :
 			       max_variants * cls_share[i] / 100;
 	variants();
 	for (i = 0; i < NCLS; i++)
