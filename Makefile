@@ -120,7 +120,36 @@ build/fuzz/%: tests/fuzz/%.c $(FUZZ_SRCS)
 
 FUZZ_TARGETS := build/fuzz/fuzz_analyze build/fuzz/fuzz_stream
 
-test-progs: all $(UNIT_TESTS) build/tests/tc-convert $(if $(shell command -v $(FUZZ_CC)),$(FUZZ_TARGETS))
+# pttrace itself with ASan and UBSan (tests/cli/corrupt.sh runs it on damaged
+# files): the same sources, its own objects; clang when there is one, else gcc.
+ASAN_CC ?= $(if $(shell command -v clang),clang,$(CC))
+ASAN_FLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+	-fno-sanitize-recover=undefined
+ASAN_OBJS := $(patsubst %.c,build/asan/%.o,$(CLI_SRCS) $(LIB_SRCS))
+
+build/asan/%.o: %.c
+	$(quiet) ASANCC $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(ASAN_CC) $(ASAN_FLAGS) $(PT_CFLAGS) -MMD -MP -c -o $@ $<
+
+build/asan/pttrace: $(ASAN_OBJS)
+	$(quiet) LINK $@
+	$(Q)$(ASAN_CC) $(ASAN_FLAGS) -rdynamic -o $@ $(ASAN_OBJS) $(PKG_LIBS) -ldl
+
+# The corruption corpus generator and a JSON checker (tests/corrupt)
+build/tests/mkcorpus: tests/corrupt/mkcorpus.c
+	$(quiet) CC $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -std=gnu11 -Wall -Wextra -D_GNU_SOURCE -o $@ $< -lzstd
+
+build/tests/jsoncheck: tests/corrupt/jsoncheck.c build/util/json.o build/util/error.o build/util/printable.o
+	$(quiet) CC $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(PT_CFLAGS) -o $@ $^
+
+CORRUPT_PROGS := build/asan/pttrace build/tests/mkcorpus build/tests/jsoncheck
+
+test-progs: all $(UNIT_TESTS) build/tests/tc-convert $(CORRUPT_PROGS) $(if $(shell command -v $(FUZZ_CC)),$(FUZZ_TARGETS))
 
 # The README's test command.  deps first, then a fresh make that sees them.
 check: deps
