@@ -403,10 +403,11 @@ static void place_cpu(struct pt_tracefile *tf, struct pt_tf_buffer *b, struct pt
 }
 
 /* v6: "flyrecord\0" then offset(8) size(8) per cpu; options may come first. */
-static int read_v6_cpu_table(struct pt_tracefile *tf, struct src *s, struct pt_tf_buffer *b,
-			     int ncpus, int top);
+static int read_v6_cpu_table(struct pt_tracefile *tf, struct src *s, int buffer, int ncpus,
+			     int top);
 
-static int read_v6_options(struct pt_tracefile *tf, struct src *s, int ncpus)
+/* An instance's options are read for its clock only: its BUFFER options would loop. */
+static int read_v6_options(struct pt_tracefile *tf, struct src *s, int ncpus, int top)
 {
 	for (int n = 0; n < 4096; n++) {
 		unsigned id = src_num(s, 2);
@@ -420,7 +421,7 @@ static int read_v6_options(struct pt_tracefile *tf, struct src *s, int ncpus)
 		start = s->pos;
 		if (s->bad || size > s->len - s->pos)
 			return -1;
-		if (id == OPT_BUFFER && size > 8) {
+		if (id == OPT_BUFFER && size > 8 && top) {
 			struct src sub = *s;
 			uint64_t off = src_num(&sub, 8);
 			char name[64];
@@ -430,7 +431,8 @@ static int read_v6_options(struct pt_tracefile *tf, struct src *s, int ncpus)
 			    (b = add_buffer(tf, name))) {
 				struct src at = file_src(tf, 0, tf->size, off);
 
-				if (off >= tf->size || read_v6_cpu_table(tf, &at, b, ncpus, 0))
+				if (off >= tf->size ||
+				    read_v6_cpu_table(tf, &at, b - tf->buffers, ncpus, 0))
 					damage(tf, "buffer '%s' cannot be read: its cpu table is damaged "
 					       "or beyond the end of the file", name);
 			}
@@ -455,17 +457,20 @@ static int read_v6_options(struct pt_tracefile *tf, struct src *s, int ncpus)
 	return -1;
 }
 
-static int read_v6_cpu_table(struct pt_tracefile *tf, struct src *s, struct pt_tf_buffer *b,
-			     int ncpus, int top)
+/* BUFFER (an index in tf->buffers: options may add buffers and move them) */
+static int read_v6_cpu_table(struct pt_tracefile *tf, struct src *s, int buffer, int ncpus,
+			     int top)
 {
+	struct pt_tf_buffer *b;
 	char kind[10];
 
 	if (src_read(s, kind, 10))
 		return -1;
 	if (!memcmp(kind, "options  ", 10)) {
-		if (read_v6_options(tf, s, ncpus) || src_read(s, kind, 10))
+		if (read_v6_options(tf, s, ncpus, top) || src_read(s, kind, 10))
 			return -1;
 	}
+	b = &tf->buffers[buffer];
 	if (!memcmp(kind, "latency  ", 10)) {
 		tf->latency = top;
 		return top ? 0 : -1;
@@ -490,7 +495,6 @@ static int read_v6_cpu_table(struct pt_tracefile *tf, struct src *s, struct pt_t
 static int read_v6(struct pt_tracefile *tf, struct src *s, const char **stage)
 {
 	uint64_t ncpus;
-	struct pt_tf_buffer *top;
 
 	*stage = "page header format";
 	if (read_header_info(tf, s))
@@ -518,9 +522,9 @@ static int read_v6(struct pt_tracefile *tf, struct src *s, const char **stage)
 		return -1;
 	*stage = "options and cpu table";
 	/* the top buffer comes first, whatever order the options list instances in */
-	if (!(top = add_buffer(tf, "")))
+	if (!add_buffer(tf, ""))
 		return -1;
-	return read_v6_cpu_table(tf, s, top, ncpus, 1);
+	return read_v6_cpu_table(tf, s, 0, ncpus, 1);
 }
 
 /*
@@ -976,6 +980,8 @@ struct pt_tracefile *pt_tracefile_open(const char *path, struct pt_err *err)
 		    src_string(&s, codec_version, sizeof(codec_version)))
 			goto cut;
 		if (strcmp(tf->codec_name, "none") && !(tf->codec = pt_codec_find(tf->codec_name))) {
+			pt_make_printable(tf->codec_name);
+			pt_make_printable(codec_version);
 			pt_err_set(err, "cannot read '%s': it is compressed with '%s' %s, which pttrace "
 				   "cannot decompress (it reads %s); convert it where it was made: "
 				   "trace-cmd convert --compression none -i %s -o OUT.dat",

@@ -245,7 +245,7 @@ void pt_report_json(FILE *f, const struct pt_analysis *a, const char *path)
 	num_member(f, "schema", PT_JSON_SCHEMA_VERSION, &first);
 	str_member(f, "file", path, &first);
 	key(f, "metadata", &first);
-	fputs(a->meta_text ? a->meta_text : "null", f);
+	pt_json_put(f, a->meta);
 
 	key(f, "crash", &first);
 	fputc('{', f);

@@ -39,5 +39,7 @@ const char *pt_json_get_str(const struct pt_json *obj, const char *key);
 
 /* Writes S as a JSON string literal (with quotes) to F. */
 void pt_json_put_str(FILE *f, const char *s);
+/* Writes J (NULL: null) as JSON: what was parsed, never the bytes it came from. */
+void pt_json_put(FILE *f, const struct pt_json *j);
 
 #endif

@@ -371,3 +371,45 @@ void pt_json_put_str(FILE *f, const char *s)
 	}
 	fputc('"', f);
 }
+
+void pt_json_put(FILE *f, const struct pt_json *j)
+{
+	static const char *const words[] = { "null", "false", "true" };
+
+	if (!j) {
+		fputs("null", f);
+		return;
+	}
+	switch (j->type) {
+	case PT_JSON_NULL:
+	case PT_JSON_FALSE:
+	case PT_JSON_TRUE:
+		fputs(words[j->type], f);
+		break;
+	case PT_JSON_NUMBER:
+		if (j->num == (double)(long long)j->num && j->num > -9e15 && j->num < 9e15)
+			fprintf(f, "%lld", (long long)j->num);
+		else if (j->num == j->num && j->num - j->num == 0)
+			fprintf(f, "%.17g", j->num);
+		else
+			fputs("null", f);	/* JSON has no infinity or NaN */
+		break;
+	case PT_JSON_STRING:
+		pt_json_put_str(f, j->str);
+		break;
+	case PT_JSON_ARRAY:
+	case PT_JSON_OBJECT:
+		fputc(j->type == PT_JSON_ARRAY ? '[' : '{', f);
+		for (const struct pt_json *c = j->child; c; c = c->next) {
+			if (c != j->child)
+				fputs(", ", f);
+			if (j->type == PT_JSON_OBJECT) {
+				pt_json_put_str(f, c->key ? c->key : "");
+				fputs(": ", f);
+			}
+			pt_json_put(f, c);
+		}
+		fputc(j->type == PT_JSON_ARRAY ? ']' : '}', f);
+		break;
+	}
+}
