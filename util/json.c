@@ -387,7 +387,8 @@ void pt_json_put(FILE *f, const struct pt_json *j)
 		fputs(words[j->type], f);
 		break;
 	case PT_JSON_NUMBER:
-		if (j->num == (double)(long long)j->num && j->num > -9e15 && j->num < 9e15)
+		/* the range first: casting a larger double is undefined */
+		if (j->num > -9e15 && j->num < 9e15 && j->num == (double)(long long)j->num)
 			fprintf(f, "%lld", (long long)j->num);
 		else if (j->num == j->num && j->num - j->num == 0)
 			fprintf(f, "%.17g", j->num);
