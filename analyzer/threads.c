@@ -154,39 +154,50 @@ static void make_vcpu(struct pt_threads *t, struct thread *th, int number)
 	take(v, number);
 }
 
+/* Whether TH's VM and vcpu already say all that this event says. */
+static int settled(const struct thread *th, int vcpu_id, int vcpu_context)
+{
+	return th->vm != PT_VM_NONE &&
+	       (!vcpu_context || (th->vcpu >= 0 && (vcpu_id < 0 || vcpu_id == th->vcpu)));
+}
+
+/* Places TH in a VM and, for a vcpu's event, numbers it; -1 when no VM is its. */
+static int learn(struct pt_threads *t, struct thread *th, int vcpu_id, int vcpu_context)
+{
+	const char *name = comm_of(t, th->tid);
+	int number = vcpu_id >= 0 ? vcpu_id : vcpu_from_name(name);
+
+	if (th->vm == PT_VM_NONE) {
+		int v = choose(t, th->tid, name, vcpu_context ? number : -1);
+
+		/* only a thread that runs guest code starts a VM */
+		if (v < 0 && vcpu_context && t->nvms < PT_MAX_VMS) {
+			v = t->nvms++;
+			t->vms[v].pub.pid = th->tid;
+			t->vms[v].pub.tid_max = th->tid;
+		}
+		if (v < 0)
+			return -1;
+		join(t, th, v, name);
+	}
+	if (vcpu_context && !settled(th, vcpu_id, vcpu_context))
+		make_vcpu(t, th, number);
+	return 0;
+}
+
 void pt_threads_place(struct pt_threads *t, uint32_t tid, int vcpu_id, int vcpu_context,
 		      int16_t *vcpu, uint8_t *vm)
 {
 	struct thread *th = t->last;
-	const char *name;
-	int number;
 
-	if (!th || th->tid != tid || th->vm == PT_VM_NONE ||
-	    (vcpu_context && (th->vcpu < 0 || (vcpu_id >= 0 && vcpu_id != th->vcpu)))) {
+	if (!th || th->tid != tid) {
 		th = tid ? find(t, tid, 1) : NULL;
 		if (!th)
 			goto none;
 		t->last = th;
-		if (th->vm == PT_VM_NONE || (vcpu_context && th->vcpu < 0) ||
-		    (vcpu_context && vcpu_id >= 0 && vcpu_id != th->vcpu)) {
-			name = comm_of(t, tid);
-			number = vcpu_id >= 0 ? vcpu_id : vcpu_from_name(name);
-			if (th->vm == PT_VM_NONE) {
-				int v = choose(t, tid, name, vcpu_context ? number : -1);
-
-				if (v < 0 && vcpu_context && t->nvms < PT_MAX_VMS) {
-					v = t->nvms++;
-					t->vms[v].pub.pid = tid;
-					t->vms[v].pub.tid_max = tid;
-				}
-				if (v < 0)
-					goto none;
-				join(t, th, v, name);
-			}
-			if (vcpu_context && (th->vcpu < 0 || (vcpu_id >= 0 && vcpu_id != th->vcpu)))
-				make_vcpu(t, th, number);
-		}
 	}
+	if (!settled(th, vcpu_id, vcpu_context) && learn(t, th, vcpu_id, vcpu_context))
+		goto none;
 	t->vms[th->vm].pub.events++;
 	*vm = th->vm;
 	*vcpu = vcpu_context ? th->vcpu : -1;
