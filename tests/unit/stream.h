@@ -15,6 +15,18 @@ struct stream {
 	int vcpu;
 };
 
+/* A stream at t = 1 s, 20 us between events, into a new analysis (cmocka asserts it). */
+static inline struct stream stream_start(void)
+{
+	struct pt_analysis_opts o = { .vcpu = -1 };
+	struct stream s = { .ts = 1000000000ull, .step = 20000 };
+	struct pt_err err;
+
+	s.a = pt_analysis_new(&o, &err);
+	assert_non_null(s.a);
+	return s;
+}
+
 static inline void emit(struct stream *s, enum pt_event_kind kind, uint64_t addr, uint64_t val,
 			unsigned len)
 {

@@ -14,16 +14,6 @@
 #define GPU	BDF(0, 5, 0)
 #define GPU_BAR	0xfd000000u
 
-static struct stream start(void)
-{
-	struct pt_analysis_opts o = { .vcpu = -1 };
-	struct stream s = { .ts = 1000000000ull, .step = 20000 };
-	struct pt_err err;
-
-	s.a = pt_analysis_new(&o, &err);
-	assert_non_null(s.a);
-	return s;
-}
 
 static void pvpanic(struct stream *s)
 {
@@ -41,7 +31,7 @@ static int any_above_info(const struct pt_analysis *a)
 
 static void test_access_in_d3(void **state)
 {
-	struct stream s = start();
+	struct stream s = stream_start();
 	const struct pt_finding *f;
 
 	(void)state;
@@ -67,7 +57,7 @@ static void test_access_in_d3(void **state)
 
 static void test_d3_done_right(void **state)
 {
-	struct stream s = start();
+	struct stream s = stream_start();
 
 	(void)state;
 	probe_device(&s, NIC, 0x8086, 0x10d3, 0x020000, NIC_BAR, 0x20000);
@@ -84,7 +74,7 @@ static void test_d3_done_right(void **state)
 
 static void test_decode_off(void **state)
 {
-	struct stream s = start();
+	struct stream s = stream_start();
 	const struct pt_finding *f;
 
 	(void)state;
@@ -103,7 +93,7 @@ static void test_decode_off(void **state)
 /* An ordinary Intel host: every access comes with kvm_exit and its guest rip. */
 static void test_polling_with_kvm_exit(void **state)
 {
-	struct stream s = start();
+	struct stream s = stream_start();
 	const struct pt_finding *f;
 
 	(void)state;
@@ -136,7 +126,7 @@ static void test_polling_with_kvm_exit(void **state)
 /* A status register read now and then is no poll. */
 static void test_periodic_check_is_not_polling(void **state)
 {
-	struct stream s = start();
+	struct stream s = stream_start();
 
 	(void)state;
 	s.step = 10000000;	/* 100 reads a second */
@@ -150,7 +140,7 @@ static void test_periodic_check_is_not_polling(void **state)
 
 static void test_flr_without_recovery(void **state)
 {
-	struct stream s = start();
+	struct stream s = stream_start();
 	const struct pt_finding *f;
 
 	(void)state;
@@ -171,7 +161,7 @@ static void test_flr_without_recovery(void **state)
 
 static void test_flr_that_works(void **state)
 {
-	struct stream s = start();
+	struct stream s = stream_start();
 	const struct pt_finding *f;
 
 	(void)state;
@@ -190,7 +180,7 @@ static void test_flr_that_works(void **state)
 
 static void test_all_ones(void **state)
 {
-	struct stream s = start();
+	struct stream s = stream_start();
 	const struct pt_finding *f;
 
 	(void)state;
@@ -215,7 +205,7 @@ static void test_all_ones(void **state)
 
 static void test_msi_bad_address(void **state)
 {
-	struct stream s = start();
+	struct stream s = stream_start();
 	const struct pt_finding *f;
 
 	(void)state;
@@ -236,7 +226,7 @@ static void test_msi_bad_address(void **state)
 
 static void test_msi_low_vector(void **state)
 {
-	struct stream s = start();
+	struct stream s = stream_start();
 	const struct pt_finding *f;
 
 	(void)state;
@@ -251,7 +241,7 @@ static void test_msi_low_vector(void **state)
 
 static void test_storm(void **state)
 {
-	struct stream s = start();
+	struct stream s = stream_start();
 	const struct pt_finding *f;
 
 	(void)state;
@@ -277,7 +267,7 @@ static void test_storm(void **state)
 
 static void test_stale_bar(void **state)
 {
-	struct stream s = start();
+	struct stream s = stream_start();
 	const struct pt_finding *f;
 
 	(void)state;
@@ -361,7 +351,7 @@ static void test_device_hint(void **state)
  */
 static void test_after_boot_ioeventfd(void **state)
 {
-	struct stream s = start();
+	struct stream s = stream_start();
 	const struct pt_unknown_region *r;
 	unsigned n;
 
@@ -397,7 +387,7 @@ static void test_after_boot_ioeventfd(void **state)
 /* Without kvm_userspace_exit in the trace, no write proves anything. */
 static void test_after_boot_no_user_exits(void **state)
 {
-	struct stream s = start();
+	struct stream s = stream_start();
 	const struct pt_unknown_region *r;
 
 	(void)state;
@@ -414,7 +404,7 @@ static void test_after_boot_no_user_exits(void **state)
 /* Neighbouring pages that answer are one unknown region; a far one is another. */
 static void test_after_boot_one_region(void **state)
 {
-	struct stream s = start();
+	struct stream s = stream_start();
 	const struct pt_unknown_region *r;
 	unsigned n, answering = 0;
 
@@ -457,7 +447,7 @@ static void test_after_boot_one_region(void **state)
  */
 static void test_unknown_bars_no_mmio_to_nothing(void **state)
 {
-	struct stream s = start();
+	struct stream s = stream_start();
 	const struct pt_finding *f;
 
 	(void)state;
@@ -483,7 +473,7 @@ static void test_unknown_bars_no_mmio_to_nothing(void **state)
 	pt_analysis_free(s.a);
 
 	/* known BARs: the same accesses are MMIO to nothing */
-	s = start();
+	s = stream_start();
 	probe_device(&s, NIC, 0x8086, 0x10d3, 0x020000, NIC_BAR, 0x20000);
 	for (int i = 0; i < 5; i++)
 		mmio(&s, 0, 0xfea00080, 0);

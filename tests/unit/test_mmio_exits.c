@@ -18,16 +18,6 @@
 #define NIC	BDF(0, 4, 0)
 #define NIC_BAR	0xfeb00000u
 
-static struct stream start(void)
-{
-	struct pt_analysis_opts o = { .vcpu = -1 };
-	struct stream s = { .ts = 1000000000ull, .step = 20000 };
-	struct pt_err err;
-
-	s.a = pt_analysis_new(&o, &err);
-	assert_non_null(s.a);
-	return s;
-}
 
 static void exit_ev(struct stream *s, uint64_t reason)
 {
@@ -68,7 +58,7 @@ static char *text_report(struct pt_analysis *a)
 
 static void test_vmx_ept_exits(void **state)
 {
-	struct stream s = start();
+	struct stream s = stream_start();
 	struct pt_device *d;
 	char *text;
 
@@ -114,7 +104,7 @@ static void test_vmx_ept_exits(void **state)
 
 static void test_svm_npf(void **state)
 {
-	struct stream s = start();
+	struct stream s = stream_start();
 	struct pt_device *d;
 
 	(void)state;
@@ -140,7 +130,7 @@ static void test_svm_npf(void **state)
 /* With kvm_mmio recorded, the note does not appear: the values are there. */
 static void test_kvm_mmio_recorded(void **state)
 {
-	struct stream s = start();
+	struct stream s = stream_start();
 	uint64_t exits, faults;
 
 	(void)state;
