@@ -938,8 +938,11 @@ struct pt_tracefile *pt_tracefile_open(const char *path, struct pt_err *err)
 	if (n < 10 || memcmp(head, "\x17\x08\x44tracing", 10)) {
 		const char *what = what_else(head, n > 0 ? n : 0);
 
-		pt_err_set(err, "cannot read '%s': %s, not a trace.dat file", path,
-			   what ? what : n >= 10 ? "unknown content" : "too short");
+		if (what)
+			pt_err_set(err, "cannot read '%s': %s, not a trace.dat file", path, what);
+		else
+			pt_err_set(err, "cannot read '%s': not a trace.dat file, nor kvm events as text "
+				   "(trace-cmd report, ftrace, perf script)", path);
 		goto fail;
 	}
 	s = file_src(tf, 0, tf->size, 10);
