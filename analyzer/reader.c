@@ -697,11 +697,6 @@ const char *pt_reader_meta(const struct pt_reader *r)
 	return r->tf ? r->tf->meta : NULL;
 }
 
-const char *pt_reader_comm(const struct pt_reader *r, uint32_t tid)
-{
-	return r->text ? pt_text_comm(r->text, tid) : pt_tracefile_comm(r->tf, tid);
-}
-
 void pt_reader_close(struct pt_reader *r)
 {
 	if (!r)

@@ -808,7 +808,6 @@ static int read_v7(struct pt_tracefile *tf, struct src *s, const char **stage)
 
 	uint64_t len, last = 0;
 
-	tf->options = next;
 
 	*stage = "options";
 	if (s->bad)

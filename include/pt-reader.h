@@ -92,9 +92,6 @@ int pt_reader_read_at(struct pt_reader *r, const struct pt_position *pos, struct
 /* pttrace's metadata (JSON, pt-meta.h) in the file; NULL when it has none. */
 const char *pt_reader_meta(const struct pt_reader *r);
 
-/* The command name the trace saved for thread TID, NULL when none. */
-const char *pt_reader_comm(const struct pt_reader *r, uint32_t tid);
-
 /* What a missing event kind hides, for the report; NULL if nothing much. */
 const char *pt_reader_missing_consequence(enum pt_event_kind kind);
 

@@ -57,7 +57,6 @@ struct pt_tracefile {
 	uint32_t tsc_mult, tsc_shift;	/* TSC2NSEC: timestamps are TSC cycles */
 	int guest_side;		/* a guest's file of a host-guest recording (record -A) */
 	int latency;		/* text of a latency tracer: no ring-buffer data */
-	uint64_t options;	/* v7: the first options section */
 	char *meta;		/* pttrace's metadata option (pt-meta.h), NULL when none */
 	/* one line on what is damaged or missing in the structure, "" when none */
 	char damage[256];
