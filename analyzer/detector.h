@@ -34,8 +34,8 @@ extern const unsigned pt_ndetectors;
 /* Copies F into the analysis (honouring --device). */
 void pt_finding_add(struct pt_analysis *a, const struct pt_finding *f);
 /* Starts F about device D (may be NULL), register BAR/OFF (BAR -1: none). */
-void pt_finding_init(struct pt_finding *f, const char *detector, const struct pt_device *d,
-		     int bar, uint64_t off);
+void pt_finding_init(struct pt_finding *f, const char *detector, enum pt_finding_class cls,
+		     const struct pt_device *d, int bar, uint64_t off);
 /* Adds an evidence line for EV (ACC may be NULL) if there is room. */
 void pt_finding_evidence(struct pt_finding *f, const struct pt_event *ev,
 			 const struct pt_access *acc, const char *fmt, ...)

@@ -12,6 +12,24 @@ const char *pt_severity_name(enum pt_severity sev)
 	return (unsigned)sev <= PT_SEV_CRITICAL ? names[sev] : "?";
 }
 
+const char *pt_class_name(enum pt_finding_class c)
+{
+#define PT_CLASS_NAME(cl, name, rank) name,
+	static const char *const names[] = { PT_FINDING_CLASSES(PT_CLASS_NAME) };
+#undef PT_CLASS_NAME
+
+	return (unsigned)c < PT_CLASSES ? names[c] : "?";
+}
+
+unsigned pt_class_rank(enum pt_finding_class c)
+{
+#define PT_CLASS_RANK(cl, name, rank) rank,
+	static const unsigned char ranks[] = { PT_FINDING_CLASSES(PT_CLASS_RANK) };
+#undef PT_CLASS_RANK
+
+	return (unsigned)c < PT_CLASSES ? ranks[c] : 5;
+}
+
 void pt_reg_str(int bar, uint64_t off, char *buf, size_t size)
 {
 	if (bar == PT_REG_CONFIG)
@@ -40,11 +58,13 @@ uint64_t pt_finding_rip(const struct pt_finding *f)
 	return any;
 }
 
-void pt_finding_init(struct pt_finding *f, const char *detector, const struct pt_device *d,
-		     int bar, uint64_t off)
+void pt_finding_init(struct pt_finding *f, const char *detector, enum pt_finding_class cls,
+		     const struct pt_device *d, int bar, uint64_t off)
 {
 	memset(f, 0, sizeof(*f));
 	f->detector = detector;
+	f->cls = cls;
+	f->caused_by = -1;
 	f->bar = bar;
 	f->off = off;
 	if (d) {

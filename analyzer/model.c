@@ -6,6 +6,9 @@
 
 #define Q35_ECAM_BASE	0xb0000000ull
 #define Q35_ECAM_SIZE	0x10000000ull
+/* IO-APIC redirection entry, low dword (82093AA datasheet) */
+#define IOAPIC_REDIR_LEVEL	(1u << 15)
+#define IOAPIC_REDIR_MASKED	(1u << 16)
 #define BAR_GUESS_SIZE	0x1000ull	/* a BAR never seen sized: assume one page */
 
 struct platform_region {
@@ -31,7 +34,7 @@ struct pt_model {
 	uint32_t cf8;			/* the config address latch */
 	int ecam_seen;
 	uint32_t ioapic_sel;
-	uint8_t ioapic_vector[24];
+	struct pt_ioapic_pin ioapic[24];
 	int q35;			/* INTx routing follows QEMU's q35 */
 	/* the valid BARs as a flat table, rebuilt when one changes */
 	struct range {
@@ -616,10 +619,21 @@ static void ioapic_access(struct pt_model *m, const struct pt_event *ev)
 
 	if (ev->kind != PT_EV_MMIO_WRITE)
 		return;
-	if (off == 0)
+	if (off == 0) {
 		m->ioapic_sel = ev->val;
-	else if (off == 0x10 && m->ioapic_sel >= 0x10 && m->ioapic_sel < 0x40 && !(m->ioapic_sel & 1))
-		m->ioapic_vector[(m->ioapic_sel - 0x10) / 2] = ev->val & 0xff;
+	} else if (off == 0x10 && m->ioapic_sel >= 0x10 && m->ioapic_sel < 0x40) {
+		struct pt_ioapic_pin *p = &m->ioapic[(m->ioapic_sel - 0x10) / 2];
+
+		if (m->ioapic_sel & 1) {
+			p->dest = (ev->val >> 24) & 0xff;
+		} else {
+			p->vector = ev->val & 0xff;
+			p->masked = !!(ev->val & IOAPIC_REDIR_MASKED);
+			p->level = !!(ev->val & IOAPIC_REDIR_LEVEL);
+			p->programmed = 1;
+		}
+		p->ts = ev->ts;
+	}
 }
 
 static struct upage *upage_of(struct pt_model *m, uint64_t page, int *idx)
@@ -906,16 +920,21 @@ void pt_model_event(struct pt_model *m, const struct pt_event *ev, struct pt_acc
 	}
 }
 
+const struct pt_ioapic_pin *pt_model_ioapic_pin(const struct pt_model *m, unsigned gsi)
+{
+	return gsi < 24 ? &m->ioapic[gsi] : NULL;
+}
+
 int pt_model_gsi_vector(const struct pt_model *m, unsigned gsi)
 {
-	return gsi < 24 && m->ioapic_vector[gsi] ? m->ioapic_vector[gsi] : -1;
+	return gsi < 24 && m->ioapic[gsi].vector ? m->ioapic[gsi].vector : -1;
 }
 
 struct pt_device *pt_model_vector_device(const struct pt_model *m, unsigned vector, int *gsi)
 {
 	*gsi = -1;
 	for (unsigned g = 0; g < 24; g++)
-		if (m->ioapic_vector[g] == vector && vector)
+		if (m->ioapic[g].vector == vector && vector)
 			*gsi = g;
 	for (unsigned i = 0; i < m->ndevs; i++) {
 		struct pt_device *d = m->devs[i];

@@ -35,8 +35,8 @@ static const struct {
 	{ "kvm_msr", DEC_MSR, PT_EV_MSR_READ, { "write", "ecx", "data" } },
 	{ "kvm_msi_set_irq", DEC_MSI, PT_EV_MSI, { "address", "data" } },
 	{ "kvm_set_irq", DEC_SET_IRQ, PT_EV_IRQ_LINE, { "gsi", "level" } },
-	{ "kvm_apic_accept_irq", DEC_APIC_ACCEPT, PT_EV_APIC_ACCEPT, { "vec" } },
-	{ "kvm_eoi", DEC_EOI, PT_EV_EOI, { "vector" } },
+	{ "kvm_apic_accept_irq", DEC_APIC_ACCEPT, PT_EV_APIC_ACCEPT, { "vec", "?apicid" } },
+	{ "kvm_eoi", DEC_EOI, PT_EV_EOI, { "vector", "?apicid" } },
 	{ "kvm_inj_virq", DEC_INJ_VIRQ, PT_EV_INJ_VIRQ, { "?vector", "?irq" } },
 	{ "kvm_inj_exception", DEC_INJ_EXCEPTION, PT_EV_INJ_EXCEPTION,
 	  { "exception", "?has_error", "?error_code" } },
@@ -254,11 +254,13 @@ static int decode(struct pt_reader *r, const struct pt_raw_record *rec, int cpu,
 	case DEC_APIC_ACCEPT:
 		ev.kind = PT_EV_APIC_ACCEPT;
 		ev.val = field_u64(r, rec, d->f[0]);
+		ev.addr = d->f[1] ? field_u64(r, rec, d->f[1]) : 0;
 		vcpu_context = 0;
 		break;
 	case DEC_EOI:
 		ev.kind = PT_EV_EOI;
 		ev.val = field_u64(r, rec, d->f[0]);
+		ev.addr = d->f[1] ? field_u64(r, rec, d->f[1]) : 0;
 		break;
 	case DEC_INJ_VIRQ:
 		ev.kind = PT_EV_INJ_VIRQ;

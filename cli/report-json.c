@@ -95,6 +95,12 @@ static void finding_json(FILE *f, const struct pt_analysis *a, const struct pt_f
 
 	fputc('{', f);
 	str_member(f, "detector", fi->detector, &first);
+	str_member(f, "class", pt_class_name(fi->cls), &first);
+	key(f, "caused_by", &first);
+	if (fi->caused_by >= 0)
+		fprintf(f, "%d", fi->caused_by + 1);
+	else
+		fputs("null", f);
 	str_member(f, "title", fi->title, &first);
 	str_member(f, "severity", pt_severity_name(fi->severity), &first);
 	num_member(f, "confidence", fi->confidence, &first);

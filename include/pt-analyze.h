@@ -44,6 +44,35 @@ const char *pt_bugcheck_name(uint64_t code);
 enum pt_severity { PT_SEV_INFO, PT_SEV_LOW, PT_SEV_MEDIUM, PT_SEV_HIGH, PT_SEV_CRITICAL };
 const char *pt_severity_name(enum pt_severity sev);
 
+/*
+ * What kind of failure a finding names, as the README lists them.  The
+ * rank orders causes before their consequences: a device state that makes
+ * the awaited event impossible (rank 1) explains a device that stopped
+ * answering (2), which explains a value the guest consumed (3), which
+ * explains a poll or a fault (4); context comes last.
+ */
+#define PT_FINDING_CLASSES(X) \
+	X(INTERRUPT_PATH,	"interrupt-path",	1) \
+	X(TOO_SOON,		"too-soon",		1) \
+	X(POWERED_DOWN,		"powered-down",		1) \
+	X(STRAY_MMIO,		"stray-mmio",		1) \
+	X(DEVICE_GONE,		"device-gone",		2) \
+	X(RESET_HANG,		"reset-hang",		2) \
+	X(IRQ_STORM,		"irq-storm",		2) \
+	X(BAD_VALUE,		"bad-value",		3) \
+	X(POLLING,		"polling",		4) \
+	X(FAULT_AFTER_ACCESS,	"fault-after-access",	4) \
+	X(CONTEXT,		"context",		5)
+
+enum pt_finding_class {
+#define PT_CLASS_ENUM(c, name, rank) PT_CLASS_##c,
+	PT_FINDING_CLASSES(PT_CLASS_ENUM)
+#undef PT_CLASS_ENUM
+	PT_CLASSES
+};
+const char *pt_class_name(enum pt_finding_class c);
+unsigned pt_class_rank(enum pt_finding_class c);
+
 #define PT_MAX_EVIDENCE 8
 
 struct pt_evidence {
@@ -57,6 +86,12 @@ struct pt_evidence {
 
 struct pt_finding {
 	const char *detector;
+	enum pt_finding_class cls;
+	/*
+	 * The finding (index into pt_analysis.findings) this one follows
+	 * from, -1 when none: set by pt_analysis_finish once all are in.
+	 */
+	int caused_by;
 	char title[256];
 	enum pt_severity severity;
 	unsigned confidence;	/* percent */

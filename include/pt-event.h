@@ -40,7 +40,8 @@ enum pt_event_kind {
  *   MSR_*           addr = MSR index, val = data
  *   MSI             addr = MSI address, val = MSI data (vector in bits 0-7)
  *   IRQ_LINE        addr = GSI, val = level
- *   APIC_ACCEPT, EOI, INJ_VIRQ   val = vector
+ *   APIC_ACCEPT, EOI   val = vector, addr = the APIC id of the vcpu (0 when not recorded)
+ *   INJ_VIRQ        val = vector
  *   INJ_EXCEPTION   val = vector, extra = error code (flags: PT_EVF_ERROR_CODE)
  *   USER_EXIT       val = KVM_EXIT_* reason
  *   EXIT            val = exit reason, rip = guest rip

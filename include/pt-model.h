@@ -188,6 +188,14 @@ struct pt_device *pt_model_gpa_fault(struct pt_model *m, const struct pt_event *
 
 struct pt_device *const *pt_model_devices(const struct pt_model *m, unsigned *count);
 struct pt_device *pt_model_find(struct pt_model *m, uint16_t bdf);
+/* An IO-APIC redirection entry as the guest programmed it. */
+struct pt_ioapic_pin {
+	uint8_t programmed;	/* its low dword was written in the trace */
+	uint8_t vector, masked, level, dest;
+	uint64_t ts;		/* its last write */
+};
+/* GSI's entry (all zero when never written), NULL past the 24 pins. */
+const struct pt_ioapic_pin *pt_model_ioapic_pin(const struct pt_model *m, unsigned gsi);
 /* The vector the guest programmed for an IO-APIC pin, -1 when not seen. */
 int pt_model_gsi_vector(const struct pt_model *m, unsigned gsi);
 /* The device whose MSI or INTx uses VECTOR, or NULL; *GSI gets its IO-APIC pin or -1. */

@@ -71,7 +71,7 @@ static void finish(void *p, struct pt_analysis *a)
 			continue;
 		last = &ds->worst.last_acc[(ds->worst.count - 1) % PT_KEEP];
 		pt_dev_str(d, dev, sizeof(dev));
-		pt_finding_init(&f, "all-ones", d, last->bar, last->off);
+		pt_finding_init(&f, "all-ones", PT_CLASS_BAD_VALUE, d, last->bar, last->off);
 		f.count = ds->worst.count;
 		snprintf(f.title, sizeof(f.title), "%s answered all-ones to %llu reads in a row%s", dev,
 			 (unsigned long long)ds->worst.count,

@@ -14,11 +14,13 @@
 #define WINDOW_BUCKETS	20		/* the last 2 s before the crash */
 #define MIN_RATE	1000.0		/* per second, to be a storm at all */
 #define FACTOR		10.0		/* times the earlier rate */
-#define MIN_REFIRES	100		/* deliveries with the line never dropping */
+#define MIN_REFIRES	100
+#define SERVICED_SHARE	0.8		/* of deliveries with handler progress: traffic */		/* deliveries with the line never dropping */
 
 struct bucket {
 	uint64_t index;		/* ts / BUCKET_NS */
 	uint32_t count;
+	uint32_t serviced;	/* deliveries the handler made progress on */
 	struct pt_event first;
 };
 
@@ -29,6 +31,7 @@ struct vector {
 	/* the first device access after its latest delivery: the handler's, most likely */
 	struct pt_event handler;
 	struct pt_access handler_acc;
+	int handler_seen;
 };
 
 struct line {
@@ -46,6 +49,20 @@ struct state {
 	struct vector vec[PT_MAX_VECTORS];
 	struct line line[24];
 };
+
+/*
+ * Handler progress: the handler acknowledged something (a write to the
+ * device) or learnt something new (a read that returned another value
+ * than the register's last).  Reading the same status again is neither.
+ */
+static int progress(const struct pt_event *ev, const struct pt_access *acc)
+{
+	if (acc->type != PT_ACC_BAR)
+		return 0;
+	if (ev->kind == PT_EV_MMIO_WRITE || ev->kind == PT_EV_PIO_WRITE)
+		return 1;
+	return acc->reg && acc->reg->reads > 1 && acc->reg->run_reads == 1;
+}
 
 static void event(void *p, struct pt_analysis *a, const struct pt_event *ev,
 		  const struct pt_access *acc)
@@ -68,9 +85,20 @@ static void event(void *p, struct pt_analysis *a, const struct pt_event *ev,
 	}
 	if (ev->kind != PT_EV_APIC_ACCEPT) {
 		if (s->pending && acc->dev && (acc->type == PT_ACC_BAR || acc->type == PT_ACC_CONFIG)) {
-			s->vec[s->pending - 1].handler = *ev;
-			s->vec[s->pending - 1].handler_acc = *acc;
-			s->pending = 0;
+			struct vector *pv = &s->vec[s->pending - 1];
+
+			if (!pv->handler_seen) {
+				pv->handler = *ev;
+				pv->handler_acc = *acc;
+				pv->handler_seen = 1;
+			}
+			if (progress(ev, acc)) {
+				struct bucket *pb = &pv->ring[pv->last.ts / BUCKET_NS % RING];
+
+				if (pb->index == pv->last.ts / BUCKET_NS)
+					pb->serviced++;
+				s->pending = 0;
+			}
 		}
 		return;
 	}
@@ -87,6 +115,7 @@ static void event(void *p, struct pt_analysis *a, const struct pt_event *ev,
 	b->count++;
 	vec->total++;
 	vec->last = *ev;
+	vec->handler_seen = 0;
 	s->pending = v + 1;
 	for (unsigned g = 0; g < 24; g++) {
 		struct line *l = &s->line[g];
@@ -130,6 +159,7 @@ static void storm(struct state *s, struct pt_analysis *a, unsigned v)
 {
 	struct vector *vec = &s->vec[v];
 	uint64_t crash_idx = a->crash.ts / BUCKET_NS, in_window = 0, start_idx = crash_idx;
+	uint64_t serviced = 0;
 	uint64_t first_idx = a->window_start / BUCKET_NS;
 	const struct pt_event *first = NULL;
 	const struct pt_access *handler;
@@ -145,6 +175,7 @@ static void storm(struct state *s, struct pt_analysis *a, unsigned v)
 		if (!b->count || b->index > crash_idx || b->index + WINDOW_BUCKETS < crash_idx)
 			continue;
 		in_window += b->count;
+		serviced += b->serviced;
 		if (!first || b->index < start_idx) {
 			start_idx = b->index;
 			first = &b->first;
@@ -158,20 +189,24 @@ static void storm(struct state *s, struct pt_analysis *a, unsigned v)
 	before_rate = before_s > 0 ? (vec->total - in_window) / before_s : 0;
 	if (rate < MIN_RATE || (before_s > 0 && rate < FACTOR * before_rate))
 		return;
+	/* serviced with progress, however many: traffic, not a storm */
+	if (serviced >= in_window * SERVICED_SHARE)
+		return;
 	d = pt_model_vector_device(a->model, v, &gsi);
 	source_str(d, v, gsi, src, sizeof(src));
 	handler = handler_access(vec, d);
 	/* with no MSI or GSI to tell, the device its handler works is the best guess */
-	pt_finding_init(&f, "irq-storm", d ? d : handler ? handler->dev : NULL,
+	pt_finding_init(&f, "irq-storm", PT_CLASS_IRQ_STORM, d ? d : handler ? handler->dev : NULL,
 			handler ? handler->bar : -1, handler ? handler->off : 0);
 	f.count = in_window;
 	if (before_s > 0)
 		snprintf(f.title, sizeof(f.title), "interrupt storm on %s: %.0f/s in the last %.1f s, "
-			 "%.0fx the earlier %.0f/s", src, rate, window_s,
-			 before_rate > 0 ? rate / before_rate : rate, before_rate);
+			 "%.0fx the earlier %.0f/s, %.0f%% serviced", src, rate, window_s,
+			 before_rate > 0 ? rate / before_rate : rate, before_rate,
+			 100.0 * serviced / in_window);
 	else
-		snprintf(f.title, sizeof(f.title), "interrupt storm on %s: %.0f/s in the last %.1f s",
-			 src, rate, window_s);
+		snprintf(f.title, sizeof(f.title), "interrupt storm on %s: %.0f/s in the last %.1f s, "
+			 "%.0f%% serviced", src, rate, window_s, 100.0 * serviced / in_window);
 	f.severity = a->crash.kind == PT_CRASH_END_OF_TRACE ? PT_SEV_MEDIUM : PT_SEV_HIGH;
 	f.confidence = before_s > 0 ? 85 : 60;
 	snprintf(f.why, sizeof(f.why), "a vcpu that takes thousands of interrupts a second does "
@@ -221,7 +256,7 @@ static void stuck_line(struct state *s, struct pt_analysis *a, unsigned g)
 	d = pt_model_vector_device(a->model, v, &gsi);
 	source_str(d, v, g, src, sizeof(src));
 	status = status_register(d, l);
-	pt_finding_init(&f, "irq-storm", d, status ? (int)(status->key >> 32) : -1,
+	pt_finding_init(&f, "irq-storm", PT_CLASS_IRQ_STORM, d, status ? (int)(status->key >> 32) : -1,
 			status ? status->key & 0xffffffff : 0);
 	if (status) {
 		pt_reg_label(d, status->key >> 32, status->key & 0xffffffff, reg, sizeof(reg));
