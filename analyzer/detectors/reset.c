@@ -39,7 +39,8 @@ struct dev_state {
 	const struct pt_reg *stuck;
 	uint64_t stuck_val;
 	uint32_t stuck_reads_before;
-	uint64_t same_after, differ_after, ones_after;
+	uint64_t same_after, differ_after, ones_after, answered_after;
+	int last_ones;		/* the latest read after the wait was all-ones */
 	struct pt_event first_after, last_after;
 	struct pt_access first_after_acc, last_after_acc;
 };
@@ -57,6 +58,17 @@ static const char *model_reset_name(enum pt_reset_kind k)
 	case PT_RESET_PM: return "D3hot->D0 reset";
 	default: return "reset";
 	}
+}
+
+/* How long the PCI specifications let a function recover from the reset NAME. */
+static uint64_t recovery_ns(const char *name)
+{
+	if (!strcmp(name, model_reset_name(PT_RESET_PM)))
+		return 10000000ull;
+	if (!strcmp(name, model_reset_name(PT_RESET_FLR)) ||
+	    !strcmp(name, model_reset_name(PT_RESET_BUS)))
+		return 100000000ull;
+	return 0;
 }
 
 static const char *soft_reset(const struct pt_device *d, const struct pt_event *ev,
@@ -98,7 +110,8 @@ static void snapshot_stuck(struct dev_state *ds, const struct pt_device *d, uint
 		ds->stuck_val = best->last_val;
 		ds->stuck_reads_before = best->run_reads;
 	}
-	ds->same_after = ds->differ_after = ds->ones_after = 0;
+	ds->same_after = ds->differ_after = ds->ones_after = ds->answered_after = 0;
+	ds->last_ones = 0;
 	memset(&ds->first_after, 0, sizeof(ds->first_after));
 }
 
@@ -133,8 +146,14 @@ static void event(void *p, struct pt_analysis *a, const struct pt_event *ev,
 	}
 	if (!ds->have_reset || (ev->kind != PT_EV_MMIO_READ && ev->kind != PT_EV_PIO_READ))
 		return;
-	if (pt_all_ones(ev->val, ev->len) && acc->reg && acc->reg->ever_not_ones)
+	/* inside the spec's wait a device may not answer yet: the timing detector's business */
+	if (ev->ts - ds->reset.ts < recovery_ns(ds->reset_name))
+		return;
+	ds->last_ones = pt_all_ones(ev->val, ev->len);
+	if (ds->last_ones && acc->reg && acc->reg->ever_not_ones)
 		ds->ones_after++;
+	else if (!ds->last_ones && ev->val)
+		ds->answered_after++;
 	if (ds->stuck && acc->reg == ds->stuck) {
 		if (ev->val == ds->stuck_val)
 			ds->same_after++;
@@ -164,7 +183,8 @@ static void finish(void *p, struct pt_analysis *a)
 		    !pt_near_crash(a, ds->reset.ts, 30))
 			continue;
 		stuck = ds->stuck && ds->same_after >= MIN_STUCK_READS && !ds->differ_after;
-		gone = ds->ones_after >= 2;
+		/* did not come back: still all-ones at the last read, after a proper wait */
+		gone = ds->ones_after >= 2 && ds->last_ones;
 		pt_dev_str(d, dev, sizeof(dev));
 		pt_finding_init(&f, "reset", PT_CLASS_RESET_HANG, d, ds->reset_acc.bar, ds->reset_acc.off);
 		f.count = ds->same_after + ds->ones_after;
@@ -182,10 +202,13 @@ static void finish(void *p, struct pt_analysis *a)
 			f.severity = PT_SEV_CRITICAL;
 			f.confidence = 85;
 		} else {
-			snprintf(f.title, sizeof(f.title), "%s was reset (%s) %.2f s before %s",
-				 dev, ds->reset_name, -pt_rel(a, ds->reset.ts), pt_crash_point(a));
-			/* without a crash a reset is just something that happened */
-			f.severity = a->crash.kind == PT_CRASH_END_OF_TRACE ? PT_SEV_INFO : PT_SEV_MEDIUM;
+			snprintf(f.title, sizeof(f.title), "%s was reset (%s) %.2f s before %s%s",
+				 dev, ds->reset_name, -pt_rel(a, ds->reset.ts), pt_crash_point(a),
+				 ds->answered_after ? ", and answered normally after it" : "");
+			f.cls = PT_CLASS_CONTEXT;
+			/* followed by normal traffic, or without a crash: history, not the cause */
+			f.severity = a->crash.kind == PT_CRASH_END_OF_TRACE || ds->answered_after
+				     ? PT_SEV_INFO : PT_SEV_LOW;
 			f.confidence = 50;
 		}
 		snprintf(f.why, sizeof(f.why), "the driver reset the device to recover it; %s",

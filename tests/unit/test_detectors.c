@@ -64,6 +64,7 @@ static void test_d3_done_right(void **state)
 	mmio(&s, 0, NIC_BAR + 8, 0x80283);
 	cfg_write(&s, NIC, 0x44, 2, 3);
 	cfg_write(&s, NIC, 0x44, 2, 0);
+	s.ts += 10000000;				/* the 10 ms D3hot->D0 recovery */
 	for (int i = 0; i < 20; i++)
 		mmio(&s, 0, NIC_BAR + 8, 0x80283);
 	pt_analysis_finish(s.a);
@@ -148,6 +149,8 @@ static void test_flr_without_recovery(void **state)
 	for (int i = 0; i < 200; i++)
 		mmio(&s, 0, GPU_BAR + 0xe40, 0x80000000);	/* busy */
 	cfg_write(&s, GPU, 0x78, 2, 0x8000);			/* DevCtl: initiate FLR */
+	s.ts += 100000000;					/* the 100 ms FLR wait */
+	cfg_write(&s, GPU, 0x04, 2, 0x0006);			/* config restored */
 	for (int i = 0; i < 200; i++)
 		mmio(&s, 0, GPU_BAR + 0xe40, 0x80000000);
 	pvpanic(&s);
@@ -169,6 +172,8 @@ static void test_flr_that_works(void **state)
 	for (int i = 0; i < 200; i++)
 		mmio(&s, 0, GPU_BAR + 0xe40, 0x80000000);
 	cfg_write(&s, GPU, 0x78, 2, 0x8000);
+	s.ts += 100000000;
+	cfg_write(&s, GPU, 0x04, 2, 0x0006);
 	for (int i = 0; i < 200; i++)
 		mmio(&s, 0, GPU_BAR + 0xe40, i < 10 ? 0x80000000 : 0);
 	pt_analysis_finish(s.a);

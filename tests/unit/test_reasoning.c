@@ -300,6 +300,125 @@ static void test_intx_links(void **state)
 	pt_analysis_free(s.a);
 }
 
+/* D3hot -> D0, then the driver reads after 2 ms (all-ones) or after the 10 ms it needs */
+static void d3_d0(struct stream *s, uint64_t wait_ns, uint32_t early_val)
+{
+	probe_device(s, NIC, 0x8086, 0x10d3, 0x020000, NIC_BAR, 0x20000);
+	nic_work(s, 20, 0, 0);
+	cfg_write(s, NIC, 0x44, 2, 3);			/* PMCSR: D3hot */
+	s->ts += 500000000;
+	cfg_write(s, NIC, 0x44, 2, 0);			/* D0 */
+	s->ts += wait_ns;
+	cfg_write(s, NIC, PCI_COMMAND, 2, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);	/* restored */
+	for (int i = 0; i < 5; i++)
+		mmio(s, 0, NIC_BAR + 8, early_val);
+	s->ts += 20000000;
+	for (int i = 0; i < 20; i++)
+		mmio(s, 0, NIC_BAR + 8, 0x80283);
+}
+
+static void test_too_soon_after_d3(void **state)
+{
+	struct stream s = stream_start();
+	const struct pt_finding *f;
+
+	(void)state;
+	d3_d0(&s, 2000000, 0xffffffff);
+	pvpanic(&s);
+	assert_true(s.a->nfindings > 0);
+	f = &s.a->findings[0];
+	assert_int_equal(f->cls, PT_CLASS_TOO_SOON);
+	assert_int_equal(f->severity, PT_SEV_CRITICAL);
+	assert_non_null(strstr(f->title, "accessed 2.0 ms after its D3hot->D0 transition; it needs 10 ms"));
+	assert_true(evidence_at(f, 0x44));
+	pt_analysis_free(s.a);
+
+	/* twin: the same, 10 ms later */
+	s = stream_start();
+	d3_d0(&s, 10000000, 0x80283);
+	end_of_trace(&s);
+	assert_false(any_above_info(s.a));
+	assert_null(first_of_class(s.a, PT_CLASS_TOO_SOON));
+	pt_analysis_free(s.a);
+}
+
+#define GPU	BDF(1, 0, 0)
+#define PORT	BDF(0, 1, 0)
+#define GPU_BAR	0xfd000000u
+
+/* a root port (a bridge to bus 1) and a GPU behind it */
+static void port_and_gpu(struct stream *s)
+{
+	cfg_read(s, PORT, PCI_VENDOR_ID, 4, 0x0c018086);
+	cfg_read(s, PORT, PCI_HEADER_TYPE, 1, PCI_HEADER_TYPE_BRIDGE);
+	cfg_write(s, PORT, PCI_PRIMARY_BUS, 4, 0x00010100);
+	cfg_read(s, PORT, PCI_SECONDARY_BUS, 1, 1);
+	probe_device(s, GPU, 0x10de, 0x1b80, 0x030000, GPU_BAR, 0x1000000);
+	for (int i = 0; i < 50; i++)
+		mmio(s, 0, GPU_BAR + 0x88000, 0x1234 + i);
+}
+
+static void test_too_soon_after_bus_reset(void **state)
+{
+	struct stream s = stream_start();
+	const struct pt_finding *f;
+
+	(void)state;
+	port_and_gpu(&s);
+	cfg_write(&s, PORT, PCI_BRIDGE_CONTROL, 2, PCI_BRIDGE_CTL_BUS_RESET);
+	s.ts += 2000000;
+	cfg_write(&s, PORT, PCI_BRIDGE_CONTROL, 2, 0);
+	s.ts += 5000000;					/* 5 ms: too soon */
+	cfg_read(&s, GPU, PCI_VENDOR_ID, 4, 0xffffffff);
+	cfg_write(&s, GPU, PCI_COMMAND, 2, 0x6);
+	for (int i = 0; i < 30; i++)
+		mmio(&s, 0, GPU_BAR + 0x88000, 0xffffffff);
+	pvpanic(&s);
+	assert_true(s.a->nfindings > 0);
+	f = &s.a->findings[0];
+	assert_int_equal(f->cls, PT_CLASS_TOO_SOON);
+	assert_int_equal(f->bdf, GPU);
+	assert_non_null(strstr(f->title, "secondary bus reset"));
+	pt_analysis_free(s.a);
+
+	/* twin: 100 ms, config restored, normal answers */
+	s = stream_start();
+	port_and_gpu(&s);
+	cfg_write(&s, PORT, PCI_BRIDGE_CONTROL, 2, PCI_BRIDGE_CTL_BUS_RESET);
+	s.ts += 2000000;
+	cfg_write(&s, PORT, PCI_BRIDGE_CONTROL, 2, 0);
+	s.ts += 100000000;
+	cfg_read(&s, GPU, PCI_VENDOR_ID, 4, 0x1b8010de);
+	cfg_write(&s, GPU, PCI_BASE_ADDRESS_0, 4, GPU_BAR);
+	cfg_write(&s, GPU, PCI_COMMAND, 2, 0x6);
+	for (int i = 0; i < 30; i++)
+		mmio(&s, 0, GPU_BAR + 0x88000, 0x2000 + i);
+	end_of_trace(&s);
+	assert_false(any_above_info(s.a));
+	pt_analysis_free(s.a);
+}
+
+/* FLR, the full wait, but BAR access before the command register is written again */
+static void test_used_before_restore(void **state)
+{
+	struct stream s = stream_start();
+	const struct pt_finding *f;
+
+	(void)state;
+	probe_device(&s, NIC, 0x8086, 0x10d3, 0x020000, NIC_BAR, 0x20000);
+	nic_work(&s, 20, 0, 0);
+	cfg_write(&s, NIC, 0x78, 2, PCI_EXP_DEVCTL_BCR_FLR);	/* PCIe cap at 0x70 */
+	s.ts += 150000000;
+	for (int i = 0; i < 10; i++)
+		mmio(&s, 0, NIC_BAR + 8, 0);
+	pvpanic(&s);
+	assert_true(s.a->nfindings > 0);
+	f = &s.a->findings[0];
+	assert_int_equal(f->cls, PT_CLASS_TOO_SOON);
+	assert_non_null(strstr(f->title, "before its configuration was restored"));
+	pt_analysis_free(s.a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -307,6 +426,9 @@ int main(void)
 		cmocka_unit_test(test_msi_destination_missing),
 		cmocka_unit_test(test_msix_masks),
 		cmocka_unit_test(test_intx_links),
+		cmocka_unit_test(test_too_soon_after_d3),
+		cmocka_unit_test(test_too_soon_after_bus_reset),
+		cmocka_unit_test(test_used_before_restore),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
