@@ -295,10 +295,38 @@ void pt_analysis_feed_access(struct pt_analysis *a, const struct pt_event *in, s
 	}
 }
 
-static int finding_order(const void *pa, const void *pb)
-{
-	const struct pt_finding *x = pa, *y = pb;
+/*
+ * Causes before consequences: a finding of a deeper class (pt_class_rank)
+ * on the same device that began before another one ended explains it
+ * (bus mastering off explains the poll that follows; D3 explains the
+ * all-ones the guest then read).  Each finding is ranked with its group,
+ * the cause and what follows from it, by the group's worst severity: the
+ * probable cause is the finding that explains the crash, not the loudest.
+ */
+struct ranked {
+	struct pt_finding f;
+	unsigned index;		/* before sorting */
+	unsigned group;		/* index of its cause, itself when it has none */
+	enum pt_severity group_sev;
+};
 
+static int explains(const struct pt_finding *c, const struct pt_finding *k)
+{
+	return c != k && c->has_device && k->has_device && c->bdf == k->bdf &&
+	       c->severity > PT_SEV_INFO && pt_class_rank(c->cls) < pt_class_rank(k->cls) &&
+	       pt_class_rank(k->cls) < pt_class_rank(PT_CLASS_CONTEXT) &&
+	       (!c->first_ts || !k->last_ts || c->first_ts <= k->last_ts);
+}
+
+static int better_cause(const struct pt_finding *x, const struct pt_finding *y)
+{
+	if (pt_class_rank(x->cls) != pt_class_rank(y->cls))
+		return pt_class_rank(x->cls) < pt_class_rank(y->cls);
+	return x->severity > y->severity;
+}
+
+static int own_order(const struct pt_finding *x, const struct pt_finding *y)
+{
 	if (x->severity != y->severity)
 		return x->severity > y->severity ? -1 : 1;
 	if (x->confidence != y->confidence)
@@ -306,6 +334,73 @@ static int finding_order(const void *pa, const void *pb)
 	if (x->last_ts != y->last_ts)
 		return x->last_ts > y->last_ts ? -1 : 1;
 	return strcmp(x->title, y->title);
+}
+
+static int ranked_order(const void *pa, const void *pb, void *ctx)
+{
+	const struct ranked *x = pa, *y = pb, *rank_base = ctx;
+	int c;
+
+	if (x->group_sev != y->group_sev)
+		return x->group_sev > y->group_sev ? -1 : 1;
+	if (x->group != y->group) {
+		c = own_order(&rank_base[x->group].f, &rank_base[y->group].f);
+		if (c)
+			return c;
+		return x->group < y->group ? -1 : 1;
+	}
+	/* the cause first, then its consequences */
+	if ((x->index == x->group) != (y->index == y->group))
+		return x->index == x->group ? -1 : 1;
+	return own_order(&x->f, &y->f);
+}
+
+static void rank_findings(struct pt_analysis *a)
+{
+	unsigned n = a->nfindings, *pos;
+	struct ranked *r, *base;
+
+	if (n < 2)
+		return;
+	r = calloc(n, sizeof(*r));
+	base = calloc(n, sizeof(*base));
+	pos = calloc(n, sizeof(*pos));
+	if (!r || !base || !pos)
+		goto out;
+	for (unsigned i = 0; i < n; i++) {
+		r[i].f = a->findings[i];
+		r[i].index = r[i].group = i;
+		r[i].group_sev = a->findings[i].severity;
+	}
+	for (unsigned k = 0; k < n; k++) {
+		int best = -1;
+
+		for (unsigned c = 0; c < n; c++)
+			if (explains(&r[c].f, &r[k].f) && (best < 0 || better_cause(&r[c].f, &r[best].f)))
+				best = c;
+		/* a cause that is itself explained hands its consequence on */
+		while (best >= 0 && r[best].group != (unsigned)best)
+			best = r[best].group;
+		if (best >= 0)
+			r[k].group = best;
+	}
+	for (unsigned i = 0; i < n; i++)
+		if (r[i].f.severity > r[r[i].group].group_sev)
+			r[r[i].group].group_sev = r[i].f.severity;
+	for (unsigned i = 0; i < n; i++)
+		r[i].group_sev = r[r[i].group].group_sev;
+	memcpy(base, r, n * sizeof(*r));
+	qsort_r(r, n, sizeof(*r), ranked_order, base);
+	for (unsigned i = 0; i < n; i++)
+		pos[r[i].index] = i;
+	for (unsigned i = 0; i < n; i++) {
+		a->findings[i] = r[i].f;
+		a->findings[i].caused_by = r[i].group != r[i].index ? (int)pos[r[i].group] : -1;
+	}
+out:
+	free(r);
+	free(base);
+	free(pos);
 }
 
 /* Which table the exit reasons are numbers in: the reader's word, else a safe guess. */
@@ -353,8 +448,7 @@ void pt_analysis_finish(struct pt_analysis *a)
 		if (an->det[i]->finish)
 			an->det[i]->finish(an->state[i], a);
 	free_state(an);
-	if (a->nfindings > 1)
-		qsort(a->findings, a->nfindings, sizeof(*a->findings), finding_order);
+	rank_findings(a);
 	for (unsigned i = 0; i < a->nfindings; i++) {
 		struct pt_finding *f = &a->findings[i];
 

@@ -230,6 +230,39 @@ static void print_unknown_bars(FILE *f, const struct pt_analysis *a)
 		n, n == 1 ? "" : "s");
 }
 
+/*
+ * A crash without a finding is no clean bill of health: what the trace
+ * could not show, and what to record next time.
+ */
+static void print_blind_spots(FILE *f, const struct pt_analysis *a)
+{
+	unsigned n, unseen = 0;
+	struct pt_device *const *devs = pt_model_devices(a->model, &n);
+	const char *how;
+
+	fprintf(f, "NOT SHOWN:      the guest crashed and this trace does not show why; it could "
+		"not show:\n");
+	fprintf(f, "                - anything older than its first event, %.3f s before the crash%s\n",
+		-pt_rel(a, a->window_start), a->info.overwritten ? " (older ones were overwritten: "
+		"record with a bigger -b)" : "");
+	for (unsigned i = 0; i < n; i++)
+		unseen += devs[i]->present && !devs[i]->mmio_reads && !devs[i]->mmio_writes &&
+			  (devs[i]->assigned || devs[i]->msis || devs[i]->intx);
+	if (unseen)
+		fprintf(f, "                - BAR accesses of %u device%s that interrupt but show none: "
+			"BARs mapped into the guest never exit (x-no-mmap=on on the vfio-pci device for "
+			"a debugging run)\n", unseen, unseen == 1 ? "" : "s");
+	if (!pt_model_map_complete(a->model))
+		fprintf(f, "                - which device a BAR address belongs to: its BARs are "
+			"unknown (--device BDF:BAR=GPA+SIZE, or record with pttrace record)\n");
+	for (unsigned k = 0; k < PT_EV_KINDS; k++)
+		if (pt_analysis_missing(a, k, &how) && k != PT_EV_EXIT && k != PT_EV_EMULATE)
+			fprintf(f, "                - %s: %s (see NOT RECORDED)\n",
+				pt_event_kind_source(k), how);
+	fprintf(f, "                - DMA, and the device's own state: only what the guest's "
+		"accesses and interrupts show\n");
+}
+
 static void print_findings(FILE *f, const struct pt_analysis *a)
 {
 	unsigned shown = 0;
@@ -238,17 +271,24 @@ static void print_findings(FILE *f, const struct pt_analysis *a)
 		shown += a->findings[i].severity > PT_SEV_INFO;
 	fprintf(f, "\nPROBABLE CAUSE: %s%s\n", shown ? a->findings[0].title :
 		a->info.damage[0] ? "nothing suspicious found in what the file holds (it is damaged "
-				    "or cut short: see the WARNING)" : "nothing suspicious found",
+				    "or cut short: see the WARNING)" :
+		a->crash.kind != PT_CRASH_END_OF_TRACE && a->crash.kind != PT_CRASH_GIVEN
+			? "not found in this trace (see NOT SHOWN)" : "nothing suspicious found",
 		shown && a->findings[0].unknown_bars ? " (BARs unknown)" :
 		!shown && bars_unknown(a) ? " (in what the trace shows: its BARs are unknown)" : "");
+	if (!shown && a->crash.kind != PT_CRASH_END_OF_TRACE && a->crash.kind != PT_CRASH_GIVEN)
+		print_blind_spots(f, a);
 	rule(f, "FINDINGS");
 	if (!a->nfindings)
 		fprintf(f, "none\n");
 	for (unsigned i = 0; i < a->nfindings; i++) {
 		const struct pt_finding *fi = &a->findings[i];
 
-		fprintf(f, "%2u. [%s, %u%%] %s  (%s)\n", i + 1, pt_severity_name(fi->severity),
-			fi->confidence, fi->title, fi->detector);
+		fprintf(f, "%2u. [%s, %u%%] %s  (%s, %s)\n", i + 1, pt_severity_name(fi->severity),
+			fi->confidence, fi->title, pt_class_name(fi->cls), fi->detector);
+		if (fi->caused_by >= 0)
+			fprintf(f, "    follows from: finding %d (%s)\n", fi->caused_by + 1,
+				pt_class_name(a->findings[fi->caused_by].cls));
 		if (fi->unknown_bars)
 			fprintf(f, "    BARs unknown: this finding rests on BARs the trace does not show\n");
 		if (fi->rip) {

@@ -212,8 +212,10 @@ static void finish(void *p, struct pt_analysis *a)
 			f.confidence = 50;
 		}
 		snprintf(f.why, sizeof(f.why), "the driver reset the device to recover it; %s",
-			 stuck || gone ? "the device stayed unresponsive, so the driver gave up and "
-			 "the guest crashed" : "the crash soon after suggests the recovery failed");
+			 stuck || gone ? "the device stayed unresponsive after the wait the PCI "
+			 "specifications give it, so the driver gave up and the guest crashed"
+			 : ds->answered_after ? "the device answered afterwards: history, not the cause"
+			 : "the trace does not show whether it came back");
 		snprintf(f.advice, sizeof(f.advice), "check that the device supports the reset used "
 			 "(FLR in its PCIe DevCap, or a bus reset with no other function on the bus); "
 			 "on the host try another reset method (/sys/bus/pci/devices/BDF/reset_method), "

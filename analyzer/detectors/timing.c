@@ -112,9 +112,13 @@ static void config_write(struct state *s, struct pt_analysis *a, struct pt_devic
 	uint32_t v;
 
 	if (d->pm_cap && covers(acc, ev, d->pm_cap + PCI_PM_CTRL)) {
+		/*
+		 * Whether D3hot->D0 reset the function depends on No_Soft_Reset,
+		 * which the shadow cannot tell from what the guest wrote: only
+		 * FLR and bus resets are taken to clear the configuration.
+		 */
 		if (ds->power == 3 && d->power_state == 0)
-			begin(ds, T_D3_D0, d->reset_kind == PT_RESET_PM && d->reset_ts == ev->ts,
-			      ev, acc);
+			begin(ds, T_D3_D0, 0, ev, acc);
 		return;
 	}
 	if (d->pcie_cap && covers(acc, ev, d->pcie_cap + PCI_EXP_DEVCTL + 1) &&
