@@ -16,6 +16,9 @@ struct dev_state {
 	struct pt_kept streak, worst;
 	uint64_t vendor_gone;	/* in the worst streak: vendor id reads */
 	uint64_t streak_vendor;
+	/* registers in the streak (changes from one to another), and in the worst */
+	const struct pt_reg *streak_reg;
+	uint64_t streak_regs, worst_regs;
 };
 
 struct state {
@@ -42,17 +45,24 @@ static void event(void *p, struct pt_analysis *a, const struct pt_event *ev,
 	if (!pt_all_ones(ev->val, ev->len)) {
 		ds->streak.count = 0;
 		ds->streak_vendor = 0;
+		ds->streak_regs = 0;
+		ds->streak_reg = NULL;
 		return;
 	}
 	/* a register that never read otherwise may just be unimplemented */
 	if (!acc->reg->ever_not_ones)
 		return;
 	pt_kept_add(&ds->streak, ev, acc);
+	if (acc->reg != ds->streak_reg) {
+		ds->streak_reg = acc->reg;
+		ds->streak_regs++;
+	}
 	if (acc->type == PT_ACC_CONFIG && acc->off < 4)
 		ds->streak_vendor++;
 	if (ds->streak.count >= ds->worst.count) {
 		ds->worst = ds->streak;
 		ds->vendor_gone = ds->streak_vendor;
+		ds->worst_regs = ds->streak_regs;
 	}
 }
 
@@ -71,7 +81,9 @@ static void finish(void *p, struct pt_analysis *a)
 			continue;
 		last = &ds->worst.last_acc[(ds->worst.count - 1) % PT_KEEP];
 		pt_dev_str(d, dev, sizeof(dev));
-		pt_finding_init(&f, "all-ones", PT_CLASS_BAD_VALUE, d, last->bar, last->off);
+		/* every register of it all-ones, its vendor id too: gone, not one odd value */
+		pt_finding_init(&f, "all-ones", ds->vendor_gone || ds->worst_regs >= 3
+				? PT_CLASS_DEVICE_GONE : PT_CLASS_BAD_VALUE, d, last->bar, last->off);
 		f.count = ds->worst.count;
 		snprintf(f.title, sizeof(f.title), "%s answered all-ones to %llu reads in a row%s", dev,
 			 (unsigned long long)ds->worst.count,

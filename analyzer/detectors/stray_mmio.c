@@ -14,6 +14,7 @@ struct page {
 	struct pt_kept hits;
 	/* a read returned something other than 0 or all-ones: a device answers here */
 	int backed;
+	uint64_t reads;
 	struct pt_device *stale_dev;
 	int stale_bar;
 };
@@ -50,8 +51,11 @@ static void event(void *p, struct pt_analysis *a, const struct pt_event *ev,
 		pg->stale_dev = acc->stale_dev;
 		pg->stale_bar = acc->stale_bar;
 	}
-	if (ev->kind == PT_EV_MMIO_READ && ev->val && !pt_all_ones(ev->val, ev->len))
-		pg->backed = 1;
+	if (ev->kind == PT_EV_MMIO_READ) {
+		pg->reads++;
+		if (ev->val && !pt_all_ones(ev->val, ev->len))
+			pg->backed = 1;
+	}
 	pt_kept_add(&pg->hits, ev, acc);
 }
 
@@ -113,6 +117,27 @@ static void finish(void *p, struct pt_analysis *a)
 			continue;
 		pt_finding_init(&f, "stray-mmio", PT_CLASS_STRAY_MMIO, pg->stale_dev, -1, 0);
 		f.count = pg->hits.count;
+		if (!pg->stale_dev && !pg->reads) {
+			/*
+			 * Writes only: doorbells and tail pointers are written and never
+			 * read, so nothing here says that nothing answers.
+			 */
+			snprintf(f.title, sizeof(f.title), "writes to 0x%llx, in no BAR pttrace knows, "
+				 "never read (%llu writes: a write-only register such as a doorbell "
+				 "looks like this)", (unsigned long long)first->addr,
+				 (unsigned long long)pg->hits.count);
+			f.severity = PT_SEV_INFO;
+			f.confidence = 30;
+			if (!complete)
+				pt_finding_unknown_bars(&f);
+			snprintf(f.why, sizeof(f.why), "a write gets no answer whether a device is there "
+				 "or not: without a read pttrace cannot tell a doorbell from a stray "
+				 "pointer");
+			snprintf(f.advice, sizeof(f.advice), "%s", PT_GIVE_BARS);
+			pt_kept_evidence(&f, &pg->hits, "write in no known BAR");
+			pt_finding_add(a, &f);
+			continue;
+		}
 		if (!pg->stale_dev && !complete) {
 			/* no BARs known: nothing answered, but a BAR may be here all the same */
 			snprintf(f.title, sizeof(f.title), "MMIO to 0x%llx, where nothing answered, in "

@@ -419,6 +419,97 @@ static void test_used_before_restore(void **state)
 	pt_analysis_free(s.a);
 }
 
+/* an audio controller's position register: steady values, then one far out, then the crash */
+static void position_reads(struct stream *s, uint32_t last, int fault)
+{
+	probe_device(s, NIC, 0x8086, 0x293e, 0x040300, NIC_BAR, 0x4000);
+	for (int i = 0; i < 200; i++)
+		mmio(s, 0, NIC_BAR + 0x84, (i * 64) % 4096);
+	mmio(s, 0, NIC_BAR + 0x84, last);
+	if (fault)
+		emit(s, PT_EV_INJ_EXCEPTION, 0, 14, 0);
+}
+
+static void test_value_that_killed(void **state)
+{
+	struct stream s = stream_start();
+	const struct pt_finding *f;
+
+	(void)state;
+	position_reads(&s, 0x7fff0000, 1);
+	pvpanic(&s);
+	f = first_of_class(s.a, PT_CLASS_BAD_VALUE);
+	assert_non_null(f);
+	assert_ptr_equal(f, &s.a->findings[0]);
+	assert_int_equal(f->off, 0x84);
+	assert_non_null(strstr(f->title, "0x7fff0000, far outside"));
+	assert_non_null(strstr(f->title, "faulted using it"));
+	pt_analysis_free(s.a);
+
+	/* twin: the same reads, an in-range last value, a clean end */
+	s = stream_start();
+	position_reads(&s, 0x0c40, 0);
+	end_of_trace(&s);
+	assert_false(any_above_info(s.a));
+	pt_analysis_free(s.a);
+
+	/* a crash after in-range values names no value */
+	s = stream_start();
+	position_reads(&s, 0x0c40, 0);
+	pvpanic(&s);
+	assert_null(first_of_class(s.a, PT_CLASS_BAD_VALUE));
+	pt_analysis_free(s.a);
+}
+
+/* gone from the bus: every register all-ones, the vendor id too; twin: a mask register reads ~0 */
+static void test_device_gone(void **state)
+{
+	struct stream s = stream_start();
+	const struct pt_finding *f;
+
+	(void)state;
+	probe_device(&s, NIC, 0x8086, 0x10d3, 0x020000, NIC_BAR, 0x20000);
+	nic_work(&s, 30, 0, 0);
+	for (int i = 0; i < 10; i++) {
+		mmio(&s, 0, NIC_BAR + 0x00c0, 0xffffffff);
+		mmio(&s, 0, NIC_BAR + 0x0008, 0xffffffff);
+		cfg_read(&s, NIC, PCI_VENDOR_ID, 2, 0xffff);
+	}
+	pvpanic(&s);
+	f = first_of_class(s.a, PT_CLASS_DEVICE_GONE);
+	assert_non_null(f);
+	assert_ptr_equal(f, &s.a->findings[0]);
+	assert_non_null(strstr(f->title, "gone from the bus"));
+	pt_analysis_free(s.a);
+
+	s = stream_start();
+	probe_device(&s, NIC, 0x8086, 0x10d3, 0x020000, NIC_BAR, 0x20000);
+	for (int i = 0; i < 100; i++) {
+		mmio(&s, 0, NIC_BAR + 0x00d0, 0xffffffff);	/* IMS: every cause enabled */
+		mmio(&s, 0, NIC_BAR + 0x0008, 0x80283);
+	}
+	end_of_trace(&s);
+	assert_false(any_above_info(s.a));
+	pt_analysis_free(s.a);
+}
+
+/* a busy NIC: 25000 interrupts a second, each EOId and serviced, is traffic */
+static void test_busy_nic_is_no_storm(void **state)
+{
+	struct stream s = stream_start();
+
+	(void)state;
+	msi_nic(&s, 0xfee00000);
+	s.step = 1000000;
+	nic_work(&s, 100, 1, 0xfee00000);		/* a quiet start */
+	s.step = 8000;
+	nic_work(&s, 60000, 1, 0xfee00000);		/* then busy */
+	end_of_trace(&s);
+	assert_false(any_above_info(s.a));
+	assert_null(first_of_class(s.a, PT_CLASS_IRQ_STORM));
+	pt_analysis_free(s.a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -429,6 +520,9 @@ int main(void)
 		cmocka_unit_test(test_too_soon_after_d3),
 		cmocka_unit_test(test_too_soon_after_bus_reset),
 		cmocka_unit_test(test_used_before_restore),
+		cmocka_unit_test(test_value_that_killed),
+		cmocka_unit_test(test_device_gone),
+		cmocka_unit_test(test_busy_nic_is_no_storm),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
