@@ -479,6 +479,9 @@ void pt_finding_add(struct pt_analysis *a, const struct pt_finding *in)
 	struct analysis *an = PRIV(a);
 	struct pt_finding copy = *in, *f = &copy;
 
+	if ((unsigned)f->cls >= PT_CLASSES)
+		f->cls = PT_CLASS_CONTEXT;
+	f->caused_by = -1;
 	if (a->opts.have_device && (!f->has_device || f->bdf != a->opts.device))
 		return;
 	if (a->opts.window_ns && f->last_ts && a->crash.ts > a->opts.window_ns &&

@@ -33,9 +33,12 @@ extern const unsigned pt_ndetectors;
 
 /* Copies F into the analysis (honouring --device). */
 void pt_finding_add(struct pt_analysis *a, const struct pt_finding *f);
-/* Starts F about device D (may be NULL), register BAR/OFF (BAR -1: none). */
-void pt_finding_init(struct pt_finding *f, const char *detector, enum pt_finding_class cls,
-		     const struct pt_device *d, int bar, uint64_t off);
+/* Starts F, of class CLS, about device D (may be NULL), register BAR/OFF (BAR -1: none). */
+void pt_finding_start(struct pt_finding *f, const char *detector, enum pt_finding_class cls,
+		      const struct pt_device *d, int bar, uint64_t off);
+/* The same for plugins' detectors, whose findings are context (PT_CLASS_CONTEXT). */
+void pt_finding_init(struct pt_finding *f, const char *detector, const struct pt_device *d,
+		     int bar, uint64_t off);
 /* Adds an evidence line for EV (ACC may be NULL) if there is room. */
 void pt_finding_evidence(struct pt_finding *f, const struct pt_event *ev,
 			 const struct pt_access *acc, const char *fmt, ...)

@@ -58,8 +58,14 @@ uint64_t pt_finding_rip(const struct pt_finding *f)
 	return any;
 }
 
-void pt_finding_init(struct pt_finding *f, const char *detector, enum pt_finding_class cls,
-		     const struct pt_device *d, int bar, uint64_t off)
+void pt_finding_init(struct pt_finding *f, const char *detector, const struct pt_device *d,
+		     int bar, uint64_t off)
+{
+	pt_finding_start(f, detector, PT_CLASS_CONTEXT, d, bar, off);
+}
+
+void pt_finding_start(struct pt_finding *f, const char *detector, enum pt_finding_class cls,
+		      const struct pt_device *d, int bar, uint64_t off)
 {
 	memset(f, 0, sizeof(*f));
 	f->detector = detector;

@@ -230,6 +230,13 @@ static void print_unknown_bars(FILE *f, const struct pt_analysis *a)
 		n, n == 1 ? "" : "s");
 }
 
+/* A crash, and the whole trace looked at (no --device, --vcpu, --window narrowing it)? */
+static int unexplained(const struct pt_analysis *a)
+{
+	return a->crash.kind != PT_CRASH_END_OF_TRACE && a->crash.kind != PT_CRASH_GIVEN &&
+	       !a->opts.have_device && a->opts.vcpu < 0 && !a->opts.window_ns;
+}
+
 /*
  * A crash without a finding is no clean bill of health: what the trace
  * could not show, and what to record next time.
@@ -272,11 +279,10 @@ static void print_findings(FILE *f, const struct pt_analysis *a)
 	fprintf(f, "\nPROBABLE CAUSE: %s%s\n", shown ? a->findings[0].title :
 		a->info.damage[0] ? "nothing suspicious found in what the file holds (it is damaged "
 				    "or cut short: see the WARNING)" :
-		a->crash.kind != PT_CRASH_END_OF_TRACE && a->crash.kind != PT_CRASH_GIVEN
-			? "not found in this trace (see NOT SHOWN)" : "nothing suspicious found",
+		unexplained(a) ? "not found in this trace (see NOT SHOWN)" : "nothing suspicious found",
 		shown && a->findings[0].unknown_bars ? " (BARs unknown)" :
 		!shown && bars_unknown(a) ? " (in what the trace shows: its BARs are unknown)" : "");
-	if (!shown && a->crash.kind != PT_CRASH_END_OF_TRACE && a->crash.kind != PT_CRASH_GIVEN)
+	if (!shown && unexplained(a))
 		print_blind_spots(f, a);
 	rule(f, "FINDINGS");
 	if (!a->nfindings)
@@ -284,8 +290,12 @@ static void print_findings(FILE *f, const struct pt_analysis *a)
 	for (unsigned i = 0; i < a->nfindings; i++) {
 		const struct pt_finding *fi = &a->findings[i];
 
-		fprintf(f, "%2u. [%s, %u%%] %s  (%s, %s)\n", i + 1, pt_severity_name(fi->severity),
-			fi->confidence, fi->title, pt_class_name(fi->cls), fi->detector);
+		/* the failure class, where the detector's name does not already say it */
+		const char *cls = fi->cls == PT_CLASS_CONTEXT || !strcmp(pt_class_name(fi->cls),
+			fi->detector) ? NULL : pt_class_name(fi->cls);
+
+		fprintf(f, "%2u. [%s, %u%%] %s  (%s%s%s)\n", i + 1, pt_severity_name(fi->severity),
+			fi->confidence, fi->title, cls ? cls : "", cls ? ": " : "", fi->detector);
 		if (fi->caused_by >= 0)
 			fprintf(f, "    follows from: finding %d (%s)\n", fi->caused_by + 1,
 				pt_class_name(a->findings[fi->caused_by].cls));

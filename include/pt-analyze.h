@@ -86,12 +86,6 @@ struct pt_evidence {
 
 struct pt_finding {
 	const char *detector;
-	enum pt_finding_class cls;
-	/*
-	 * The finding (index into pt_analysis.findings) this one follows
-	 * from, -1 when none: set by pt_analysis_finish once all are in.
-	 */
-	int caused_by;
 	char title[256];
 	enum pt_severity severity;
 	unsigned confidence;	/* percent */
@@ -114,6 +108,13 @@ struct pt_finding {
 	char advice[320];	/* what to try */
 	struct pt_evidence evidence[PT_MAX_EVIDENCE];
 	unsigned nevidence;
+	/* last, so that the layout detector plugins were built for stays as it was */
+	enum pt_finding_class cls;
+	/*
+	 * The finding (index into pt_analysis.findings) this one follows
+	 * from, -1 when none: set by pt_analysis_finish once all are in.
+	 */
+	int caused_by;
 };
 
 struct pt_analysis_opts {

@@ -147,7 +147,7 @@ static void finish(void *p, struct pt_analysis *a)
 	else
 		snprintf(what, sizeof(what), "0x%llx, far outside what it returned in %u earlier "
 			 "reads", (unsigned long long)worst->ev.val, worst->history);
-	pt_finding_init(&f, "crash-value", PT_CLASS_BAD_VALUE, d, worst->acc.bar, worst->acc.off);
+	pt_finding_start(&f, "crash-value", PT_CLASS_BAD_VALUE, d, worst->acc.bar, worst->acc.off);
 	f.count = 1;
 	snprintf(f.title, sizeof(f.title), "vcpu %d read %s from %s %s %.1f ms before %s%s",
 		 a->crash.vcpu, what, dev, reg, (a->crash.ts - worst->ev.ts) / 1e6,

@@ -52,6 +52,9 @@ struct dev_state {
 	unsigned bad_reg;
 	struct pt_event bad_ev;
 	struct pt_access bad_acc;
+	/* the latest write that enabled MSI or MSI-X */
+	struct pt_event enable_ev;
+	struct pt_access enable_acc;
 	uint64_t accepted_since, raised_since, accesses_since;
 };
 
@@ -124,7 +127,7 @@ static enum link path_check(const struct state *s, const struct pt_analysis *a,
 {
 	const struct pt_ioapic_pin *pin;
 
-	if (!d->present || !ds->armed)
+	if (!ds->armed)
 		return LINK_OK;
 	if (d->msix_enabled || d->msi_enabled) {
 		if (d->command_known && !(d->command & PCI_COMMAND_MASTER)) {
@@ -232,6 +235,10 @@ static void recheck(struct state *s, struct pt_analysis *a, const struct pt_devi
 {
 	enum link l;
 
+	if ((d->msi_enabled || d->msix_enabled) && !ds->msi_was_on) {
+		ds->enable_ev = *ev;
+		ds->enable_acc = *acc;
+	}
 	if (d->msi_enabled || d->msix_enabled)
 		ds->armed = ds->msi_was_on = 1;
 	l = path_check(s, a, d, ds);
@@ -345,7 +352,7 @@ static void broken_finding(struct state *s, struct pt_analysis *a, struct dev_st
 		return;
 	unseen = pt_analysis_missing(a, PT_EV_APIC_ACCEPT, &how) &&
 		 pt_analysis_missing(a, PT_EV_MSI, &how);
-	pt_finding_init(&f, "lost-irq", PT_CLASS_INTERRUPT_PATH, d, ds->bad_bar, ds->bad_reg);
+	pt_finding_start(&f, "lost-irq", PT_CLASS_INTERRUPT_PATH, d, ds->bad_bar, ds->bad_reg);
 	f.count = ds->accesses_since;
 	snprintf(f.title, sizeof(f.title), "%s cannot interrupt: %s; nothing arrived from it %s",
 		 dev, ds->what, ds->raised_since ? "although it raised some" : "since");
@@ -385,6 +392,10 @@ static void broken_finding(struct state *s, struct pt_analysis *a, struct dev_st
 			 "/proc/interrupts and lspci -vv (MSI: Address/Data)");
 		break;
 	}
+	if (ds->enable_ev.ts && ds->enable_ev.ts != ds->bad_ev.ts &&
+	    (d->msi_enabled || d->msix_enabled))
+		pt_finding_evidence(&f, &ds->enable_ev, &ds->enable_acc, "%s enabled",
+				    d->msix_enabled ? "MSI-X" : "MSI");
 	pt_finding_evidence(&f, &ds->bad_ev, &ds->bad_acc, "%s", ds->what);
 	if (ds->arrived)
 		pt_finding_evidence(&f, &ds->last_irq, NULL, "last interrupt from the device");
@@ -419,7 +430,7 @@ static void finish(void *p, struct pt_analysis *a)
 		    a->crash.ts - ds->last_irq.ts <= 500000000ull)
 			continue;
 		/* every link intact: a symptom, the device stopped asking */
-		pt_finding_init(&f, "lost-irq", PT_CLASS_POLLING, d, -1, 0);
+		pt_finding_start(&f, "lost-irq", PT_CLASS_POLLING, d, -1, 0);
 		f.count = ds->accesses_since_irq;
 		snprintf(f.title, sizeof(f.title), "%s interrupts stopped %.2f s before the crash "
 			 "while the driver kept accessing it (%llu accesses); its interrupt path is "
