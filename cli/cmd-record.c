@@ -214,7 +214,10 @@ const struct pt_cmd pt_cmd_record = {
 	"kvm_apic_accept_irq kvm_eoi kvm_ack_irq kvm_apic_ipi kvm_hv_hypercall, and on\n"
 	"the host side iommu:io_page_fault, ras:aer_event and vfio interrupt handlers.\n"
 	"kvm_emulate_insn is left out: on hosts without VMX/SVM it fires for every\n"
-	"emulated instruction and floods the buffer.\n"
+	"emulated instruction and floods the buffer. kvm_page_fault is filtered to the\n"
+	"guest-physical ranges of the BARs QMP query-pci shows (the passed-through\n"
+	"devices', or every device's when none is), armed once the guest has programmed\n"
+	"them: without QMP it is not recorded.\n"
 	"\n"
 	"Needs root. A pttrace killed with -9 leaves its instance behind; the next\n"
 	"run removes it. Exit status: 0 written, 2 error.\n",

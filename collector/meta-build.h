@@ -2,9 +2,32 @@
 #ifndef PT_META_BUILD_H
 #define PT_META_BUILD_H
 
+#include "pt-barfilter.h"
 #include "pt-json.h"
 #include "pt-meta.h"
 #include "pt-vm.h"
+
+#define PT_META_BAR_FILTERS 16
+
+/* One filter kvm_page_fault had: from AT (trace clock, seconds; -1 unknown) on. */
+struct pt_meta_bar_filter {
+	double at;
+	const char *scope;		/* pt_bar_scope_name */
+	struct pt_bar_range *ranges;	/* the BARs it covers */
+	size_t nranges;
+	char *filter;			/* the text given to tracefs */
+};
+
+/* kvm_page_fault as it was armed (docs/record-metadata.md "page_faults"). */
+struct pt_meta_page_faults {
+	const char *field;		/* "fault_address", "" when not known */
+	const char *paging;		/* "ept", "npt", "shadow", "unknown"; NULL not known */
+	int armed;
+	const char *reason;		/* why not, when not armed */
+	const struct pt_meta_bar_filter *filters;
+	unsigned nfilters;
+	int truncated;			/* more filters were set than kept */
+};
 
 struct pt_meta_recording {
 	const char *sysroot;
@@ -18,6 +41,7 @@ struct pt_meta_recording {
 	unsigned ntriggers;
 	unsigned long long overwritten;	/* flight recorder: older events overwritten */
 	unsigned long long dropped;	/* --stream: events the full buffer refused */
+	const struct pt_meta_page_faults *page_faults;	/* NULL: kvm_page_fault not asked for */
 };
 
 /* The metadata JSON text (malloc'd), or NULL when out of memory. QUERY_PCI may be NULL. */

@@ -19,40 +19,82 @@ static double num_of(const struct pt_json *obj, const char *key)
 	return m && m->type == PT_JSON_NUMBER ? m->num : -1;
 }
 
-/* QEMU's query-pci, bus by bus, as guest BDFs with their BARs. */
+static void pci_device(FILE *f, const struct pt_json *d, int *first)
+{
+	const struct pt_json *id = pt_json_get(d, "id");
+	const struct pt_json *cls = pt_json_get(d, "class_info");
+	const struct pt_json *regions = pt_json_get(d, "regions");
+	const char *qdev = pt_json_get_str(d, "qdev_id");
+	int rfirst = 1;
+
+	fprintf(f, "%s\n    {\"bdf\": \"%02x:%02x.%x\", \"vendor\": %.0f, \"device\": %.0f, "
+		"\"class\": %.0f", *first ? "" : ",", (int)num_of(d, "bus"),
+		(int)num_of(d, "slot"), (int)num_of(d, "function"), num_of(id, "vendor"),
+		num_of(id, "device"), num_of(cls, "class"));
+	str(f, "qdev_id", qdev, 1);
+	fprintf(f, ", \"bars\": [");
+	for (const struct pt_json *r = regions ? regions->child : NULL; r; r = r->next) {
+		const char *type = pt_json_get_str(r, "type");
+
+		fprintf(f, "%s{\"bar\": %.0f, \"type\": \"%s\", \"address\": %.0f, "
+			"\"size\": %.0f}", rfirst ? "" : ", ", num_of(r, "bar"),
+			type && !strcmp(type, "io") ? "io" : "memory",
+			num_of(r, "address"), num_of(r, "size"));
+		rfirst = 0;
+	}
+	fprintf(f, "]}");
+	*first = 0;
+}
+
+/* QEMU's query-pci, bus by bus, as guest BDFs with their BARs; bridges' buses too. */
+static void pci_bus_devices(FILE *f, const struct pt_json *devs, int *first, int depth)
+{
+	for (const struct pt_json *d = devs ? devs->child : NULL; d; d = d->next) {
+		const struct pt_json *bridge = pt_json_get(d, "pci_bridge");
+
+		pci_device(f, d, first);
+		if (bridge && depth < 8)
+			pci_bus_devices(f, pt_json_get(bridge, "devices"), first, depth + 1);
+	}
+}
+
 static void pci_devices(FILE *f, const struct pt_json *buses)
 {
 	int first = 1;
 
-	for (const struct pt_json *bus = buses ? buses->child : NULL; bus; bus = bus->next) {
-		const struct pt_json *devs = pt_json_get(bus, "devices");
+	for (const struct pt_json *bus = buses ? buses->child : NULL; bus; bus = bus->next)
+		pci_bus_devices(f, pt_json_get(bus, "devices"), &first, 0);
+}
 
-		for (const struct pt_json *d = devs ? devs->child : NULL; d; d = d->next) {
-			const struct pt_json *id = pt_json_get(d, "id");
-			const struct pt_json *cls = pt_json_get(d, "class_info");
-			const struct pt_json *regions = pt_json_get(d, "regions");
-			const char *qdev = pt_json_get_str(d, "qdev_id");
-			int rfirst = 1;
+/* kvm_page_fault's BAR filters, each with the BARs it covered and from when. */
+static void page_faults(FILE *f, const struct pt_meta_page_faults *pf)
+{
+	fprintf(f, ",\n  \"page_faults\": {\"event\": \"kvm:kvm_page_fault\"");
+	str(f, "field", pf->field, 1);
+	if (pf->paging)
+		str(f, "paging", pf->paging, 1);
+	fprintf(f, ", \"armed\": %s", pf->armed ? "true" : "false");
+	if (!pf->armed)
+		str(f, "reason", pf->reason, 1);
+	fprintf(f, ", \"truncated\": %s, \"filters\": [", pf->truncated ? "true" : "false");
+	for (unsigned i = 0; i < pf->nfilters; i++) {
+		const struct pt_meta_bar_filter *h = &pf->filters[i];
 
-			fprintf(f, "%s\n    {\"bdf\": \"%02x:%02x.%x\", \"vendor\": %.0f, \"device\": %.0f, "
-				"\"class\": %.0f", first ? "" : ",", (int)num_of(d, "bus"),
-				(int)num_of(d, "slot"), (int)num_of(d, "function"), num_of(id, "vendor"),
-				num_of(id, "device"), num_of(cls, "class"));
-			str(f, "qdev_id", qdev, 1);
-			fprintf(f, ", \"bars\": [");
-			for (const struct pt_json *r = regions ? regions->child : NULL; r; r = r->next) {
-				const char *type = pt_json_get_str(r, "type");
+		fprintf(f, "%s\n    {\"at\": %.6f", i ? "," : "", h->at);
+		str(f, "scope", h->scope, 1);
+		str(f, "filter", h->filter, 1);
+		fprintf(f, ", \"ranges\": [");
+		for (size_t j = 0; j < h->nranges; j++) {
+			const struct pt_bar_range *b = &h->ranges[j];
 
-				fprintf(f, "%s{\"bar\": %.0f, \"type\": \"%s\", \"address\": %.0f, "
-					"\"size\": %.0f}", rfirst ? "" : ", ", num_of(r, "bar"),
-					type && !strcmp(type, "io") ? "io" : "memory",
-					num_of(r, "address"), num_of(r, "size"));
-				rfirst = 0;
-			}
-			fprintf(f, "]}");
-			first = 0;
+			fprintf(f, "%s{", j ? ", " : "");
+			str(f, "bdf", b->bdf, 0);
+			fprintf(f, ", \"bar\": %d, \"start\": %llu, \"end\": %llu}", b->bar,
+				(unsigned long long)b->start, (unsigned long long)b->end);
 		}
+		fprintf(f, "]}");
 	}
+	fprintf(f, "]}");
 }
 
 char *pt_meta_build(const struct pt_vm *vm, const struct pt_json *query_pci,
@@ -93,7 +135,10 @@ char *pt_meta_build(const struct pt_vm *vm, const struct pt_json *query_pci,
 		fprintf(f, "%s", i ? ", " : "");
 		pt_json_put_str(f, rec->triggers[i]);
 	}
-	fprintf(f, "]},\n \"devices\": [");
+	fprintf(f, "]");
+	if (rec->page_faults)
+		page_faults(f, rec->page_faults);
+	fprintf(f, "},\n \"devices\": [");
 	for (unsigned i = 0; i < vm->ndev; i++) {
 		const struct pt_vm_device *d = &vm->dev[i];
 

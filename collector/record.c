@@ -15,6 +15,7 @@
 #include <tracefs.h>
 
 #include "meta-build.h"
+#include "pt-barfilter.h"
 #include "pt-qmp.h"
 #include "pt-record.h"
 #include "writer.h"
@@ -65,6 +66,28 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/*
+ * kvm_page_fault, armed with a filter on the device BARs' guest-physical
+ * ranges (pt-barfilter.h) once query-pci shows them, and re-filtered when
+ * the guest moves them.  Unfiltered it records every RAM fault too.
+ */
+struct page_faults {
+	const char *spec;		/* as asked for ("kvm:kvm_page_fault"); NULL: not asked */
+	int armed;
+	int said;			/* the note that it waits for BARs was given */
+	char field[32];
+	unsigned field_size;
+	const char *paging;		/* guest_paging() */
+	enum pt_bar_scope scope;
+	struct pt_bar_range cur[PT_BAR_RANGES_MAX];
+	size_t ncur;			/* the ranges the filter has now */
+	char filter[PT_BAR_FILTER_MAX];
+	struct pt_meta_bar_filter hist[PT_META_BAR_FILTERS];
+	unsigned nhist;
+	int hist_full;			/* later filters were set but not kept */
+	char reason[sizeof(((struct pt_err *)0)->msg)];	/* why it is not armed */
+};
+
 struct rec {
 	const struct pt_record_opts *opts;
 	struct pt_vm vm;
@@ -83,6 +106,7 @@ struct rec {
 	int fds[MAX_CPUS];		/* --stream: the per-cpu files, open */
 	struct tracefs_cpu *tcpu[MAX_CPUS];
 	char *page;
+	struct page_faults pf;
 };
 
 static void note(struct rec *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -187,6 +211,13 @@ static void enable_one(struct rec *r, const char *spec)
 	const char *event;
 
 	split_event(spec, sys, sizeof(sys), &event);
+	if (!strcmp(sys, "kvm") && !strcmp(event, "kvm_page_fault") &&
+	    tracefs_event_file_exists(r->inst, sys, event, "filter")) {
+		/* armed by update_page_faults, with its filter, once the BARs are known */
+		if (!r->pf.spec)
+			r->pf.spec = spec;
+		return;
+	}
 	if (!tracefs_event_enable(r->inst, sys, event)) {
 		r->enabled[r->nenabled++] = spec;
 	} else {
@@ -208,7 +239,7 @@ static int enable_events(struct rec *r, struct pt_err *err)
 			enable_one(r, *e);
 	for (; list && *list && r->nenabled < MAX_EVENTS; list++)
 		enable_one(r, (*list)[0] == '+' ? *list + 1 : *list);
-	if (!r->nenabled)
+	if (!r->nenabled && !r->pf.spec)
 		return pt_err_set(err, "none of the kvm events exists in this kernel "
 				  "(is the kvm module loaded? ls /sys/kernel/tracing/events/kvm)");
 	return 0;
@@ -273,6 +304,178 @@ static void refresh_pci(struct rec *r, int timeout_ms)
 		pt_json_free(r->query_pci);
 		r->query_pci = pci;
 	}
+}
+
+/*
+ * How KVM maps guest memory: "ept", "npt" (kvm_page_fault's address is a
+ * guest-physical one, after an EPT violation or an NPF), "shadow" (the
+ * address is the guest's linear address of an intercepted #PF, and a BAR
+ * filter keeps almost nothing), "unknown" (another KVM, such as kvm_pvm).
+ */
+static const char *guest_paging(const char *sysroot)
+{
+	static const struct { const char *file, *name; } mods[] = {
+		{ "/sys/module/kvm_intel/parameters/ept", "ept" },
+		{ "/sys/module/kvm_amd/parameters/npt", "npt" },
+	};
+
+	for (size_t i = 0; i < sizeof(mods) / sizeof(mods[0]); i++) {
+		char path[PATH_MAX], v[8] = "";
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s%s", sysroot ? sysroot : "", mods[i].file);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		if (!fgets(v, sizeof(v), f))
+			v[0] = 0;
+		fclose(f);
+		return v[0] == 'Y' || v[0] == '1' ? mods[i].name : "shadow";
+	}
+	return "unknown";
+}
+
+/* The instance's trace clock now, in seconds (the timestamps of its events); -1 if unknown. */
+static double trace_clock_now(struct rec *r)
+{
+	char *stats = tracefs_instance_file_read(r->inst, "per_cpu/cpu0/stats", NULL);
+	const char *p = stats ? strstr(stats, "now ts: ") : NULL;
+	double t = p ? strtod(p + 8, NULL) : -1;
+
+	free(stats);
+	return t;
+}
+
+static int same_ranges(const struct page_faults *pf, const struct pt_bar_range *r, size_t n)
+{
+	if (n != pf->ncur)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (r[i].start != pf->cur[i].start || r[i].end != pf->cur[i].end)
+			return 0;
+	return 1;
+}
+
+/* Keeps what was armed, for the metadata: the ranges and the filter, from when. */
+static void keep_filter(struct rec *r, double at)
+{
+	struct page_faults *pf = &r->pf;
+	struct pt_meta_bar_filter *h;
+
+	if (pf->nhist == PT_META_BAR_FILTERS) {
+		pf->hist_full = 1;
+		return;
+	}
+	h = &pf->hist[pf->nhist];
+	h->ranges = malloc(pf->ncur * sizeof(*h->ranges));
+	h->filter = strdup(pf->filter);
+	if (!h->ranges || !h->filter) {
+		free(h->ranges);
+		free(h->filter);
+		pf->hist_full = 1;
+		return;
+	}
+	memcpy(h->ranges, pf->cur, pf->ncur * sizeof(*h->ranges));
+	h->nranges = pf->ncur;
+	h->at = at;
+	h->scope = pt_bar_scope_name(pf->scope);
+	pf->nhist++;
+}
+
+/*
+ * Arms kvm_page_fault on the BARs query-pci shows, or moves its filter
+ * where the guest moved them.  Until a BAR is known it stays off: with no
+ * filter every RAM fault of the guest would fill the flight recorder.
+ */
+static void update_page_faults(struct rec *r)
+{
+	struct page_faults *pf = &r->pf;
+	struct pt_bar_range ranges[PT_BAR_RANGES_MAX];
+	char text[PT_BAR_FILTER_MAX];
+	enum pt_bar_scope scope;
+	struct pt_err ferr;
+	size_t n;
+	int terms;
+
+	if (!pf->spec || !r->inst)
+		return;
+	if (!pf->field[0]) {
+		char *format = tracefs_event_file_read(r->inst, "kvm", "kvm_page_fault", "format", NULL);
+		int rc = pt_fault_field(format, pf->field, sizeof(pf->field), &pf->field_size, &ferr);
+
+		free(format);
+		if (rc) {
+			snprintf(pf->reason, sizeof(pf->reason), "%s", ferr.msg);
+			note(r, "kvm_page_fault not recorded: %s", ferr.msg);
+			pf->spec = NULL;
+			return;
+		}
+		pf->paging = guest_paging(r->opts->sysroot);
+		if (!strcmp(pf->paging, "shadow"))
+			note(r, "KVM uses shadow paging here (ept/npt off): kvm_page_fault's addresses are "
+			     "guest-virtual, so its BAR filter keeps few of them");
+	}
+	n = pt_bar_ranges(r->query_pci, &r->vm, ranges, PT_BAR_RANGES_MAX, &scope);
+	if (n > PT_BAR_RANGES_MAX) {
+		note(r, "%zu device BARs: kvm_page_fault sees the first %d of them", n, PT_BAR_RANGES_MAX);
+		n = PT_BAR_RANGES_MAX;
+	}
+	if (!n) {
+		/* a BAR the guest unprogrammed (a reset) keeps the filter it had */
+		if (pf->armed || pf->said)
+			return;
+		snprintf(pf->reason, sizeof(pf->reason), "%s",
+			 !r->qmp_up ? "no QMP socket answered, so the guest's BARs are unknown" :
+			 !r->query_pci ? "QMP query-pci did not answer" :
+			 "QMP query-pci shows no programmed memory BAR yet (the guest has not "
+			 "enumerated its devices)");
+		note(r, "kvm_page_fault not armed: %s%s", pf->reason,
+		     !r->qmp_up ? " (give --qmp SOCKET)" : "; it is armed once it does");
+		pf->said = 1;
+		return;
+	}
+	if (pf->armed && same_ranges(pf, ranges, n))
+		return;
+	terms = pt_bar_filter(pf->field, pf->field_size, ranges, n, text, sizeof(text), &ferr);
+	if (terms < 0 ||
+	    tracefs_event_file_write(r->inst, "kvm", "kvm_page_fault", "filter", text) < 0) {
+		if (terms >= 0)
+			snprintf(ferr.msg, sizeof(ferr.msg), "tracefs refused the filter '%.200s'", text);
+		if (!pf->armed && !pf->said) {
+			snprintf(pf->reason, sizeof(pf->reason), "%s", ferr.msg);
+			note(r, "kvm_page_fault not armed: %s", ferr.msg);
+			pf->said = 1;
+		} else if (pf->armed) {
+			note(r, "kvm_page_fault keeps its old filter: %s", ferr.msg);
+		}
+		return;
+	}
+	memcpy(pf->cur, ranges, n * sizeof(*ranges));
+	pf->ncur = n;
+	pf->scope = scope;
+	snprintf(pf->filter, sizeof(pf->filter), "%s", text);
+	if (!pf->armed) {
+		if (tracefs_event_enable(r->inst, "kvm", "kvm_page_fault")) {
+			snprintf(pf->reason, sizeof(pf->reason), "cannot enable kvm:kvm_page_fault");
+			note(r, "kvm_page_fault not armed: cannot enable it");
+			pf->spec = NULL;
+			return;
+		}
+		pf->armed = 1;
+		pf->reason[0] = 0;
+		if (r->nenabled < MAX_EVENTS)
+			r->enabled[r->nenabled++] = pf->spec;
+		note(r, "kvm_page_fault armed on %zu BAR%s of %s (%d filter term%s)", n,
+		     n == 1 ? "" : "s",
+		     scope == PT_BARS_ASSIGNED ? "the passed-through devices" :
+		     scope == PT_BARS_ALL ? "every device (none is passed through)" :
+		     "every device (query-pci does not show the passed-through ones)",
+		     terms, terms == 1 ? "" : "s");
+	} else {
+		note(r, "kvm_page_fault follows the guest's BARs: now %zu BAR%s (%d filter term%s)", n,
+		     n == 1 ? "" : "s", terms, terms == 1 ? "" : "s");
+	}
+	keep_filter(r, trace_clock_now(r));
 }
 
 /* The pvpanic-pci BAR0, from query-pci: 0 when there is none. */
@@ -504,6 +707,10 @@ static void cleanup(struct rec *r)
 		pt_qmp_close(&r->qmp);
 	pt_json_free(r->query_pci);
 	free(r->page);
+	for (unsigned i = 0; i < r->pf.nhist; i++) {
+		free(r->pf.hist[i].ranges);
+		free(r->pf.hist[i].filter);
+	}
 }
 
 /* Fails early, before arming, when the output cannot be written at all. */
@@ -530,11 +737,16 @@ static int check_output(const char *output, char *dir, size_t size, struct pt_er
 
 static int write_output(struct rec *r, struct pt_record_result *res, struct pt_err *err)
 {
+	struct pt_meta_page_faults mpf = {
+		.field = r->pf.field, .paging = r->pf.paging, .armed = r->pf.armed, .reason = r->pf.reason,
+		.filters = r->pf.hist, .nfilters = r->pf.nhist, .truncated = r->pf.hist_full,
+	};
 	struct pt_meta_recording mr = {
 		.sysroot = r->opts->sysroot, .stream = r->opts->stream, .buffer_kb = r->opts->buffer_kb,
 		.events = r->enabled, .nevents = r->nenabled, .missing = r->missing,
 		.nmissing = r->nmissing, .triggers = r->triggers, .ntriggers = r->ntriggers,
 		.overwritten = res->overrun, .dropped = res->dropped,
+		.page_faults = r->pf.spec || r->pf.reason[0] ? &mpf : NULL,
 	};
 	struct pt_write_buffer bufs[2] = {
 		{ NULL, r->cpus, r->files }, { "host", r->cpus, r->host_files },
@@ -642,6 +854,7 @@ int pt_record(const struct pt_record_opts *opts, struct pt_record_result *res, s
 	if (set_pids(r, err) || enable_events(r, err))
 		goto out;
 	set_triggers(r);
+	update_page_faults(r);
 	arm_host(r);
 	if (tracefs_trace_on(r->inst)) {
 		pt_err_errno(err, errno, "cannot start tracing in '%s'", r->name);
@@ -682,8 +895,13 @@ int pt_record(const struct pt_record_opts *opts, struct pt_record_result *res, s
 		 * before the stop, so the BARs are asked for as the guest runs.
 		 * A stream keeps the boot, and its drain must not wait on QEMU.
 		 */
-		if (!opts->stream && t - last_pci >= PCI_REFRESH_S) {
+		/*
+		 * kvm_page_fault's filter follows the BARs too; a stream asks
+		 * only until it is armed.
+		 */
+		if ((!opts->stream || (r->pf.spec && !r->pf.armed)) && t - last_pci >= PCI_REFRESH_S) {
 			refresh_pci(r, 200);
+			update_page_faults(r);
 			last_pci = t;
 		}
 		if (t - last_status >= 0.25) {
