@@ -18,6 +18,7 @@
 #include "../detector.h"
 
 #define MIN_EARLIER_IRQS 5
+#define RAISE_TO_ACCEPT_NS 10000000ull	/* an accept this soon after a raise delivers it */
 #define MSI_ADDR_DEST(a)	(((a) >> 12) & 0xff)
 #define MSI_ADDR_LOGICAL	(1u << 2)
 
@@ -41,6 +42,8 @@ struct dev_state {
 	uint8_t armed, msi_was_on;
 	uint32_t msix_used;		/* MSI-X entries that delivered */
 	uint64_t arrived;		/* interrupts the guest accepted */
+	uint64_t raised_ts;		/* its latest raise not yet accepted, 0 none */
+	uint8_t line_high;		/* its INTx line is asserted: each EOI delivers it again */
 	struct pt_event last_irq;
 	uint64_t accesses_since_irq;
 	struct pt_event last_access;
@@ -288,9 +291,13 @@ static void event(void *p, struct pt_analysis *a, const struct pt_event *ev,
 			return;
 		s->any_accept = 1;
 		devs = pt_model_devices(a->model, &n);
+		/* vectors are shared: an accept is the device's when it just raised one */
 		for (unsigned i = 0; i < n; i++)
 			if (vector_of(a, devs[i], ev->val & 0xff) &&
-			    (ds = PT_DEV_SLOT(s->dev, &s->ndev, devs[i]->bdf))) {
+			    (ds = PT_DEV_SLOT(s->dev, &s->ndev, devs[i]->bdf)) &&
+			    (ds->line_high || (ds->raised_ts &&
+					       ev->ts - ds->raised_ts < RAISE_TO_ACCEPT_NS))) {
+				ds->raised_ts = 0;
 				ds->accepted_since++;
 				arrival(ds, ev);
 			}
@@ -310,9 +317,12 @@ static void event(void *p, struct pt_analysis *a, const struct pt_event *ev,
 	if (!d || !(ds = PT_DEV_SLOT(s->dev, &s->ndev, d->bdf)))
 		return;
 	if (acc->type == PT_ACC_INTERRUPT) {
+		if (ev->kind == PT_EV_IRQ_LINE)
+			ds->line_high = ev->val != 0;
 		if (ev->kind == PT_EV_IRQ_LINE && !ev->val)
 			return;
 		ds->raised_since++;
+		ds->raised_ts = ev->ts;
 		if (ev->kind == PT_EV_MSI)
 			for (unsigned e = 0; d->msix_enabled && e < PT_MSIX_VECTORS && e < d->msix_size; e++)
 				if (d->msix_address[e] == ev->addr && d->msix_data[e] == (uint32_t)ev->val)
