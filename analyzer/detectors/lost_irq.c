@@ -357,9 +357,9 @@ static void broken_finding(struct state *s, struct pt_analysis *a, struct dev_st
 	 * Without kvm_apic_accept_irq (posted interrupts) a raise is all there
 	 * is to see, but one raised to an APIC id no vcpu has arrives nowhere.
 	 */
-	if (s->any_accept ? ds->accepted_since > 0
-			  : ds->raised_since > 0 && ds->broken != LINK_DEST)
-		return;
+	int arrived = s->any_accept ? ds->accepted_since > 0
+				    : ds->raised_since > 0 && ds->broken != LINK_DEST;
+
 	unseen = pt_analysis_missing(a, PT_EV_APIC_ACCEPT, &how) &&
 		 pt_analysis_missing(a, PT_EV_MSI, &how);
 	pt_finding_start(&f, "lost-irq", PT_CLASS_INTERRUPT_PATH, d, ds->bad_bar, ds->bad_reg);
@@ -372,6 +372,11 @@ static void broken_finding(struct state *s, struct pt_analysis *a, struct dev_st
 		f.severity = ds->accesses_since || ds->broken != LINK_DEST ? PT_SEV_CRITICAL
 									   : PT_SEV_HIGH;
 	f.confidence = unseen ? 50 : ds->accesses_since ? 90 : 75;
+	/* yet something arrived: the model may be wrong, so it is no verdict */
+	if (arrived) {
+		f.severity = f.severity > PT_SEV_MEDIUM ? PT_SEV_MEDIUM : f.severity;
+		f.confidence = 40;
+	}
 	snprintf(f.why, sizeof(f.why), "with this link broken the interrupt (or the completion "
 		 "it signals) cannot reach a vcpu: the driver waits, times out and the guest "
 		 "gives up%s", unseen ? " (the trace has no interrupt events: whether one arrived "
