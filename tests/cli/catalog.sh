@@ -1,0 +1,66 @@
+# The pass-through failure catalogue (tests/catalog/README.md): a trace.dat
+# for every scenario and every healthy twin, written by
+# tests/catalog/mkcatalog.py the way the kernel records them (ring-buffer
+# pages, then trace-cmd restore), and pttrace analyze --json's report on
+# each checked against the expected answer (tests/catalog/expected.json),
+# one TAP line per expected item.
+. "$(dirname "$0")/../lib.sh"
+cd "$TOP" || exit 2
+[ "$(id -u)" = 0 ] || skip_all "needs root (trace-cmd restore -c reads the kernel's event formats)"
+command -v trace-cmd > /dev/null || skip_all "needs trace-cmd (apt-get install trace-cmd)"
+command -v python3 > /dev/null || skip_all "needs python3"
+TRACEFS=/sys/kernel/tracing
+[ -d $TRACEFS/events ] || mount -t tracefs nodev $TRACEFS 2> /dev/null || skip_all "needs tracefs on $TRACEFS"
+[ -d $TRACEFS/events/kvm ] || skip_all "needs the kvm trace events ($TRACEFS/events/kvm)"
+[ -x "$PTTRACE" ] || { not_ok "$PTTRACE is built (make)"; exit 1; }
+CAT=tests/catalog
+C=$T/catalog
+
+if TRACEFS=$TRACEFS python3 $CAT/mkcatalog.py "$C" > "$T/mk.log" 2>&1; then
+	ok "mkcatalog.py writes the catalogue ($(ls "$C"/*.dat | wc -l) traces)"
+else
+	not_ok "mkcatalog.py writes the catalogue"
+	diag "$T/mk.log"
+	exit 1
+fi
+python3 $CAT/mkcatalog.py --list > "$T/names"
+if python3 - "$CAT/expected.json" "$T/names" > "$T/py" 2>&1 <<'PY'
+import json, sys
+exp = set(json.load(open(sys.argv[1]))["traces"])
+names = set(open(sys.argv[2]).read().split())
+assert exp == names, "no expected answer: %s; no trace: %s" % (sorted(names - exp), sorted(exp - names))
+PY
+then
+	ok "every trace has an expected answer, every expected answer a trace"
+else
+	not_ok "every trace has an expected answer, every expected answer a trace"
+	diag "$T/py"
+fi
+
+passed=0 total=0
+while read -r name; do
+	f=$C/$name.dat
+	# the file decodes with trace-cmd: the records are what the kernel writes
+	trace-cmd report "$f" < /dev/null 2> /dev/null | head -400 > "$T/tc"
+	if grep -q ' kvm_' "$T/tc" && ! grep -q 'FAILED TO PARSE' "$T/tc"; then
+		ok "$name: trace-cmd report decodes it"
+	else
+		not_ok "$name: trace-cmd report decodes it"
+		diag "$T/tc"
+	fi
+	"$PTTRACE" analyze --json "$f" < /dev/null > "$T/report.json" 2> "$T/report.err"
+	rc=$?
+	python3 $CAT/check.py $CAT/expected.json "$name" "$T/report.json" $rc < /dev/null > "$T/items"
+	while IFS=$'\t' read -r verdict desc why; do
+		total=$((total + 1))
+		if [ "$verdict" = ok ]; then
+			passed=$((passed + 1))
+			ok "$desc"
+		else
+			not_ok "$desc"
+			echo "#   $why"
+			[ -s "$T/report.err" ] && diag "$T/report.err"
+		fi
+	done < "$T/items"
+done < "$T/names"
+echo "# catalogue: $passed of $total expected items as expected"
