@@ -10,6 +10,7 @@
 
 #define MAX_DETECTORS 32
 #define PROGRESS_EVERY (1u << 20)
+#define MAX_HOST_CPUS 1024
 
 /* The public analysis plus what only this file needs. */
 struct analysis {
@@ -27,6 +28,7 @@ struct analysis {
 	uint64_t open_exit[PT_MAX_VCPUS];
 	uint8_t exit_open[PT_MAX_VCPUS];
 	int started;
+	uint8_t cpu_seen[MAX_HOST_CPUS];
 };
 
 #define PRIV(a) ((struct analysis *)(a))
@@ -264,6 +266,11 @@ void pt_analysis_feed_access(struct pt_analysis *a, const struct pt_event *in, s
 		an->started = 1;
 		an->first_ts = ev->ts;
 		a->window_start = ev->ts;
+	}
+	if (ev->cpu >= 0 && ev->cpu < MAX_HOST_CPUS && !an->cpu_seen[ev->cpu]) {
+		an->cpu_seen[ev->cpu] = 1;
+		if (ev->ts > a->complete_from)
+			a->complete_from = ev->ts;
 	}
 	memset(out, 0, sizeof(*out));
 	if (an->stopped) {

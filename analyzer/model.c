@@ -1,6 +1,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/pci_regs.h>
 
 #include "pt-model.h"
 
@@ -310,6 +311,8 @@ static void set_reset(struct pt_device *d, enum pt_reset_kind kind, uint64_t ts)
 	d->reset_ts = ts;
 }
 
+static void msix_effects(struct pt_device *d, unsigned off, unsigned len);
+
 /* The effects of a config write that matter: decode, BARs, PM, MSI, resets. */
 static void cfg_write_effects(struct pt_model *m, struct pt_device *d, unsigned off,
 			      unsigned len, uint32_t val, uint64_t ts)
@@ -371,6 +374,18 @@ static void cfg_write_effects(struct pt_model *m, struct pt_device *d, unsigned 
 			d->msi_ts = ts;
 		}
 	}
+	if (d->pcie_cap && off + len > d->pcie_cap + 8u && off <= d->pcie_cap + 9u &&
+	    !pt_cfg_read(d, d->pcie_cap + 8, 2, &v) && (v & 0x8000))
+		set_reset(d, PT_RESET_FLR, ts);
+	msix_effects(d, off, len);
+}
+
+/*
+ * MSI-X Message Control and Table Offset/BIR, read or written: a driver
+ * reads the table's place before it maps and programs the table.
+ */
+static void msix_effects(struct pt_device *d, unsigned off, unsigned len)
+{
 	if (d->msix_cap && off + len > d->msix_cap + 2u && off <= d->msix_cap + 8u) {
 		uint32_t ctrl, table;
 
@@ -384,9 +399,6 @@ static void cfg_write_effects(struct pt_model *m, struct pt_device *d, unsigned 
 			d->msix_table = table & ~7u;
 		}
 	}
-	if (d->pcie_cap && off + len > d->pcie_cap + 8u && off <= d->pcie_cap + 9u &&
-	    !pt_cfg_read(d, d->pcie_cap + 8, 2, &v) && (v & 0x8000))
-		set_reset(d, PT_RESET_FLR, ts);
 }
 
 static void cfg_read_effects(struct pt_model *m, struct pt_device *d, unsigned off, unsigned len,
@@ -415,6 +427,7 @@ static void cfg_read_effects(struct pt_model *m, struct pt_device *d, unsigned o
 		m->ranges_dirty = 1;
 	}
 	walk_caps(d);
+	msix_effects(d, off, len);
 }
 
 static struct pt_reg *reg_of(struct pt_device *d, int bar, uint64_t off)
@@ -502,6 +515,17 @@ static void config_access(struct pt_model *m, uint16_t bdf, unsigned off, const 
 	/* QEMU's q35 host bridge (MCH) */
 	if (bdf == 0 && d->vendor == 0x8086 && d->device == 0x29c0)
 		m->q35 = 1;
+	/*
+	 * Interrupt Line as firmware or the OS left it: 16-23 can only be an
+	 * IO-APIC pin (a PIC IRQ is below 16, SeaBIOS writes those), so it
+	 * beats the q35 guess.
+	 */
+	if (off <= PCI_INTERRUPT_LINE && off + len > PCI_INTERRUPT_LINE) {
+		uint32_t line;
+
+		if (!pt_cfg_read(d, PCI_INTERRUPT_LINE, 1, &line) && line >= 16 && line < 24)
+			d->gsi = line;
+	}
 	if (d->gsi < 0 && m->q35 && d->present && (bdf >> 8) == 0) {
 		uint32_t pin;
 

@@ -297,6 +297,8 @@ void pt_report_json(FILE *f, const struct pt_analysis *a, const char *path)
 	fputs(a->info.lost_unknown ? "true" : "false", f);
 	key(f, "seconds", &cf);
 	fprintf(f, "%.9f", (c->ts - a->window_start) / 1e9);
+	key(f, "complete_seconds", &cf);
+	fprintf(f, "%.9f", c->ts > a->complete_from ? (c->ts - a->complete_from) / 1e9 : 0.0);
 	str_member(f, "buffer", a->info.buffer, &cf);
 	key(f, "vms", &cf);
 	fputc('[', f);

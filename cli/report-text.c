@@ -249,9 +249,15 @@ static void print_blind_spots(FILE *f, const struct pt_analysis *a)
 
 	fprintf(f, "NOT SHOWN:      the guest crashed and this trace does not show why; it could "
 		"not show:\n");
-	fprintf(f, "                - anything older than its first event, %.3f s before the crash%s\n",
-		-pt_rel(a, a->window_start), a->info.overwritten ? " (older ones were overwritten: "
-		"record with a bigger -b)" : "");
+	if (a->info.overwritten && a->complete_from > a->window_start + 1000000)
+		fprintf(f, "                - anything older than %.3f s before the crash on every "
+			"host cpu: the flight recorder overwrote older events (from %.3f s on some "
+			"cpus); record with a bigger -b, or without -e +kvm_emulate_insn\n",
+			-pt_rel(a, a->complete_from), -pt_rel(a, a->window_start));
+	else
+		fprintf(f, "                - anything older than its first event, %.3f s before the "
+			"crash%s\n", -pt_rel(a, a->window_start), a->info.overwritten ? " (older ones "
+			"were overwritten: record with a bigger -b)" : "");
 	for (unsigned i = 0; i < n; i++)
 		unseen += devs[i]->present && !devs[i]->mmio_reads && !devs[i]->mmio_writes &&
 			  (devs[i]->assigned || devs[i]->msis || devs[i]->intx);

@@ -47,13 +47,14 @@ const char *pt_severity_name(enum pt_severity sev);
 /*
  * What kind of failure a finding names, as the README lists them.  The
  * rank orders causes before their consequences: a device state that makes
- * the awaited event impossible (rank 1) explains a device that stopped
+ * the awaited event impossible (rank 1, and a reset or power transition
+ * done wrong, rank 0, explains that) explains a device that stopped
  * answering (2), which explains a value the guest consumed (3), which
  * explains a poll or a fault (4); context comes last.
  */
 #define PT_FINDING_CLASSES(X) \
+	X(TOO_SOON,		"too-soon",		0) \
 	X(INTERRUPT_PATH,	"interrupt-path",	1) \
-	X(TOO_SOON,		"too-soon",		1) \
 	X(POWERED_DOWN,		"powered-down",		1) \
 	X(STRAY_MMIO,		"stray-mmio",		1) \
 	X(DEVICE_GONE,		"device-gone",		2) \
@@ -187,6 +188,12 @@ struct pt_analysis {
 	int exit_isa;
 	int exit_isa_guessed;
 	uint64_t window_start;		/* ts of the first event analysed */
+	/*
+	 * From when every host cpu's buffer has events: a flight recorder
+	 * overwrites each cpu's oldest events on its own, so before this
+	 * the trace holds only some cpus' (the latest of the cpus' first events).
+	 */
+	uint64_t complete_from;
 	struct pt_analysis_opts opts;
 	unsigned vm;			/* which of info.vms this is */
 	uint64_t unattributed;		/* events of a host-wide trace no VM's thread raised */

@@ -59,6 +59,7 @@ struct dev_state {
 	struct pt_event enable_ev;
 	struct pt_access enable_acc;
 	uint64_t accepted_since, raised_since, accesses_since;
+	int bad_vector;			/* the one vector broken, -1 for all of the device's */
 };
 
 struct state {
@@ -130,6 +131,7 @@ static enum link path_check(const struct state *s, const struct pt_analysis *a,
 {
 	const struct pt_ioapic_pin *pin;
 
+	ds->bad_vector = -1;
 	if (!ds->armed)
 		return LINK_OK;
 	if (d->msix_enabled || d->msi_enabled) {
@@ -164,17 +166,20 @@ static enum link path_check(const struct state *s, const struct pt_analysis *a,
 			else if (!first)
 				first = e + 1;
 		}
-		if (masked == awaited) {
+		/* a vector that delivered and is masked now: whoever waits on it waits forever */
+		if (masked && (ds->msix_used || masked == awaited)) {
 			unsigned e = __builtin_ctz(masked);
 
 			snprintf(ds->what, sizeof(ds->what), "MSI-X vector %u masked (its vector control "
-				 "bit 0)%s", e, __builtin_popcount(masked) > 1 ? ", and every other one "
-				 "the driver uses" : "");
+				 "bit 0)%s", e, masked == awaited ? (__builtin_popcount(masked) > 1
+				 ? ", and every other one the driver uses" : "")
+				 : " after it had delivered; the others still work");
 			ds->bad_bar = d->msix_bar;
 			ds->bad_reg = table + 16 * e + PCI_MSIX_ENTRY_VECTOR_CTRL;
+			ds->bad_vector = masked == awaited ? -1 : (int)(d->msix_data[e] & 0xff);
 			return LINK_MSIX_VECTOR_MASK;
 		}
-		/* one usable entry is enough for something to arrive */
+		/* the entries' messages: one that can arrive is enough */
 		for (unsigned e = 0; e < PT_MSIX_VECTORS; e++) {
 			char name[32];
 
@@ -298,7 +303,8 @@ static void event(void *p, struct pt_analysis *a, const struct pt_event *ev,
 			    (ds->line_high || (ds->raised_ts &&
 					       ev->ts - ds->raised_ts < RAISE_TO_ACCEPT_NS))) {
 				ds->raised_ts = 0;
-				ds->accepted_since++;
+				if (ds->bad_vector < 0 || ds->bad_vector == (int)(ev->val & 0xff))
+					ds->accepted_since++;
 				arrival(ds, ev);
 			}
 		return;
@@ -321,7 +327,9 @@ static void event(void *p, struct pt_analysis *a, const struct pt_event *ev,
 			ds->line_high = ev->val != 0;
 		if (ev->kind == PT_EV_IRQ_LINE && !ev->val)
 			return;
-		ds->raised_since++;
+		if (ds->bad_vector < 0 || ev->kind != PT_EV_MSI ||
+		    ds->bad_vector == (int)(ev->val & 0xff))
+			ds->raised_since++;
 		ds->raised_ts = ev->ts;
 		if (ev->kind == PT_EV_MSI)
 			for (unsigned e = 0; d->msix_enabled && e < PT_MSIX_VECTORS && e < d->msix_size; e++)
@@ -364,8 +372,13 @@ static void broken_finding(struct state *s, struct pt_analysis *a, struct dev_st
 		 pt_analysis_missing(a, PT_EV_MSI, &how);
 	pt_finding_start(&f, "lost-irq", PT_CLASS_INTERRUPT_PATH, d, ds->bad_bar, ds->bad_reg);
 	f.count = ds->accesses_since;
-	snprintf(f.title, sizeof(f.title), "%s cannot interrupt: %s; nothing arrived from it %s",
-		 dev, ds->what, ds->raised_since ? "although it raised some" : "since");
+	if (arrived)
+		snprintf(f.title, sizeof(f.title), "%s cannot interrupt, as its config reads: %s; yet "
+			 "%llu of its interrupts were accepted since", dev, ds->what,
+			 (unsigned long long)(s->any_accept ? ds->accepted_since : ds->raised_since));
+	else
+		snprintf(f.title, sizeof(f.title), "%s cannot interrupt: %s; nothing arrived from it %s",
+			 dev, ds->what, ds->raised_since ? "although it raised some" : "since");
 	if (!crashed)
 		f.severity = ds->accesses_since ? PT_SEV_LOW : PT_SEV_INFO;
 	else

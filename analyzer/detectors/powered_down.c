@@ -6,6 +6,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <linux/pci_regs.h>
 
 #include "../detector.h"
 
@@ -16,6 +17,10 @@ struct dev_state {
 	struct pt_access transition_acc;
 	int have_transition;
 	int state;			/* power state when accessed */
+	/* the command write that turned decode off, and whether decode was on */
+	struct pt_event decode_write;
+	struct pt_access decode_write_acc;
+	int decode_was_on;
 };
 
 struct state {
@@ -42,6 +47,18 @@ static void event(void *p, struct pt_analysis *a, const struct pt_event *ev,
 			ds->transition_acc = *acc;
 			ds->have_transition = 1;
 		}
+		return;
+	}
+	if (acc->type == PT_ACC_CONFIG && (ev->kind == PT_EV_PIO_WRITE || ev->kind == PT_EV_MMIO_WRITE) &&
+	    acc->off <= PCI_COMMAND && acc->off + (ev->len ? ev->len : 4) > PCI_COMMAND &&
+	    (ds = PT_DEV_SLOT(s->dev, &s->ndev, d->bdf))) {
+		int on = !!(d->command & PCI_COMMAND_MEMORY);
+
+		if (!on && ds->decode_was_on) {
+			ds->decode_write = *ev;
+			ds->decode_write_acc = *acc;
+		}
+		ds->decode_was_on = on;
 		return;
 	}
 	if (acc->type == PT_ACC_INTERRUPT) {
@@ -106,16 +123,22 @@ static void report_decode_off(struct pt_analysis *a, struct dev_state *ds, struc
 	const struct pt_access *first = &ds->decode_off.first_acc[0];
 
 	pt_dev_str(d, dev, sizeof(dev));
-	pt_finding_start(&f, "powered-down", PT_CLASS_POWERED_DOWN, d, first->bar, first->off);
+	/* the device never sees the driver's doorbells: nothing it waits for can come */
+	pt_finding_start(&f, "powered-down", PT_CLASS_INTERRUPT_PATH, d, first->bar, first->off);
 	f.count = ds->decode_off.count;
 	snprintf(f.title, sizeof(f.title), "%s accessed with its decode off: %llu BAR accesses while "
 		 "the command register disabled them", dev, (unsigned long long)ds->decode_off.count);
-	f.severity = PT_SEV_HIGH;
+	f.severity = a->crash.kind != PT_CRASH_END_OF_TRACE &&
+		     pt_near_crash(a, ds->decode_off.last[(ds->decode_off.count - 1) % PT_KEEP].ts, 10)
+		     ? PT_SEV_CRITICAL : PT_SEV_HIGH;
 	f.confidence = 85;
 	snprintf(f.why, sizeof(f.why), "with memory or I/O decode off the device ignores its BARs: "
 		 "reads return all-ones, writes vanish");
 	snprintf(f.advice, sizeof(f.advice), "check who cleared the command register (a reset, a "
 		 "PCI core rebalance, the hypervisor) and that the driver re-enables it before use");
+	if (ds->decode_write.ts)
+		pt_finding_evidence(&f, &ds->decode_write, &ds->decode_write_acc, "command write: "
+				    "memory decode off (0x%04llx)", (unsigned long long)ds->decode_write.val);
 	pt_kept_evidence(&f, &ds->decode_off, "BAR access with decode off");
 	pt_finding_add(a, &f);
 }

@@ -21,12 +21,15 @@ static const struct soft_reset {
 	int bar;
 	uint32_t off;
 	uint64_t bits;				/* a write with any of them resets */
+	int clear;				/* ... with all of them clear, instead */
 	const char *name;
 } soft_resets[] = {
 	/* Radeon R100-R500: RBBM_SOFT_RESET */
-	{ 0x1002, 0x030000, 0xff0000, 2, 0x00f0, 0xffffffff, "RBBM_SOFT_RESET" },
+	{ 0x1002, 0x030000, 0xff0000, 2, 0x00f0, 0xffffffff, 0, "RBBM_SOFT_RESET" },
 	/* Intel 8254x/8257x NICs: CTRL.RST */
-	{ 0x8086, 0x020000, 0xff0000, 0, 0x0000, 1u << 26, "CTRL.RST" },
+	{ 0x8086, 0x020000, 0xff0000, 0, 0x0000, 1u << 26, 0, "CTRL.RST" },
+	/* any NVMe controller (class 01:08:02): CC.EN cleared (NVMe base spec 3.1.5) */
+	{ 0, 0x010802, 0xffffff, 0, 0x0014, 1, 1, "NVMe controller reset (CC.EN=0)" },
 };
 
 struct dev_state {
@@ -79,8 +82,9 @@ static const char *soft_reset(const struct pt_device *d, const struct pt_event *
 	for (size_t i = 0; i < sizeof(soft_resets) / sizeof(soft_resets[0]); i++) {
 		const struct soft_reset *r = &soft_resets[i];
 
-		if (d->vendor == r->vendor && (d->class_code & r->class_mask) == r->class_prefix &&
-		    acc->bar == r->bar && acc->off == r->off && (ev->val & r->bits))
+		if ((!r->vendor || d->vendor == r->vendor) &&
+		    (d->class_code & r->class_mask) == r->class_prefix && acc->bar == r->bar &&
+		    acc->off == r->off && (r->clear ? !(ev->val & r->bits) : !!(ev->val & r->bits)))
 			return r->name;
 	}
 	return NULL;
@@ -168,6 +172,29 @@ static void event(void *p, struct pt_analysis *a, const struct pt_event *ev,
 	}
 }
 
+/*
+ * After the reset, a register the driver polled unchanged, fast, for half
+ * a second or more, until just before the crash: waiting for a ready bit
+ * that never came (NVMe CSTS.RDY, a GPU's idle bit).
+ */
+static const struct pt_reg *polled_after(const struct pt_analysis *a, const struct pt_device *d,
+					 uint64_t reset_ts)
+{
+	const struct pt_reg *best = NULL;
+
+	for (unsigned i = 0; i < PT_MAX_REGS; i++) {
+		const struct pt_reg *r = &d->regs[i];
+		double secs = (r->last_ts - r->run_start_ts) / 1e9;
+
+		if (!r->reads || (r->key >> 32) == PT_REG_CONFIG || r->run_start_ts <= reset_ts ||
+		    r->run_reads < MIN_STUCK_READS || secs < 0.5 || !pt_near_crash(a, r->last_ts, 1))
+			continue;
+		if (!best || r->run_reads > best->run_reads)
+			best = r;
+	}
+	return best;
+}
+
 static void finish(void *p, struct pt_analysis *a)
 {
 	struct state *s = p;
@@ -185,15 +212,28 @@ static void finish(void *p, struct pt_analysis *a)
 		stuck = ds->stuck && ds->same_after >= MIN_STUCK_READS && !ds->differ_after;
 		/* did not come back: still all-ones at the last read, after a proper wait */
 		gone = ds->ones_after >= 2 && ds->last_ones;
+		if (!stuck && !gone && a->crash.kind != PT_CRASH_END_OF_TRACE &&
+		    (ds->stuck = polled_after(a, d, ds->reset.ts))) {
+			stuck = 1;
+			ds->stuck_val = ds->stuck->last_val;
+			ds->same_after = ds->stuck->run_reads;
+			ds->stuck_reads_before = 0;
+		}
 		pt_dev_str(d, dev, sizeof(dev));
 		pt_finding_start(&f, "reset", PT_CLASS_RESET_HANG, d, ds->reset_acc.bar, ds->reset_acc.off);
 		f.count = ds->same_after + ds->ones_after;
 		if (stuck) {
 			pt_reg_label(d, ds->stuck->key >> 32, ds->stuck->key & 0xffffffff, where, sizeof(where));
-			snprintf(f.title, sizeof(f.title), "%s did not recover from its %s: %s still "
-				 "reads 0x%llx (%llu reads after the reset, %u before)", dev,
-				 ds->reset_name, where, (unsigned long long)ds->stuck_val,
-				 (unsigned long long)ds->same_after, ds->stuck_reads_before);
+			if (ds->stuck_reads_before)
+				snprintf(f.title, sizeof(f.title), "%s did not recover from its %s: %s "
+					 "still reads 0x%llx (%llu reads after the reset, %u before)", dev,
+					 ds->reset_name, where, (unsigned long long)ds->stuck_val,
+					 (unsigned long long)ds->same_after, ds->stuck_reads_before);
+			else
+				snprintf(f.title, sizeof(f.title), "%s did not come back from its %s: "
+					 "%s read 0x%llx %llu times after it, never changing, until %s",
+					 dev, ds->reset_name, where, (unsigned long long)ds->stuck_val,
+					 (unsigned long long)ds->same_after, pt_crash_point(a));
 			f.severity = PT_SEV_CRITICAL;
 			f.confidence = 85;
 		} else if (gone) {

@@ -16,7 +16,7 @@
 
 #define MS 1000000ull
 
-enum transition { T_NONE, T_D3_D0, T_FLR, T_SBR, T_RETRAIN };
+enum transition { T_NONE, T_D3_D0, T_FLR, T_SBR, T_RETRAIN, T_UNSEEN };
 
 static const struct rule {
 	const char *name;
@@ -29,6 +29,9 @@ static const struct rule {
 	[T_SBR] = { "secondary bus reset", 100 * MS,
 		    "PCIe 6.6.1: 100 ms after the reset ends" },
 	[T_RETRAIN] = { "link retrain", 100 * MS, "PCIe 6.6.1: 100 ms after the link trains" },
+	/* a device-specific reset (NVMe NSSR, a firmware reset): config reads back as reset */
+	[T_UNSEEN] = { "reset (its command register read back 0: a reset the trace does not show)",
+		       0, "" },
 };
 
 struct dev_state {
@@ -40,8 +43,12 @@ struct dev_state {
 	struct pt_event t_ev;
 	struct pt_access t_acc;
 	uint8_t reset_clears;		/* the transition zeroes BARs and command */
-	uint8_t restored;		/* command written since */
+	uint8_t restored;		/* command written with decode on, and a BAR, since */
+	uint8_t cmd_restored, bar_restored;
+	uint8_t cmd_known;
+	uint16_t cmd;			/* the command register as last written or read */
 	uint8_t accessed;		/* the first access after it is taken */
+	uint8_t unrestored_seen;	/* a BAR access before the restore is taken */
 	/* the worst violation so far */
 	enum transition bad;
 	struct pt_event bad_t_ev, bad_first;
@@ -75,7 +82,8 @@ static void begin(struct dev_state *ds, enum transition t, int clears, const str
 	ds->t_ev = *ev;
 	ds->t_acc = *acc;
 	ds->reset_clears = clears;
-	ds->restored = 0;
+	ds->restored = ds->cmd_restored = ds->bar_restored = 0;
+	ds->unrestored_seen = 0;
 	ds->accessed = 0;
 }
 
@@ -126,8 +134,11 @@ static void config_write(struct state *s, struct pt_analysis *a, struct pt_devic
 		begin(ds, T_FLR, 1, ev, acc);
 		return;
 	}
-	if (covers(acc, ev, PCI_COMMAND) && ds->t)
-		ds->restored = 1;
+	if (covers(acc, ev, PCI_COMMAND) && ds->t && (d->command & PCI_COMMAND_MEMORY))
+		ds->cmd_restored = 1;
+	if (acc->off >= PCI_BASE_ADDRESS_0 && acc->off <= PCI_BASE_ADDRESS_5 && ds->t)
+		ds->bar_restored = 1;
+	ds->restored = ds->cmd_restored && ds->bar_restored;
 	if ((d->header_type & 0x7f) == PCI_HEADER_TYPE_BRIDGE &&
 	    covers(acc, ev, PCI_BRIDGE_CONTROL) && !pt_cfg_read(d, PCI_BRIDGE_CONTROL, 2, &v)) {
 		if (v & PCI_BRIDGE_CTL_BUS_RESET)
@@ -154,7 +165,9 @@ static void after(struct dev_state *ds, const struct pt_event *ev, const struct 
 	int early = gap < r->wait_ns;
 	int unrestored = acc->type == PT_ACC_BAR && ds->reset_clears && !ds->restored;
 
-	if (!ds->accessed && (early || unrestored)) {
+	/* the first access inside the wait, or the first BAR access before the restore */
+	if ((!ds->accessed && early) || (unrestored && !ds->unrestored_seen)) {
+		ds->unrestored_seen = unrestored;
 		ds->bad = ds->t;
 		ds->bad_t_ev = ds->t_ev;
 		ds->bad_t_acc = ds->t_acc;
@@ -188,6 +201,21 @@ static void event(void *p, struct pt_analysis *a, const struct pt_event *ev,
 
 	if (!d || (acc->type != PT_ACC_BAR && acc->type != PT_ACC_CONFIG) || !(ds = slot(s, d->bdf)))
 		return;
+	/* the command register reads back cleared, though nothing wrote it: a reset happened */
+	if (acc->type == PT_ACC_CONFIG && !write && covers(acc, ev, PCI_COMMAND) &&
+	    acc->off <= PCI_COMMAND) {
+		uint16_t cmd = (uint16_t)(ev->val >> (8 * (PCI_COMMAND - acc->off)));
+
+		if (ds->cmd_known && (ds->cmd & PCI_COMMAND_MEMORY) && !(cmd & PCI_COMMAND_MEMORY) &&
+		    !pt_all_ones(ev->val, ev->len))
+			begin(ds, T_UNSEEN, 1, ev, acc);
+		ds->cmd = cmd;
+		ds->cmd_known = 1;
+	}
+	if (acc->type == PT_ACC_CONFIG && write && covers(acc, ev, PCI_COMMAND)) {
+		ds->cmd = d->command;
+		ds->cmd_known = 1;
+	}
 	if (acc->type == PT_ACC_CONFIG && write) {
 		enum transition before = ds->t;
 		uint64_t before_ts = ds->t_ev.ts;
@@ -199,6 +227,8 @@ static void event(void *p, struct pt_analysis *a, const struct pt_event *ev,
 			return;
 	}
 	ds->power = d->power_state;
+	if (ds->t == T_UNSEEN && ds->t_ev.ts == ev->ts)
+		return;
 	/* reading back the register that made the transition is how drivers confirm it */
 	if (ds->t && !(acc->type == PT_ACC_CONFIG && ds->t_acc.type == PT_ACC_CONFIG &&
 		       ds->t_acc.dev == d && acc->off == ds->t_acc.off))
@@ -225,8 +255,8 @@ static void finish(void *p, struct pt_analysis *a)
 		f.count = ds->bad_early ? ds->bad_early : 1;
 		if (ds->bad_unrestored)
 			snprintf(f.title, sizeof(f.title), "%s used %.1f ms after its %s before its "
-				 "configuration was restored: BAR access with the command register "
-				 "still as the reset left it", dev, ds->bad_gap / 1e6, r->name);
+				 "configuration was restored: BAR access before the BARs and the command "
+				 "register were written again", dev, ds->bad_gap / 1e6, r->name);
 		else
 			snprintf(f.title, sizeof(f.title), "%s accessed %.1f ms after its %s; it needs "
 				 "%llu ms (%s)%s", dev, ds->bad_gap / 1e6, r->name,

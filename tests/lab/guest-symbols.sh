@@ -46,6 +46,14 @@ for s in d3-access hang-reset irq-storm lost-msi stray-mmio; do
 	[ -d "/proc/$QEMU_PID" ] && kill -9 "$QEMU_PID"
 	[ $rc = 0 ] && ok "$s: recorded with kvm_emulate_insn" ||
 		{ not_ok "$s: recorded with kvm_emulate_insn (exit $rc)"; diag "$T/$s.rec"; continue; }
+	run "$PTTRACE" analyze --guest-elf "$ELF" "$T/$s.dat"
+	# lost-msi's cause is seconds older than its crash: kvm_emulate_insn can flood it out
+	if [ "$s" = lost-msi ] && grep -q "^PROBABLE CAUSE: not found" "$T/out"; then
+		expect_out "the flight recorder overwrote older events|older ones were overwritten" \
+			"$s: the cause was overwritten, and the report says so"
+		rm -f "$T/$s.dat"
+		continue
+	fi
 	run "$PTTRACE" analyze --json --guest-elf "$ELF" "$T/$s.dat"
 	if check_findings "$T/out" > "$T/$s.bad"; then
 		ok "$s: every finding names its register and the guest function"

@@ -150,7 +150,8 @@ static void test_flr_without_recovery(void **state)
 		mmio(&s, 0, GPU_BAR + 0xe40, 0x80000000);	/* busy */
 	cfg_write(&s, GPU, 0x78, 2, 0x8000);			/* DevCtl: initiate FLR */
 	s.ts += 100000000;					/* the 100 ms FLR wait */
-	cfg_write(&s, GPU, 0x04, 2, 0x0006);			/* config restored */
+	cfg_write(&s, GPU, 0x10, 4, GPU_BAR);			/* config restored */
+	cfg_write(&s, GPU, 0x04, 2, 0x0006);
 	for (int i = 0; i < 200; i++)
 		mmio(&s, 0, GPU_BAR + 0xe40, 0x80000000);
 	pvpanic(&s);
@@ -173,6 +174,7 @@ static void test_flr_that_works(void **state)
 		mmio(&s, 0, GPU_BAR + 0xe40, 0x80000000);
 	cfg_write(&s, GPU, 0x78, 2, 0x8000);
 	s.ts += 100000000;
+	cfg_write(&s, GPU, 0x10, 4, GPU_BAR);
 	cfg_write(&s, GPU, 0x04, 2, 0x0006);
 	for (int i = 0; i < 200; i++)
 		mmio(&s, 0, GPU_BAR + 0xe40, i < 10 ? 0x80000000 : 0);
