@@ -201,7 +201,8 @@ static void vcpu_stats(struct pt_analysis *a, const struct pt_event *ev)
  * a #PF intercept with a guest virtual address, and is left alone.
  * COUNTED: EV's vcpu is one the statistics keep (--vcpu); the device's count is kept always.
  */
-static void gpa_fault(struct analysis *an, const struct pt_event *ev, int counted)
+static void gpa_fault(struct analysis *an, const struct pt_event *ev, int counted,
+		      struct pt_access *acc)
 {
 	struct pt_analysis *a = &an->pub;
 	int v = ev->vcpu, open;
@@ -217,7 +218,7 @@ static void gpa_fault(struct analysis *an, const struct pt_event *ev, int counte
 	if (ev->kind != PT_EV_PAGE_FAULT || !open ||
 	    (reason != PT_VMX_EXIT_EPT_VIOLATION && reason != PT_SVM_EXIT_NPF))
 		return;
-	d = pt_model_gpa_fault(a->model, ev);
+	d = pt_model_gpa_fault(a->model, ev, acc);
 	if (!counted)
 		return;
 	if (d)
@@ -289,7 +290,8 @@ void pt_analysis_feed_access(struct pt_analysis *a, const struct pt_event *in, s
 		an->stopped = 1;
 	a->by_kind[ev->kind]++;
 	/* --vcpu: other vcpus still shape the device model, nothing else */
-	gpa_fault(an, ev, a->opts.vcpu < 0 || ev->vcpu < 0 || ev->vcpu == a->opts.vcpu);
+	gpa_fault(an, ev, a->opts.vcpu < 0 || ev->vcpu < 0 || ev->vcpu == a->opts.vcpu, &acc);
+	*out = acc;
 	if (a->opts.vcpu >= 0 && ev->vcpu >= 0 && ev->vcpu != a->opts.vcpu)
 		return;
 	a->analysed++;

@@ -19,6 +19,19 @@ static int truthy(const struct pt_json *obj, const char *key)
 }
 
 /* "05.0" or "0x5" or "5" -> slot, function */
+/* The device query-pci lists with qdev id ID, or NULL. */
+static struct pt_device *by_qdev_id(struct pt_model *m, const struct pt_json *pci, const char *id)
+{
+	for (const struct pt_json *d = pci && id ? pci->child : NULL; d; d = d->next) {
+		const char *qid = pt_json_get_str(d, "qdev_id"), *bdfs = pt_json_get_str(d, "bdf");
+		uint16_t bdf;
+
+		if (qid && !strcmp(qid, id) && bdfs && !pt_bdf_parse(bdfs, &bdf, NULL))
+			return pt_model_find(m, bdf);
+	}
+	return NULL;
+}
+
 static int parse_addr(const char *addr, unsigned *slot, unsigned *fn)
 {
 	char *end;
@@ -59,17 +72,19 @@ void pt_meta_apply(struct pt_model *m, const struct pt_json *meta)
 					 type && !strcmp(type, "io"));
 		}
 	}
-	/* which of them are passed through, from the command line's addr= */
+	/* which of them are passed through: the command line's devices, by id or addr= */
 	for (const struct pt_json *d = devs ? devs->child : NULL; d; d = d->next) {
 		const char *addr = pt_json_get_str(d, "addr"), *host = pt_json_get_str(d, "host");
 		const struct pt_json *nommap = pt_json_get(d, "x_no_mmap");
 		struct pt_device *dev;
 		unsigned slot, fn;
 
-		if (!truthy(d, "assigned") || !addr || parse_addr(addr, &slot, &fn))
+		if (!truthy(d, "assigned"))
 			continue;
-		dev = pt_model_find(m, (uint16_t)(slot << 3 | fn));
-		if (!dev)
+		/* by its id in query-pci: devices behind root ports, where addr= is not the BDF */
+		dev = by_qdev_id(m, pci, pt_json_get_str(d, "id"));
+		if (!dev && (!addr || parse_addr(addr, &slot, &fn) ||
+			     !(dev = pt_model_find(m, (uint16_t)(slot << 3 | fn)))))
 			continue;
 		dev->assigned = 1;
 		if (host)

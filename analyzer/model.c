@@ -523,8 +523,10 @@ static void config_access(struct pt_model *m, uint16_t bdf, unsigned off, const 
 	if (off <= PCI_INTERRUPT_LINE && off + len > PCI_INTERRUPT_LINE) {
 		uint32_t line;
 
-		if (!pt_cfg_read(d, PCI_INTERRUPT_LINE, 1, &line) && line >= 16 && line < 24)
+		if (!pt_cfg_read(d, PCI_INTERRUPT_LINE, 1, &line) && line >= 16 && line < 24) {
 			d->gsi = line;
+			d->gsi_from_line = 1;
+		}
 	}
 	if (d->gsi < 0 && m->q35 && d->present && (bdf >> 8) == 0) {
 		uint32_t pin;
@@ -569,7 +571,8 @@ static int bar_lookup(struct pt_model *m, uint64_t addr, int io, struct pt_devic
 	return 0;
 }
 
-struct pt_device *pt_model_gpa_fault(struct pt_model *m, const struct pt_event *ev)
+struct pt_device *pt_model_gpa_fault(struct pt_model *m, const struct pt_event *ev,
+				      struct pt_access *acc)
 {
 	struct pt_device *d;
 	struct pt_fault_addr *fa;
@@ -579,6 +582,10 @@ struct pt_device *pt_model_gpa_fault(struct pt_model *m, const struct pt_event *
 	if (!bar_lookup(m, ev->addr, 0, &d, &bar))
 		return NULL;
 	d->bar_faults++;
+	acc->type = PT_ACC_FAULT;
+	acc->dev = d;
+	acc->bar = bar;
+	acc->off = ev->addr - d->bar[bar].base;
 	for (i = 0; i < d->nfault_addrs; i++)
 		if (d->fault_addr[i].gpa == ev->addr)
 			break;

@@ -261,6 +261,9 @@ static int decode(struct pt_reader *r, const struct pt_raw_record *rec, int cpu,
 		ev.kind = PT_EV_EOI;
 		ev.val = field_u64(r, rec, d->f[0]);
 		ev.addr = d->f[1] ? field_u64(r, rec, d->f[1]) : 0;
+		/* the guest's EOI runs on its vcpu's thread; KVM prints that vcpu's id */
+		if (d->f[1])
+			vcpu_known = ev.addr & 0x7fff;
 		break;
 	case DEC_INJ_VIRQ:
 		ev.kind = PT_EV_INJ_VIRQ;

@@ -191,6 +191,8 @@ static void device_json(FILE *f, const struct pt_analysis *a, const struct pt_de
 		fputs("null", f);
 	key(f, "gsi", &first);
 	fprintf(f, "%d", d->gsi);
+	key(f, "bars_mapped", &first);
+	fputs(d->assigned && d->x_no_mmap != 1 ? "true" : "false", f);
 	num_member(f, "mmio_reads", d->mmio_reads, &first);
 	num_member(f, "mmio_writes", d->mmio_writes, &first);
 	num_member(f, "config_reads", d->cfg_reads, &first);

@@ -340,6 +340,27 @@ static int reg_order(const void *pa, const void *pb)
 
 #define MAX_REG_LINES 16
 
+/*
+ * Which of the device's accesses the trace can show: MMIO exits have
+ * values; a BAR mapped into the guest (vfio's mmap) exits only as a fault
+ * after the mapping was torn down (decode off, reset, D3hot), without one.
+ */
+static void print_visibility(FILE *f, const struct pt_device *d)
+{
+	int mapped = d->assigned && d->x_no_mmap != 1;
+
+	if (mapped)
+		fprintf(f, "    seen:     BAR accesses only where they exit: its BARs are mapped into "
+			"the guest (x-no-mmap %s), so %s; config space and interrupts in full\n",
+			d->x_no_mmap == 0 ? "off" : "not set", d->bar_faults
+			? "the faults below are where the mapping had been torn down (reset, decode "
+			  "off, D3hot) and the rest is not in the trace"
+			: "most of them are not in the trace");
+	else if (d->bar_faults && !d->mmio_reads && !d->mmio_writes)
+		fprintf(f, "    seen:     BAR accesses only as EPT/NPF faults, without values: its BARs "
+			"are mapped into the guest\n");
+}
+
 /* Accesses known only from page faults: where and how often, no values. */
 static void print_bar_faults(FILE *f, const struct pt_analysis *a, const struct pt_device *d)
 {
@@ -397,12 +418,14 @@ static void print_device(FILE *f, const struct pt_analysis *a, const struct pt_d
 		fprintf(f, "    MSI-X %s%s, %u vectors\n", d->msix_enabled ? "on" : "off",
 			d->msix_fn_mask ? " (function masked)" : "", d->msix_size);
 	if (d->gsi >= 0)
-		fprintf(f, "    INTx on GSI %d (q35 routing)\n", d->gsi);
+		fprintf(f, "    INTx on GSI %d (%s)\n", d->gsi,
+			d->gsi_from_line ? "its Interrupt Line" : "q35 routing");
 	fprintf(f, "    accesses: %llu MMIO reads, %llu MMIO writes, %llu config reads, %llu config "
 		"writes; interrupts: %llu MSI, %llu INTx asserts\n",
 		(unsigned long long)d->mmio_reads, (unsigned long long)d->mmio_writes,
 		(unsigned long long)d->cfg_reads, (unsigned long long)d->cfg_writes,
 		(unsigned long long)d->msis, (unsigned long long)d->intx);
+	print_visibility(f, d);
 	print_bar_faults(f, a, d);
 	for (unsigned i = 0; i < PT_MAX_REGS; i++)
 		if ((d->regs[i].reads || d->regs[i].writes) && (d->regs[i].key >> 32) != PT_REG_CONFIG)

@@ -93,6 +93,7 @@ struct pt_device {
 	uint64_t reset_ts;
 
 	int gsi;			/* INTx GSI, -1 unknown */
+	uint8_t gsi_from_line;		/* read from Interrupt Line, not guessed from q35 */
 
 	/* counts for the report */
 	uint64_t mmio_reads, mmio_writes, cfg_reads, cfg_writes, msis, intx;
@@ -121,6 +122,12 @@ enum pt_access_type {
 	PT_ACC_PLATFORM,	/* LAPIC, IO-APIC, HPET, the 0xCF8 latch, ... */
 	PT_ACC_UNMAPPED,	/* MMIO to a GPA in no BAR and no platform region */
 	PT_ACC_INTERRUPT,	/* an MSI or INTx attributed to a device */
+	/*
+	 * kvm_page_fault at a BAR address after an EPT violation or NPF: the
+	 * guest touched a BAR mapped into it (vfio's mmap, torn down by a
+	 * reset, decode off or D3hot and faulted back in); no value, no reg
+	 */
+	PT_ACC_FAULT,
 };
 
 struct pt_access {
@@ -182,9 +189,11 @@ void pt_model_event(struct pt_model *m, const struct pt_event *ev, struct pt_acc
 /*
  * A guest physical address the guest faulted on (kvm_page_fault after an
  * EPT violation or NPF, EV's addr): counted on the device whose memory BAR
- * holds it.  Returns that device, or NULL.  Changes nothing the detectors see.
+ * holds it.  Returns that device, or NULL, and fills ACC (PT_ACC_FAULT) for it.
+ * Changes nothing the detectors see of values or registers.
  */
-struct pt_device *pt_model_gpa_fault(struct pt_model *m, const struct pt_event *ev);
+struct pt_device *pt_model_gpa_fault(struct pt_model *m, const struct pt_event *ev,
+				      struct pt_access *acc);
 
 struct pt_device *const *pt_model_devices(const struct pt_model *m, unsigned *count);
 struct pt_device *pt_model_find(struct pt_model *m, uint16_t bdf);

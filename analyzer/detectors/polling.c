@@ -91,7 +91,8 @@ static void finish(void *p, struct pt_analysis *a)
 		snprintf(f.title, sizeof(f.title), "%s %s polled %u times in %.2f s, always 0x%llx, "
 			 "until %s", dev, where, reg->run_reads, secs,
 			 (unsigned long long)reg->last_val, pt_crash_point(a));
-		f.severity = a->crash.kind == PT_CRASH_END_OF_TRACE ? PT_SEV_MEDIUM : PT_SEV_HIGH;
+		/* a poll still going when the trace simply ends is no verdict */
+		f.severity = a->crash.kind == PT_CRASH_END_OF_TRACE ? PT_SEV_INFO : PT_SEV_HIGH;
 		f.confidence = secs > 0.5 ? 85 : 70;
 		snprintf(f.why, sizeof(f.why), "the driver is waiting for the device to change this "
 			 "register (a busy bit, a read pointer, a fence) and it never does: the device "

@@ -21,6 +21,7 @@ struct dev_state {
 	struct pt_event decode_write;
 	struct pt_access decode_write_acc;
 	int decode_was_on;
+	uint64_t d3_faults, decode_faults;	/* of those accesses, seen only as EPT/NPF faults */
 };
 
 struct state {
@@ -66,7 +67,8 @@ static void event(void *p, struct pt_analysis *a, const struct pt_event *ev,
 			pt_kept_add(&ds->irq_in_d3, ev, acc);
 		return;
 	}
-	if (acc->type != PT_ACC_BAR)
+	/* a fault on a BAR mapped into the guest is an access too, one without a value */
+	if (acc->type != PT_ACC_BAR && acc->type != PT_ACC_FAULT)
 		return;
 	ds = PT_DEV_SLOT(s->dev, &s->ndev, d->bdf);
 	if (!ds)
@@ -74,10 +76,21 @@ static void event(void *p, struct pt_analysis *a, const struct pt_event *ev,
 	if (d->power_state > 0) {
 		ds->state = d->power_state;
 		pt_kept_add(&ds->in_d3, ev, acc);
+		ds->d3_faults += acc->type == PT_ACC_FAULT;
 	} else if (d->command_known &&
 		   !(d->command & (d->bar[acc->bar].is_io ? 0x1 : 0x2))) {
 		pt_kept_add(&ds->decode_off, ev, acc);
+		ds->decode_faults += acc->type == PT_ACC_FAULT;
 	}
+}
+
+/* Accesses known only from faults on a BAR mapped into the guest (vfio's mmap). */
+static const char *faults_note(uint64_t faults, uint64_t all)
+{
+	if (!faults)
+		return "";
+	return faults == all ? " (seen as EPT/NPF faults on its mmapped BAR: no values)"
+			     : " (some seen only as EPT/NPF faults on its mmapped BAR)";
 }
 
 static void report_d3(struct pt_analysis *a, struct dev_state *ds, struct pt_device *d)
@@ -91,7 +104,8 @@ static void report_d3(struct pt_analysis *a, struct dev_state *ds, struct pt_dev
 	pt_finding_start(&f, "powered-down", PT_CLASS_POWERED_DOWN, d, ds->in_d3.first_acc[0].bar, ds->in_d3.first_acc[0].off);
 	f.count = ds->in_d3.count;
 	snprintf(f.title, sizeof(f.title), "%s accessed in %s: %llu BAR accesses after the driver "
-		 "powered it down", dev, state, (unsigned long long)ds->in_d3.count);
+		 "powered it down%s", dev, state, (unsigned long long)ds->in_d3.count,
+		 faults_note(ds->d3_faults, ds->in_d3.count));
 	f.severity = pt_near_crash(a, ds->in_d3.last[(ds->in_d3.count - 1) % PT_KEEP].ts, 10)
 		     ? PT_SEV_CRITICAL : PT_SEV_HIGH;
 	f.confidence = ds->have_transition ? 95 : 80;
@@ -127,7 +141,8 @@ static void report_decode_off(struct pt_analysis *a, struct dev_state *ds, struc
 	pt_finding_start(&f, "powered-down", PT_CLASS_INTERRUPT_PATH, d, first->bar, first->off);
 	f.count = ds->decode_off.count;
 	snprintf(f.title, sizeof(f.title), "%s accessed with its decode off: %llu BAR accesses while "
-		 "the command register disabled them", dev, (unsigned long long)ds->decode_off.count);
+		 "the command register disabled them%s", dev, (unsigned long long)ds->decode_off.count,
+		 faults_note(ds->decode_faults, ds->decode_off.count));
 	f.severity = a->crash.kind != PT_CRASH_END_OF_TRACE &&
 		     pt_near_crash(a, ds->decode_off.last[(ds->decode_off.count - 1) % PT_KEEP].ts, 10)
 		     ? PT_SEV_CRITICAL : PT_SEV_HIGH;
@@ -162,7 +177,7 @@ static void finish(void *p, struct pt_analysis *a)
 const struct pt_detector pt_detector_powered_down = {
 	.name = "powered-down",
 	.summary = "accesses to a device in D3hot or with its decode off",
-	.kinds = PT_KINDS_DEVICE_ACCESS | PT_KIND(MSI) | PT_KIND(IRQ_LINE),
+	.kinds = PT_KINDS_DEVICE_ACCESS | PT_KIND(MSI) | PT_KIND(IRQ_LINE) | PT_KIND(PAGE_FAULT),
 	.state_size = sizeof(struct state),
 	.event = event,
 	.finish = finish,

@@ -163,7 +163,8 @@ static void after(struct dev_state *ds, const struct pt_event *ev, const struct 
 	int read = ev->kind == PT_EV_MMIO_READ || ev->kind == PT_EV_PIO_READ;
 	int ones = read && pt_all_ones(ev->val, ev->len);
 	int early = gap < r->wait_ns;
-	int unrestored = acc->type == PT_ACC_BAR && ds->reset_clears && !ds->restored;
+	int unrestored = (acc->type == PT_ACC_BAR || acc->type == PT_ACC_FAULT) && ds->reset_clears &&
+			 !ds->restored;
 
 	/* the first access inside the wait, or the first BAR access before the restore */
 	if ((!ds->accessed && early) || (unrestored && !ds->unrestored_seen)) {
@@ -199,7 +200,9 @@ static void event(void *p, struct pt_analysis *a, const struct pt_event *ev,
 	struct dev_state *ds;
 	int write = ev->kind == PT_EV_MMIO_WRITE || ev->kind == PT_EV_PIO_WRITE;
 
-	if (!d || (acc->type != PT_ACC_BAR && acc->type != PT_ACC_CONFIG) || !(ds = slot(s, d->bdf)))
+	/* a fault on an mmapped BAR is its first touch as much as an MMIO exit */
+	if (!d || (acc->type != PT_ACC_BAR && acc->type != PT_ACC_CONFIG && acc->type != PT_ACC_FAULT) ||
+	    !(ds = slot(s, d->bdf)))
 		return;
 	/* the command register reads back cleared, though nothing wrote it: a reset happened */
 	if (acc->type == PT_ACC_CONFIG && !write && covers(acc, ev, PCI_COMMAND) &&
@@ -293,7 +296,7 @@ static void finish(void *p, struct pt_analysis *a)
 const struct pt_detector pt_detector_timing = {
 	.name = "timing",
 	.summary = "accesses inside the PCI/PCIe waits after D3hot->D0, FLR, bus reset, link retrain",
-	.kinds = PT_KINDS_DEVICE_ACCESS,
+	.kinds = PT_KINDS_DEVICE_ACCESS | PT_KIND(PAGE_FAULT),
 	.state_size = sizeof(struct state),
 	.event = event,
 	.finish = finish,

@@ -510,6 +510,211 @@ static void test_busy_nic_is_no_storm(void **state)
 	pt_analysis_free(s.a);
 }
 
+/* three MSI-X queues deliver; the driver masks queue 1 on resume and waits on it */
+static void test_one_msix_vector_masked(void **state)
+{
+	struct stream s = stream_start();
+	const struct pt_finding *f;
+
+	(void)state;
+	msix_nic(&s, 0, 0);
+	for (unsigned e = 1; e < 3; e++) {
+		mmio(&s, 1, NIC_BAR + MSIX_TABLE + 16 * e, 0xfee00000);
+		mmio(&s, 1, NIC_BAR + MSIX_TABLE + 16 * e + 8, 0x41 + e);
+		mmio(&s, 1, NIC_BAR + MSIX_TABLE + 16 * e + 12, 0);
+	}
+	for (int i = 0; i < 20; i++)
+		for (unsigned e = 0; e < 3; e++)
+			deliver(&s, 0xfee00000, 0x41 + e, 0);
+	mmio(&s, 1, NIC_BAR + MSIX_TABLE + 16 + 12, 1);		/* queue 1 masked */
+	for (int i = 0; i < 20; i++) {
+		deliver(&s, 0xfee00000, 0x41, 0);
+		deliver(&s, 0xfee00000, 0x43, 0);
+		mmio(&s, 0, NIC_BAR + 0xc0, 0);
+	}
+	pvpanic(&s);
+	assert_true(s.a->nfindings > 0);
+	f = &s.a->findings[0];
+	assert_int_equal(f->cls, PT_CLASS_INTERRUPT_PATH);
+	assert_int_equal(f->severity, PT_SEV_CRITICAL);
+	assert_int_equal(f->off, MSIX_TABLE + 16 + PCI_MSIX_ENTRY_VECTOR_CTRL);
+	assert_non_null(strstr(f->title, "MSI-X vector 1 masked"));
+	pt_analysis_free(s.a);
+
+	/* twin: queue 1 unmasked again */
+	s = stream_start();
+	msix_nic(&s, 0, 0);
+	mmio(&s, 1, NIC_BAR + MSIX_TABLE + 16, 0xfee00000);
+	mmio(&s, 1, NIC_BAR + MSIX_TABLE + 16 + 8, 0x42);
+	mmio(&s, 1, NIC_BAR + MSIX_TABLE + 16 + 12, 0);
+	for (int i = 0; i < 20; i++) {
+		deliver(&s, 0xfee00000, 0x41, 0);
+		deliver(&s, 0xfee00000, 0x42, 0);
+	}
+	mmio(&s, 1, NIC_BAR + MSIX_TABLE + 16 + 12, 1);
+	mmio(&s, 1, NIC_BAR + MSIX_TABLE + 16 + 12, 0);
+	for (int i = 0; i < 20; i++)
+		deliver(&s, 0xfee00000, 0x42, 0);
+	end_of_trace(&s);
+	assert_false(any_above_info(s.a));
+	pt_analysis_free(s.a);
+}
+
+/* Interrupt Line 16-23 names the IO-APIC pin; the q35 guess would say 20 for slot 4 */
+static void test_interrupt_line_gsi(void **state)
+{
+	struct stream s = stream_start();
+
+	(void)state;
+	cfg_read(&s, BDF(0, 0, 0), PCI_VENDOR_ID, 4, 0x29c08086);	/* q35 host bridge */
+	probe_device(&s, NIC, 0x8086, 0x10d3, 0x020000, NIC_BAR, 0x20000);
+	assert_int_equal(pt_model_find(s.a->model, NIC)->gsi, 20);
+	cfg_write(&s, NIC, PCI_INTERRUPT_LINE, 1, 17);
+	assert_int_equal(pt_model_find(s.a->model, NIC)->gsi, 17);
+	cfg_write(&s, NIC, PCI_INTERRUPT_LINE, 1, 11);		/* a PIC IRQ: no pin */
+	assert_int_equal(pt_model_find(s.a->model, NIC)->gsi, 17);
+	pt_analysis_free(s.a);
+}
+
+/* a reset the trace does not show: the command register reads back 0 */
+static void test_unseen_reset(void **state)
+{
+	struct stream s = stream_start();
+	const struct pt_finding *f;
+
+	(void)state;
+	probe_device(&s, NIC, 0x8086, 0x10d3, 0x020000, NIC_BAR, 0x20000);
+	nic_work(&s, 20, 0, 0);
+	mmio(&s, 1, NIC_BAR + 0x20, 0x4e564d65);		/* NVMe NSSR, say */
+	s.ts += 500000000;
+	cfg_read(&s, NIC, PCI_COMMAND, 2, 0);
+	cfg_write(&s, NIC, PCI_COMMAND, 2, PCI_COMMAND_MEMORY);
+	mmio(&s, 0, NIC_BAR + 0x1c, 0xffffffff);
+	pvpanic(&s);
+	assert_true(s.a->nfindings > 0);
+	f = &s.a->findings[0];
+	assert_int_equal(f->cls, PT_CLASS_TOO_SOON);
+	assert_non_null(strstr(f->title, "a reset the trace does not show"));
+	pt_analysis_free(s.a);
+
+	/* twin: BARs and command restored first */
+	s = stream_start();
+	probe_device(&s, NIC, 0x8086, 0x10d3, 0x020000, NIC_BAR, 0x20000);
+	nic_work(&s, 20, 0, 0);
+	s.ts += 500000000;
+	cfg_read(&s, NIC, PCI_COMMAND, 2, 0);
+	cfg_write(&s, NIC, PCI_BASE_ADDRESS_0, 4, NIC_BAR);
+	cfg_write(&s, NIC, PCI_COMMAND, 2, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+	nic_work(&s, 20, 0, 0);
+	end_of_trace(&s);
+	assert_false(any_above_info(s.a));
+	pt_analysis_free(s.a);
+}
+
+/* NVMe: CC.EN=0, CC.EN=1, CSTS.RDY polled and never 1 */
+static void nvme_reset(struct stream *s, int ready)
+{
+	probe_device(s, NIC, 0x144d, 0xa808, 0x010802, NIC_BAR, 0x4000);
+	mmio(s, 1, NIC_BAR + 0x14, 0x460001);
+	for (int i = 0; i < 20; i++)
+		mmio(s, 0, NIC_BAR + 0x1c, 1);
+	mmio(s, 1, NIC_BAR + 0x14, 0x460000);			/* CC.EN = 0 */
+	mmio(s, 1, NIC_BAR + 0x14, 0x460001);
+	s->step = 1000000;					/* 1 ms polls */
+	for (int i = 0; i < (ready ? 6 : 1500); i++)
+		mmio(s, 0, NIC_BAR + 0x1c, 0);
+	s->step = 20000;
+	if (ready) {
+		mmio(s, 0, NIC_BAR + 0x1c, 1);
+		for (int i = 0; i < 500; i++) {
+			mmio(s, 1, NIC_BAR + 0x1008, i & 63);	/* SQ 1 tail doorbell */
+			mmio(s, 1, NIC_BAR + 0x100c, i & 63);	/* CQ 1 head doorbell */
+		}
+	}
+}
+
+static void test_nvme_reset_hang(void **state)
+{
+	struct stream s = stream_start();
+	const struct pt_finding *f;
+
+	(void)state;
+	nvme_reset(&s, 0);
+	pvpanic(&s);
+	assert_true(s.a->nfindings > 1);
+	f = &s.a->findings[0];
+	assert_int_equal(f->cls, PT_CLASS_RESET_HANG);
+	assert_non_null(strstr(f->title, "did not come back from its NVMe controller reset"));
+	assert_int_equal(s.a->findings[1].cls, PT_CLASS_POLLING);
+	assert_int_equal(s.a->findings[1].caused_by, 0);
+	pt_analysis_free(s.a);
+
+	/* twin: RDY comes up, I/O goes on */
+	s = stream_start();
+	nvme_reset(&s, 1);
+	end_of_trace(&s);
+	assert_false(any_above_info(s.a));
+	pt_analysis_free(s.a);
+}
+
+/*
+ * A BAR mapped into the guest (vfio's mmap, no x-no-mmap): D3hot tears the
+ * mapping down, so the driver's next touch is an EPT violation and a
+ * kvm_page_fault at the BAR, with no value.  Twin: faults in D0 only.
+ */
+static void mmapped_touch(struct stream *s)
+{
+	emit(s, PT_EV_EXIT, 0, 48, 0);			/* EPT_VIOLATION */
+	emit(s, PT_EV_PAGE_FAULT, NIC_BAR + 0x1000, 0x181, 0);
+}
+
+static void test_d3_seen_through_faults(void **state)
+{
+	struct stream s = stream_start();
+	const struct pt_finding *f;
+
+	(void)state;
+	probe_device(&s, NIC, 0x8086, 0x10d3, 0x020000, NIC_BAR, 0x20000);
+	mmapped_touch(&s);
+	cfg_write(&s, NIC, 0x44, 2, 3);			/* D3hot */
+	for (int i = 0; i < 3; i++)
+		mmapped_touch(&s);
+	pvpanic(&s);
+	assert_true(s.a->nfindings > 0);
+	f = &s.a->findings[0];
+	assert_int_equal(f->cls, PT_CLASS_POWERED_DOWN);
+	assert_int_equal(f->count, 3);
+	assert_non_null(strstr(f->title, "seen as EPT/NPF faults on its mmapped BAR"));
+	pt_analysis_free(s.a);
+
+	s = stream_start();
+	probe_device(&s, NIC, 0x8086, 0x10d3, 0x020000, NIC_BAR, 0x20000);
+	for (int i = 0; i < 4; i++)
+		mmapped_touch(&s);
+	end_of_trace(&s);
+	assert_false(any_above_info(s.a));
+	pt_analysis_free(s.a);
+}
+
+/* pttrace's metadata: a vfio-pci device behind a root port, known by its id */
+static void test_assigned_behind_root_port(void **state)
+{
+	struct stream s = stream_start();
+	const struct pt_device *d;
+
+	(void)state;
+	assert_int_equal(pt_analysis_set_meta(s.a, "{\"pci\": [{\"bdf\": \"01:00.0\", "
+		"\"vendor\": 4318, \"device\": 7040, \"class\": 768, \"qdev_id\": \"hostdev0\", "
+		"\"bars\": []}], \"devices\": [{\"driver\": \"vfio-pci\", \"id\": \"hostdev0\", "
+		"\"addr\": \"0.0\", \"assigned\": true, \"host\": \"0000:03:00.0\"}]}"), 0);
+	d = pt_model_find(s.a->model, BDF(1, 0, 0));
+	assert_non_null(d);
+	assert_true(d->assigned);
+	assert_string_equal(d->host, "0000:03:00.0");
+	assert_null(pt_model_find(s.a->model, BDF(0, 0, 0)));
+	pt_analysis_free(s.a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -523,6 +728,12 @@ int main(void)
 		cmocka_unit_test(test_value_that_killed),
 		cmocka_unit_test(test_device_gone),
 		cmocka_unit_test(test_busy_nic_is_no_storm),
+		cmocka_unit_test(test_one_msix_vector_masked),
+		cmocka_unit_test(test_interrupt_line_gsi),
+		cmocka_unit_test(test_unseen_reset),
+		cmocka_unit_test(test_nvme_reset_hang),
+		cmocka_unit_test(test_d3_seen_through_faults),
+		cmocka_unit_test(test_assigned_behind_root_port),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
