@@ -378,6 +378,40 @@ static void scenario_lost_msi(void)
 		  "device given up", (edu.bdf >> 3) & 0x1f);
 }
 
+/* Waits for one factorial's completion three times, then gives the device up. */
+static void edu_wait_or_panic(const char *what)
+{
+	for (int attempt = 1; attempt <= 3; attempt++) {
+		if (edu_factorial(7, 1000000))
+			kit_panic("%s: an interrupt arrived after all", what);
+		kit_printf("edu: interrupt timeout, attempt %d\n", attempt);
+	}
+	kit_panic("edu 00:%02x.0: completion interrupt never arrived after 3 tries, "
+		  "device given up (%s)", (edu.bdf >> 3) & 0x1f, what);
+}
+
+static void scenario_busmaster_off(void)
+{
+	edu_probe();
+	edu_use_msi();
+	edu_warmup(WARMUP_ROUNDS);
+	/* the bug: a recovery path rewrites the command register without bus mastering */
+	kit_printf("edu: recovery rewrites the command register\n");
+	pci_write16(edu.bdf, PCI_COMMAND, PCI_COMMAND_MEMORY);
+	edu_wait_or_panic("busmaster-off");
+}
+
+static void scenario_intx_disabled(void)
+{
+	edu_probe();
+	edu_use_intx();
+	edu_warmup(WARMUP_ROUNDS);
+	/* the bug: INTx disabled as if MSI were taking over, and MSI never enabled */
+	kit_printf("edu: INTx disabled, MSI not enabled\n");
+	pci_write16(edu.bdf, PCI_COMMAND, pci_read16(edu.bdf, PCI_COMMAND) | PCI_COMMAND_INTX_DISABLE);
+	edu_wait_or_panic("intx-disabled");
+}
+
 #define EDU_RELOCATED_BAR 0xe0000000u
 
 static void scenario_stray_mmio(void)
@@ -458,6 +492,8 @@ static const struct {
 	{ "irq-storm", scenario_irq_storm },
 	{ "lost-msi", scenario_lost_msi },
 	{ "stray-mmio", scenario_stray_mmio },
+	{ "busmaster-off", scenario_busmaster_off },
+	{ "intx-disabled", scenario_intx_disabled },
 	{ "healthy", scenario_healthy },
 	{ "mmio-loop", scenario_mmio_loop },
 };

@@ -3,7 +3,7 @@
 
 run "$PTTRACE" lab list
 expect_rc 0 "lab list exits 0"
-for s in d3-access hang-reset irq-storm lost-msi stray-mmio healthy; do
+for s in d3-access hang-reset irq-storm lost-msi stray-mmio busmaster-off intx-disabled healthy; do
 	expect_out "^$s " "lab list shows $s"
 done
 expect_out "^stray-mmio .*triple fault" "stray-mmio ends in a triple fault"
@@ -11,10 +11,10 @@ expect_out "^stray-mmio .*triple fault" "stray-mmio ends in a triple fault"
 run "$PTTRACE" lab list --json
 expect_rc 0 "lab list --json exits 0"
 if command -v python3 > /dev/null; then
-	if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len([s for s in d if not s["benchmark"]])==6 and all("name" in s and "crash" in s for s in d)' "$T/out"; then
-		ok "lab list --json is valid JSON with six failure scenarios"
+	if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len([s for s in d if not s["benchmark"]])==8 and all("name" in s and "crash" in s for s in d)' "$T/out"; then
+		ok "lab list --json is valid JSON with eight scenarios (seven failures)"
 	else
-		not_ok "lab list --json is valid JSON with six failure scenarios"
+		not_ok "lab list --json is valid JSON with eight scenarios (seven failures)"
 		diag "$T/out"
 	fi
 else

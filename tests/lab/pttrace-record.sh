@@ -65,6 +65,8 @@ hang-reset|in-kernel crash trigger|reset 00:05.0
 irq-storm|in-kernel crash trigger|irq-storm 00:03.0
 lost-msi|in-kernel crash trigger|lost-irq 00:03.0
 stray-mmio|in-kernel crash trigger|stray-mmio 00:03.0
+busmaster-off|in-kernel crash trigger|lost-irq 00:03.0
+intx-disabled|in-kernel crash trigger|lost-irq 00:03.0
 healthy|duration|-
 LIST
 

@@ -5,7 +5,7 @@ need_root_kvm
 
 instances() { ls /sys/kernel/tracing/instances 2> /dev/null | sort; }
 
-for s in d3-access hang-reset irq-storm lost-msi stray-mmio healthy; do
+for s in d3-access hang-reset irq-storm lost-msi stray-mmio busmaster-off intx-disabled healthy; do
 	before=$(instances)
 	start=$(date +%s%N)
 	run "$PTTRACE" lab run "$s" --name "pttrace-test-$s"
