@@ -77,6 +77,7 @@ static int lab_list(int argc, char **argv)
 	size_t n;
 	const struct pt_lab_scenario *s = pt_lab_scenarios(&n);
 	int json = argc == 2 && !strcmp(argv[1], "--json");
+	int w = (int)strlen("SCENARIO");
 
 	if (argc > 2 || (argc == 2 && !json))
 		return pt_die_usage(&pt_cmd_lab, "usage: pttrace lab list [--json]");
@@ -96,9 +97,13 @@ static int lab_list(int argc, char **argv)
 		printf("\n]\n");
 		return PT_EXIT_OK;
 	}
-	printf("%-11s %-20s %-22s %s\n", "SCENARIO", "DEVICE", "ENDS IN", "WHAT THE DRIVER DOES");
+	/* the name column as wide as the longest name */
 	for (size_t i = 0; i < n; i++)
-		printf("%-11s %-20s %-22s %s\n", s[i].name, s[i].device,
+		if ((int)strlen(s[i].name) > w)
+			w = strlen(s[i].name);
+	printf("%-*s %-20s %-22s %s\n", w, "SCENARIO", "DEVICE", "ENDS IN", "WHAT THE DRIVER DOES");
+	for (size_t i = 0; i < n; i++)
+		printf("%-*s %-20s %-22s %s\n", w, s[i].name, s[i].device,
 		       pt_lab_crash_name(s[i].expect), s[i].summary);
 	return PT_EXIT_OK;
 }

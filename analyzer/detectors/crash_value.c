@@ -149,9 +149,14 @@ static void finish(void *p, struct pt_analysis *a)
 			 "reads", (unsigned long long)worst->ev.val, worst->history);
 	pt_finding_start(&f, "crash-value", PT_CLASS_BAD_VALUE, d, worst->acc.bar, worst->acc.off);
 	f.count = 1;
-	snprintf(f.title, sizeof(f.title), "vcpu %d read %s from %s %s %.1f ms before %s%s",
-		 a->crash.vcpu, what, dev, reg, (a->crash.ts - worst->ev.ts) / 1e6,
-		 pt_crash_kind_name(a->crash.kind), worst->fault ? ", and faulted using it" : "");
+	{
+		uint64_t gap = a->crash.ts - worst->ev.ts;
+
+		snprintf(f.title, sizeof(f.title), "vcpu %d read %s from %s %s %.*f %s before %s%s",
+			 a->crash.vcpu, what, dev, reg, gap < 1000000 ? 0 : 1,
+			 gap < 1000000 ? gap / 1e3 : gap / 1e6, gap < 1000000 ? "us" : "ms",
+			 pt_crash_kind_name(a->crash.kind), worst->fault ? ", and faulted using it" : "");
+	}
 	f.severity = worst->fault || worst->ones ? PT_SEV_HIGH : PT_SEV_MEDIUM;
 	f.confidence = worst->fault ? 85 : worst->ones ? 70 : 55;
 	snprintf(f.why, sizeof(f.why), "the crashing vcpu consumed this value last: a driver that "
