@@ -32,19 +32,6 @@ static struct pt_device *by_qdev_id(struct pt_model *m, const struct pt_json *pc
 	return NULL;
 }
 
-static int parse_addr(const char *addr, unsigned *slot, unsigned *fn)
-{
-	char *end;
-
-	*fn = 0;
-	*slot = strtoul(addr, &end, 16);
-	if (end == addr)
-		return -1;
-	if (*end == '.')
-		*fn = strtoul(end + 1, &end, 10);
-	return *end || *slot > 31 || *fn > 7 ? -1 : 0;
-}
-
 void pt_meta_apply(struct pt_model *m, const struct pt_json *meta)
 {
 	const struct pt_json *pci = pt_json_get(meta, "pci");
@@ -83,7 +70,7 @@ void pt_meta_apply(struct pt_model *m, const struct pt_json *meta)
 			continue;
 		/* by its id in query-pci: devices behind root ports, where addr= is not the BDF */
 		dev = by_qdev_id(m, pci, pt_json_get_str(d, "id"));
-		if (!dev && (!addr || parse_addr(addr, &slot, &fn) ||
+		if (!dev && (!addr || pt_devfn_parse(addr, &slot, &fn) ||
 			     !(dev = pt_model_find(m, (uint16_t)(slot << 3 | fn)))))
 			continue;
 		dev->assigned = 1;

@@ -130,6 +130,19 @@ int pt_bdf_parse(const char *s, uint16_t *bdf, const char **end)
 	return 0;
 }
 
+int pt_devfn_parse(const char *addr, unsigned *slot, unsigned *fn)
+{
+	char *end;
+
+	*fn = 0;
+	*slot = strtoul(addr, &end, 16);
+	if (end == addr)
+		return -1;
+	if (*end == '.')
+		*fn = strtoul(end + 1, &end, 16);
+	return *end || *slot > 31 || *fn > 7 ? -1 : 0;
+}
+
 const char *pt_power_state_name(int state)
 {
 	static const char *const names[] = { "D0", "D1", "D2", "D3hot" };

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "pt-barfilter.h"
+#include "pt-model.h"
 
 #define FOUR_GIB 0x100000000ULL
 
@@ -23,20 +24,6 @@ static double num_of(const struct pt_json *obj, const char *key, double dflt)
 	const struct pt_json *m = pt_json_get(obj, key);
 
 	return m && m->type == PT_JSON_NUMBER ? m->num : dflt;
-}
-
-/* "05.0", "0x5", "5" -> slot, function; -1 when it is none of those */
-static int parse_addr(const char *addr, unsigned *slot, unsigned *fn)
-{
-	char *end;
-
-	*fn = 0;
-	*slot = strtoul(addr, &end, 16);
-	if (end == addr)
-		return -1;
-	if (*end == '.')
-		*fn = strtoul(end + 1, &end, 16);
-	return *end || *slot > 31 || *fn > 7 ? -1 : 0;
 }
 
 /* The root bus, as a -device bus= names it (or leaves it out). */
@@ -62,7 +49,7 @@ static int assigned(const struct pt_vm *vm, const struct pt_json *d)
 				return 1;
 			continue;
 		}
-		if (bus == 0 && root_bus(v->bus) && v->addr[0] && !parse_addr(v->addr, &s, &f) &&
+		if (bus == 0 && root_bus(v->bus) && v->addr[0] && !pt_devfn_parse(v->addr, &s, &f) &&
 		    (int)s == slot && (int)f == fn)
 			return 1;
 	}

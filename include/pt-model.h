@@ -222,6 +222,8 @@ const struct pt_unknown_region *pt_model_unknown_at(struct pt_model *m, uint64_t
 void pt_bdf_str(uint16_t bdf, char *buf, size_t size);	/* "00:03.0" */
 void pt_dev_str(const struct pt_device *d, char *buf, size_t size);	/* "00:03.0 [1234:11e8]" */
 int pt_bdf_parse(const char *s, uint16_t *bdf, const char **end);
+/* QEMU's addr= ("05.0", "0x5", "5") -> slot and function; -1 when it is none of those */
+int pt_devfn_parse(const char *addr, unsigned *slot, unsigned *fn);
 const char *pt_power_state_name(int state);		/* "D3hot" */
 
 /* Reads a config byte range from the shadow; -1 when any byte is unknown. */
