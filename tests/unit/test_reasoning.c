@@ -398,6 +398,45 @@ static void test_too_soon_after_bus_reset(void **state)
 	pt_analysis_free(s.a);
 }
 
+/* a link retrain on the root port (its PCIe capability at 0x40), then the GPU 5 ms later */
+static void test_too_soon_after_retrain(void **state)
+{
+	struct stream s = stream_start();
+	const struct pt_finding *f;
+
+	(void)state;
+	port_and_gpu(&s);
+	cfg_read(&s, PORT, PCI_STATUS, 2, PCI_STATUS_CAP_LIST);
+	cfg_read(&s, PORT, PCI_CAPABILITY_LIST, 1, 0x40);
+	cfg_read(&s, PORT, 0x40, 1, PCI_CAP_ID_EXP);
+	cfg_read(&s, PORT, 0x41, 1, 0);
+	cfg_write(&s, PORT, 0x40 + PCI_EXP_LNKCTL, 2, PCI_EXP_LNKCTL_RL);
+	s.ts += 5000000;
+	for (int i = 0; i < 5; i++)
+		mmio(&s, 0, GPU_BAR + 0x88000, 0xffffffff);
+	pvpanic(&s);
+	f = first_of_class(s.a, PT_CLASS_TOO_SOON);
+	assert_non_null(f);
+	assert_int_equal(f->bdf, GPU);
+	assert_non_null(strstr(f->title, "after its link retrain"));
+	pt_analysis_free(s.a);
+
+	/* twin: 100 ms later */
+	s = stream_start();
+	port_and_gpu(&s);
+	cfg_read(&s, PORT, PCI_STATUS, 2, PCI_STATUS_CAP_LIST);
+	cfg_read(&s, PORT, PCI_CAPABILITY_LIST, 1, 0x40);
+	cfg_read(&s, PORT, 0x40, 1, PCI_CAP_ID_EXP);
+	cfg_read(&s, PORT, 0x41, 1, 0);
+	cfg_write(&s, PORT, 0x40 + PCI_EXP_LNKCTL, 2, PCI_EXP_LNKCTL_RL);
+	s.ts += 100000000;
+	for (int i = 0; i < 5; i++)
+		mmio(&s, 0, GPU_BAR + 0x88000, 0x3000 + i);
+	end_of_trace(&s);
+	assert_false(any_above_info(s.a));
+	pt_analysis_free(s.a);
+}
+
 /* FLR, the full wait, but BAR access before the command register is written again */
 static void test_used_before_restore(void **state)
 {
@@ -724,6 +763,7 @@ int main(void)
 		cmocka_unit_test(test_intx_links),
 		cmocka_unit_test(test_too_soon_after_d3),
 		cmocka_unit_test(test_too_soon_after_bus_reset),
+		cmocka_unit_test(test_too_soon_after_retrain),
 		cmocka_unit_test(test_used_before_restore),
 		cmocka_unit_test(test_value_that_killed),
 		cmocka_unit_test(test_device_gone),
