@@ -457,6 +457,15 @@ void pt_analysis_finish(struct pt_analysis *a)
 		if (an->det[i]->finish)
 			an->det[i]->finish(an->state[i], a);
 	free_state(an);
+	/*
+	 * Before complete_from only some host cpus' buffers still hold events
+	 * (the flight recorder overwrote the others'): what a finding says of
+	 * that time ("nothing arrived", "never changed") may miss events.
+	 */
+	for (unsigned i = 0; i < a->nfindings; i++)
+		if (a->info.overwritten && a->findings[i].first_ts &&
+		    a->findings[i].first_ts < a->complete_from)
+			a->findings[i].confidence = a->findings[i].confidence * 3 / 4;
 	rank_findings(a);
 	for (unsigned i = 0; i < a->nfindings; i++) {
 		struct pt_finding *f = &a->findings[i];
