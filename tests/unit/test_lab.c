@@ -19,15 +19,16 @@ static int has_pair(char **argv, const char *opt, const char *val)
 static void test_scenarios(void **state)
 {
 	static const char *required[] = {
-		"d3-access", "hang-reset", "irq-storm", "lost-msi", "stray-mmio", "healthy",
+		"d3-access", "hang-reset", "irq-storm", "lost-msi", "stray-mmio", "busmaster-off",
+		"intx-disabled", "healthy",
 	};
 	size_t n;
 	const struct pt_lab_scenario *s = pt_lab_scenarios(&n);
 
 	(void)state;
-	assert_int_equal(n, 7);
+	assert_int_equal(n, 9);
 	assert_true(pt_lab_find("mmio-loop")->benchmark);
-	for (size_t i = 0; i < 6; i++)
+	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++)
 		assert_non_null(pt_lab_find(required[i]));
 	assert_null(pt_lab_find("nope"));
 	assert_int_equal(pt_lab_find("stray-mmio")->expect, PT_LAB_TRIPLE_FAULT);
