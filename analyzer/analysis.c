@@ -268,11 +268,6 @@ void pt_analysis_feed_access(struct pt_analysis *a, const struct pt_event *in, s
 		an->first_ts = ev->ts;
 		a->window_start = ev->ts;
 	}
-	if (ev->cpu >= 0 && ev->cpu < MAX_HOST_CPUS && !an->cpu_seen[ev->cpu]) {
-		an->cpu_seen[ev->cpu] = 1;
-		if (ev->ts > a->complete_from)
-			a->complete_from = ev->ts;
-	}
 	memset(out, 0, sizeof(*out));
 	if (an->stopped) {
 		a->after_crash++;
@@ -284,6 +279,11 @@ void pt_analysis_feed_access(struct pt_analysis *a, const struct pt_event *in, s
 		return;
 	}
 	an->last_ts = ev->ts;
+	if (ev->cpu >= 0 && ev->cpu < MAX_HOST_CPUS && !an->cpu_seen[ev->cpu]) {
+		an->cpu_seen[ev->cpu] = 1;
+		if (ev->ts > a->complete_from)
+			a->complete_from = ev->ts;
+	}
 	pt_model_event(a->model, ev, &acc);
 	*out = acc;
 	if (pt_crash_event(&an->crash, ev, &acc) && !a->opts.have_at)
@@ -381,17 +381,22 @@ static void rank_findings(struct pt_analysis *a)
 		r[i].index = r[i].group = i;
 		r[i].group_sev = a->findings[i].severity;
 	}
+	/* each finding's direct cause first, then every chain followed to its root */
 	for (unsigned k = 0; k < n; k++) {
 		int best = -1;
 
 		for (unsigned c = 0; c < n; c++)
 			if (explains(&r[c].f, &r[k].f) && (best < 0 || better_cause(&r[c].f, &r[best].f)))
 				best = c;
-		/* a cause that is itself explained hands its consequence on */
-		while (best >= 0 && r[best].group != (unsigned)best)
-			best = r[best].group;
-		if (best >= 0)
-			r[k].group = best;
+		pos[k] = best < 0 ? k : (unsigned)best;
+	}
+	/* causes are of strictly deeper classes, so a chain ends within n steps */
+	for (unsigned k = 0; k < n; k++) {
+		unsigned root = k;
+
+		for (unsigned step = 0; step < n && pos[root] != root; step++)
+			root = pos[root];
+		r[k].group = root;
 	}
 	for (unsigned i = 0; i < n; i++)
 		if (r[i].f.severity > r[r[i].group].group_sev)

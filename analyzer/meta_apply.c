@@ -18,7 +18,6 @@ static int truthy(const struct pt_json *obj, const char *key)
 	return m && m->type == PT_JSON_TRUE;
 }
 
-/* "05.0" or "0x5" or "5" -> slot, function */
 /* The device query-pci lists with qdev id ID, or NULL. */
 static struct pt_device *by_qdev_id(struct pt_model *m, const struct pt_json *pci, const char *id)
 {

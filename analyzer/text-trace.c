@@ -634,6 +634,8 @@ static int parse_exit_reason(const char *p, size_t n, uint64_t *val)
  * fields trace-cmd shows when it has no print format).  *VCPU gets the
  * record's vcpu_id when it has one.
  */
+#define NO_APICID UINT64_MAX	/* the record printed none */
+
 static enum result payload(enum src src, const char *p, struct pt_event *ev, int *vcpu)
 {
 	struct raw raw;
@@ -754,17 +756,25 @@ static enum result payload(enum src src, const char *p, struct pt_event *ev, int
 		break;
 	case S_APIC_ACCEPT:
 		ev->kind = PT_EV_APIC_ACCEPT;
-		if (is_raw ? raw_get(&raw, "vec", &ev->val)
+		a = NO_APICID;
+		if (is_raw ? raw_get(&raw, "vec", &ev->val) || (raw_get(&raw, "apicid", &a), 0)
 			   : key(&p, "apicid", 1, &a) || key(&p, "vec", 0, &ev->val))
 			return R_BAD;
 		ev->val = (uint8_t)ev->val;
+		ev->addr = a != NO_APICID ? a : 0;
 		break;
 	case S_EOI:
 		ev->kind = PT_EV_EOI;
-		if (is_raw ? raw_get(&raw, "vector", &ev->val)
+		a = NO_APICID;
+		if (is_raw ? raw_get(&raw, "vector", &ev->val) || (raw_get(&raw, "apicid", &a), 0)
 			   : key(&p, "apicid", 1, &a) || key(&p, "vector", 0, &ev->val))
 			return R_BAD;
 		ev->val = (uint32_t)ev->val;
+		/* as the binary reader: the EOI runs on the vcpu KVM prints the id of */
+		if (a != NO_APICID) {
+			ev->addr = a;
+			*vcpu = (int)(a & 0x7fff);
+		}
 		break;
 	case S_INJ_VIRQ:
 		ev->kind = PT_EV_INJ_VIRQ;

@@ -249,7 +249,8 @@ static void print_blind_spots(FILE *f, const struct pt_analysis *a)
 
 	fprintf(f, "NOT SHOWN:      the guest crashed and this trace does not show why; it could "
 		"not show:\n");
-	if (a->info.overwritten && a->complete_from > a->window_start + 1000000)
+	if (a->info.overwritten && a->complete_from > a->window_start + 1000000 &&
+	    a->complete_from <= a->crash.ts)
 		fprintf(f, "                - anything older than %.3f s before the crash on every "
 			"host cpu: the flight recorder overwrote older events (from %.3f s on some "
 			"cpus); record with a bigger -b, or without -e +kvm_emulate_insn\n",

@@ -64,7 +64,9 @@ static int out_of_range(struct state *s, const struct pt_reg *reg, uint64_t val)
 		s->nranges++;
 		return 0;
 	}
-	out = val > r->max + (r->max - r->min) + 1 || val + (r->max - r->min) + 1 < r->min;
+	/* without overflow: 64-bit registers reach 2^64 - 1 */
+	out = (val > r->max && val - r->max > r->max - r->min + 1) ||
+	      (val < r->min && r->min - val > r->max - r->min + 1);
 	if (val < r->min)
 		r->min = val;
 	if (val > r->max)
@@ -131,7 +133,10 @@ static void finish(void *p, struct pt_analysis *a)
 	for (unsigned i = 0; i < v->n && i < LAST_READS; i++) {
 		const struct read *r = &v->last[(v->n - 1 - i) % LAST_READS];
 
-		if (r->ev.ts > a->crash.ts || a->crash.ts - r->ev.ts > NEAR_NS)
+		/* a #DF or #MC crash lets later events through: skip them, stop at old ones */
+		if (r->ev.ts > a->crash.ts)
+			continue;
+		if (a->crash.ts - r->ev.ts > NEAR_NS)
 			break;
 		if (badness(r) > (worst ? badness(worst) : 0))
 			worst = r;

@@ -39,7 +39,7 @@ enum link {
 struct dev_state {
 	uint16_t bdf;
 	/* the driver chose interrupts: MSI/MSI-X enabled, or INTx delivered, once */
-	uint8_t armed, msi_was_on;
+	uint8_t armed, msi_was_on, msi_on;
 	uint32_t msix_used;		/* MSI-X entries that delivered */
 	uint64_t arrived;		/* interrupts the guest accepted */
 	uint64_t raised_ts;		/* its latest raise not yet accepted, 0 none */
@@ -123,6 +123,15 @@ static uint32_t msix_awaited(const struct pt_device *d, const struct dev_state *
 		if (d->msix_address[e])
 			mask |= 1u << e;
 	return mask;
+}
+
+/* Did the trace see the guest program any IO-APIC entry? */
+static int ioapic_seen(const struct pt_analysis *a)
+{
+	for (unsigned g = 0; g < 24; g++)
+		if (pt_model_ioapic_pin(a->model, g)->programmed)
+			return 1;
+	return 0;
 }
 
 /* The first broken link of D's interrupt path as it is now, its words in ds->what. */
@@ -228,7 +237,8 @@ static enum link path_check(const struct state *s, const struct pt_analysis *a,
 		ds->bad_reg = 0;
 		return LINK_IOAPIC_MASKED;
 	}
-	if (ds->msi_was_on && !(pin && pin->programmed)) {
+	/* "no entry" only where the trace saw the IO-APIC programmed (it covers boot) */
+	if (ds->msi_was_on && !(pin && pin->programmed) && ioapic_seen(a)) {
 		snprintf(ds->what, sizeof(ds->what), "MSI%s turned off, and its INTx line has no "
 			 "IO-APIC entry: nothing can deliver its interrupts", d->msix_cap ? "/MSI-X" : "");
 		ds->bad_bar = PT_REG_CONFIG;
@@ -243,11 +253,12 @@ static void recheck(struct state *s, struct pt_analysis *a, const struct pt_devi
 {
 	enum link l;
 
-	if ((d->msi_enabled || d->msix_enabled) && !ds->msi_was_on) {
+	if ((d->msi_enabled || d->msix_enabled) && !ds->msi_on) {
 		ds->enable_ev = *ev;
 		ds->enable_acc = *acc;
 	}
-	if (d->msi_enabled || d->msix_enabled)
+	ds->msi_on = d->msi_enabled || d->msix_enabled;
+	if (ds->msi_on)
 		ds->armed = ds->msi_was_on = 1;
 	l = path_check(s, a, d, ds);
 	if (l == ds->broken)
@@ -268,8 +279,11 @@ static int vector_of(const struct pt_analysis *a, const struct pt_device *d, uns
 	for (unsigned e = 0; d->msix_enabled && e < PT_MSIX_VECTORS && e < d->msix_size; e++)
 		if (d->msix_address[e] && (d->msix_data[e] & 0xff) == vector)
 			return 1;
-	return !d->msi_enabled && !d->msix_enabled && d->gsi >= 0 &&
-	       pt_model_gsi_vector(a->model, d->gsi) == (int)vector;
+	/* INTx: its pin's vector, or any while the pin's entry was not seen written */
+	if (d->msi_enabled || d->msix_enabled || d->gsi < 0)
+		return 0;
+	return pt_model_gsi_vector(a->model, d->gsi) == (int)vector ||
+	       pt_model_gsi_vector(a->model, d->gsi) < 0;
 }
 
 static void arrival(struct dev_state *ds, const struct pt_event *ev)
@@ -380,7 +394,7 @@ static void broken_finding(struct state *s, struct pt_analysis *a, struct dev_st
 		snprintf(f.title, sizeof(f.title), "%s cannot interrupt: %s; nothing arrived from it %s",
 			 dev, ds->what, ds->raised_since ? "although it raised some" : "since");
 	if (!crashed)
-		f.severity = ds->accesses_since ? PT_SEV_LOW : PT_SEV_INFO;
+		f.severity = PT_SEV_INFO;	/* a remove or suspend path, as far as anyone can tell */
 	else
 		f.severity = ds->accesses_since || ds->broken != LINK_DEST ? PT_SEV_CRITICAL
 									   : PT_SEV_HIGH;
@@ -455,7 +469,7 @@ static void finish(void *p, struct pt_analysis *a)
 		}
 		silent = ds->accesses_since_irq >= 3 && pt_near_crash(a, ds->last_access.ts, 2);
 		if (ds->arrived < MIN_EARLIER_IRQS || !silent || a->crash.kind == PT_CRASH_END_OF_TRACE ||
-		    a->crash.ts - ds->last_irq.ts <= 500000000ull)
+		    ds->last_irq.ts >= a->crash.ts || a->crash.ts - ds->last_irq.ts <= 500000000ull)
 			continue;
 		/* every link intact: a symptom, the device stopped asking */
 		pt_finding_start(&f, "lost-irq", PT_CLASS_POLLING, d, -1, 0);

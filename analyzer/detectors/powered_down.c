@@ -58,6 +58,8 @@ static void event(void *p, struct pt_analysis *a, const struct pt_event *ev,
 		if (!on && ds->decode_was_on) {
 			ds->decode_write = *ev;
 			ds->decode_write_acc = *acc;
+		} else if (on) {
+			ds->decode_write.ts = 0;	/* on again: that write is history */
 		}
 		ds->decode_was_on = on;
 		return;

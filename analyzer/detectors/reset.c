@@ -44,6 +44,9 @@ struct dev_state {
 	uint32_t stuck_reads_before;
 	uint64_t same_after, differ_after, ones_after, answered_after;
 	int last_ones;		/* the latest read after the wait was all-ones */
+	/* registers whose reads changed value after the wait: traffic, unless it is the poll */
+	const struct pt_reg *changed[8];
+	unsigned nchanged;		/* 9: more than the eight */
 	struct pt_event first_after, last_after;
 	struct pt_access first_after_acc, last_after_acc;
 };
@@ -116,6 +119,7 @@ static void snapshot_stuck(struct dev_state *ds, const struct pt_device *d, uint
 	}
 	ds->same_after = ds->differ_after = ds->ones_after = ds->answered_after = 0;
 	ds->last_ones = 0;
+	ds->nchanged = 0;
 	memset(&ds->first_after, 0, sizeof(ds->first_after));
 }
 
@@ -154,6 +158,16 @@ static void event(void *p, struct pt_analysis *a, const struct pt_event *ev,
 	if (ev->ts - ds->reset.ts < recovery_ns(ds->reset_name))
 		return;
 	ds->last_ones = pt_all_ones(ev->val, ev->len);
+	if (acc->reg && acc->reg->reads > 1 && acc->reg->run_reads == 1 && !ds->last_ones) {
+		unsigned i;
+
+		for (i = 0; i < ds->nchanged && ds->changed[i] != acc->reg; i++)
+			;
+		if (i == ds->nchanged && ds->nchanged < 8)
+			ds->changed[ds->nchanged++] = acc->reg;
+		else if (i == ds->nchanged)
+			ds->nchanged = 9;	/* plenty: the device is at work */
+	}
 	if (ds->last_ones && acc->reg && acc->reg->ever_not_ones)
 		ds->ones_after++;
 	else if (!ds->last_ones && ev->val)
@@ -178,9 +192,10 @@ static void event(void *p, struct pt_analysis *a, const struct pt_event *ev,
  * that never came (NVMe CSTS.RDY, a GPU's idle bit).
  */
 static const struct pt_reg *polled_after(const struct pt_analysis *a, const struct pt_device *d,
-					 uint64_t reset_ts)
+					 const struct dev_state *ds)
 {
 	const struct pt_reg *best = NULL;
+	uint64_t reset_ts = ds->reset.ts;
 
 	for (unsigned i = 0; i < PT_MAX_REGS; i++) {
 		const struct pt_reg *r = &d->regs[i];
@@ -192,6 +207,10 @@ static const struct pt_reg *polled_after(const struct pt_analysis *a, const stru
 		if (!best || r->run_reads > best->run_reads)
 			best = r;
 	}
+	/* other registers that answered with new values: the device came back */
+	for (unsigned i = 0; best && i < ds->nchanged; i++)
+		if (ds->nchanged > 8 || ds->changed[i] != best)
+			return NULL;
 	return best;
 }
 
@@ -213,7 +232,7 @@ static void finish(void *p, struct pt_analysis *a)
 		/* did not come back: still all-ones at the last read, after a proper wait */
 		gone = ds->ones_after >= 2 && ds->last_ones;
 		if (!stuck && !gone && a->crash.kind != PT_CRASH_END_OF_TRACE &&
-		    (ds->stuck = polled_after(a, d, ds->reset.ts))) {
+		    (ds->stuck = polled_after(a, d, ds))) {
 			stuck = 1;
 			ds->stuck_val = ds->stuck->last_val;
 			ds->same_after = ds->stuck->run_reads;

@@ -7,7 +7,7 @@
  * are zero until software restores them.  An access inside the wait, or
  * to a BAR before the command register is written again, is the classic
  * driver bug; the gap is measured from the trace.  A violation the device
- * survived (normal answers afterwards, no crash) is history: info.
+ * survived (normal answers afterwards) is history: info.
  */
 #include <stdio.h>
 #include <linux/pci_regs.h>
@@ -155,6 +155,12 @@ static void config_write(struct state *s, struct pt_analysis *a, struct pt_devic
 		behind(s, a, d, T_RETRAIN, ev, acc);
 }
 
+/* Did the kept violation show: all-ones answers, or config not restored? */
+static int violation_showed(const struct dev_state *ds)
+{
+	return ds->bad_early_ones || ds->ones_after || ds->bad_unrestored;
+}
+
 /* An access to D after its transition: inside the wait, or before it was restored? */
 static void after(struct dev_state *ds, const struct pt_event *ev, const struct pt_access *acc)
 {
@@ -166,8 +172,12 @@ static void after(struct dev_state *ds, const struct pt_event *ev, const struct 
 	int unrestored = (acc->type == PT_ACC_BAR || acc->type == PT_ACC_FAULT) && ds->reset_clears &&
 			 !ds->restored;
 
-	/* the first access inside the wait, or the first BAR access before the restore */
-	if ((!ds->accessed && early) || (unrestored && !ds->unrestored_seen)) {
+	/*
+	 * The first access inside the wait, or the first BAR access before the
+	 * restore; it replaces the violation kept unless that one showed.
+	 */
+	if (((!ds->accessed && early) || (unrestored && !ds->unrestored_seen)) &&
+	    (!ds->bad || !violation_showed(ds))) {
 		ds->unrestored_seen = unrestored;
 		ds->bad = ds->t;
 		ds->bad_t_ev = ds->t_ev;
@@ -267,13 +277,18 @@ static void finish(void *p, struct pt_analysis *a)
 				 ds->bad_early_ones ? ": the reads inside the wait returned all-ones" : "");
 		/* answered normally afterwards, no crash: the device survived it */
 		survived = (ds->normal_after || ds->bad_early > ds->bad_early_ones) &&
-			   !ds->ones_after && !ds->bad_early_ones;
-		if (!crashed)
-			f.severity = survived ? PT_SEV_INFO : PT_SEV_LOW;
-		else if (ds->bad_early_ones || ds->ones_after || ds->bad_unrestored)
-			f.severity = PT_SEV_CRITICAL;
+			   !violation_showed(ds);
+		/*
+		 * A violation the device survived is history, crash or not; one
+		 * that shows (all-ones, config not restored) is the cause of a
+		 * crash; one without a value to show either way is no verdict.
+		 */
+		if (survived)
+			f.severity = PT_SEV_INFO;
+		else if (violation_showed(ds))
+			f.severity = crashed ? PT_SEV_CRITICAL : PT_SEV_LOW;
 		else
-			f.severity = survived ? PT_SEV_MEDIUM : PT_SEV_HIGH;
+			f.severity = crashed ? PT_SEV_MEDIUM : PT_SEV_INFO;
 		f.confidence = ds->bad_early_ones || ds->bad_unrestored ? 90 : 80;
 		snprintf(f.why, sizeof(f.why), "a function that is still recovering does not "
 			 "answer: reads complete with all-ones (or CRS), writes are lost, and what the "
