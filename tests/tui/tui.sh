@@ -15,8 +15,8 @@ start() {	# start FILE [W H [ENV]]: pttrace tui in a fresh tmux session
 	wait_screen "[0-9]+/[0-9]+  \\? help|tui-exit"	# indexed
 }
 screen() { tmux capture-pane -p -t $S > "$T/screen"; }
-wait_screen() {	# up to 10 s for REGEX on the screen
-	for _ in $(seq 100); do
+wait_screen() {	# up to 20 s for REGEX on the screen (a loaded 2-core machine is slow)
+	for _ in $(seq 200); do
 		screen
 		grep -Eq -- "$1" "$T/screen" && return 0
 		sleep 0.1
