@@ -754,6 +754,54 @@ static void test_assigned_behind_root_port(void **state)
 	pt_analysis_free(s.a);
 }
 
+/* a device pttrace has no name for: a bit written and polled in the same register */
+static void self_clearing(struct stream *s, int clears)
+{
+	probe_device(s, NIC, 0x8086, 0x1572, 0x020000, NIC_BAR, 0x100000);
+	for (int i = 0; i < 20; i++)
+		mmio(s, 0, NIC_BAR + 0x8, 0x1000 + i);
+	mmio(s, 1, NIC_BAR + 0x92400, 1);		/* PF reset */
+	s->step = 1500000;
+	for (int i = 0; i < 200; i++)
+		mmio(s, 0, NIC_BAR + 0x92400, clears && i > 3 ? 0 : 1);
+	s->step = 20000;
+	if (clears)
+		for (int i = 0; i < 50; i++)
+			mmio(s, 0, NIC_BAR + 0x8, 0x2000 + i);
+}
+
+static void test_unfinished_command(void **state)
+{
+	struct stream s = stream_start();
+	const struct pt_finding *f;
+
+	(void)state;
+	self_clearing(&s, 0);
+	s.ts += 2000000000;
+	pvpanic(&s);
+	f = first_of_class(s.a, PT_CLASS_RESET_HANG);
+	assert_non_null(f);
+	assert_ptr_equal(f, &s.a->findings[0]);
+	assert_int_equal(f->off, 0x92400);
+	assert_non_null(strstr(f->title, "never finished what it was told"));
+	pt_analysis_free(s.a);
+
+	/* twin: the bit clears after a few polls */
+	s = stream_start();
+	self_clearing(&s, 1);
+	s.ts += 2000000000;
+	pvpanic(&s);
+	assert_null(first_of_class(s.a, PT_CLASS_RESET_HANG));
+	pt_analysis_free(s.a);
+
+	/* and with no crash, a bit that stays set is no verdict */
+	s = stream_start();
+	self_clearing(&s, 0);
+	end_of_trace(&s);
+	assert_false(any_above_info(s.a));
+	pt_analysis_free(s.a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -774,6 +822,7 @@ int main(void)
 		cmocka_unit_test(test_nvme_reset_hang),
 		cmocka_unit_test(test_d3_seen_through_faults),
 		cmocka_unit_test(test_assigned_behind_root_port),
+		cmocka_unit_test(test_unfinished_command),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
