@@ -506,8 +506,11 @@ static void draw_finding_detail(struct view *v, int y0)
 		memcpy(code, ", by ", 5);
 		pt_symbols_str(v->x->a->opts.symbols, f->rip, code + 5, sizeof(code) - 5);
 	}
-	put(v, y0, 0, 0, 1, "%s (%s, %u%%, %llu events%s)", f->detector, pt_severity_name(f->severity),
-	    f->confidence, (unsigned long long)f->count, code);
+	if (f->caused_by >= 0)
+		snprintf(code + strlen(code), sizeof(code) - strlen(code), ", follows from %d",
+			 f->caused_by + 1);
+	put(v, y0, 0, 0, 1, "%s: %s (%s, %u%%, %llu events%s)", pt_class_name(f->cls), f->detector,
+	    pt_severity_name(f->severity), f->confidence, (unsigned long long)f->count, code);
 	put(v, y0 + 1, 0, 0, 0, "why: %s", f->why);
 	put(v, y0 + 2, 0, 0, 0, "try: %s", f->advice);
 	put(v, y0 + 3, 0, C_DIM, 0, "Enter: its evidence");

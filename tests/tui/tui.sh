@@ -213,7 +213,7 @@ has "^guest code [a-z_]+[a-z0-9_.]*\+0x[0-9a-f]+  \(rip 0x[0-9a-f]+, of the near
 	"--guest-elf: the detail pane names the function behind an access"
 has "^device 00:03.0 \[1234:11e8\]  (BAR[0-5]|config)\+0x[0-9a-f]+ [A-Z_.]+" "the detail pane names the register"
 keys Tab
-has "^[a-z-]+ \(critical, [0-9]+%, [0-9]+ events, by scenario_stray_mmio\+0x[0-9a-f]+\)" \
+has "^[a-z-]+: [a-z-]+ \(critical, [0-9]+%, [0-9]+ events, by scenario_stray_mmio\+0x[0-9a-f]+\)" \
 	"the finding names the function that made the access"
 keys q
 
