@@ -220,8 +220,13 @@ static void event(void *p, struct pt_analysis *a, const struct pt_event *ev,
 		uint16_t cmd = (uint16_t)(ev->val >> (8 * (PCI_COMMAND - acc->off)));
 
 		if (ds->cmd_known && (ds->cmd & PCI_COMMAND_MEMORY) && !(cmd & PCI_COMMAND_MEMORY) &&
-		    !pt_all_ones(ev->val, ev->len))
-			begin(ds, T_UNSEEN, 1, ev, acc);
+		    !pt_all_ones(ev->val, ev->len)) {
+			/* a reset we know of explains it; after D3hot->D0 it shows No_Soft_Reset was 0 */
+			if (ds->t == T_D3_D0 && !ds->accessed)
+				ds->reset_clears = 1;
+			else if (!(ds->t && ds->reset_clears && !ds->restored))
+				begin(ds, T_UNSEEN, 1, ev, acc);
+		}
 		ds->cmd = cmd;
 		ds->cmd_known = 1;
 	}

@@ -650,6 +650,43 @@ static void test_unseen_reset(void **state)
 	pt_analysis_free(s.a);
 }
 
+/* after a known FLR the command register reads 0: that is the FLR, not another reset */
+static void test_known_reset_explains_zero_command(void **state)
+{
+	struct stream s = stream_start();
+
+	(void)state;
+	probe_device(&s, NIC, 0x8086, 0x10d3, 0x020000, NIC_BAR, 0x20000);
+	nic_work(&s, 20, 0, 0);
+	cfg_write(&s, NIC, 0x78, 2, PCI_EXP_DEVCTL_BCR_FLR);
+	s.ts += 100000000;
+	cfg_read(&s, NIC, PCI_COMMAND, 2, 0);
+	cfg_write(&s, NIC, PCI_BASE_ADDRESS_0, 4, NIC_BAR);
+	cfg_write(&s, NIC, PCI_COMMAND, 2, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+	nic_work(&s, 20, 0, 0);
+	end_of_trace(&s);
+	assert_false(any_above_info(s.a));
+	for (unsigned i = 0; i < s.a->nfindings; i++)
+		assert_null(strstr(s.a->findings[i].title, "a reset the trace does not show"));
+	pt_analysis_free(s.a);
+
+	/* D3hot -> D0 that did reset the function (command reads 0), BAR used at once */
+	s = stream_start();
+	probe_device(&s, NIC, 0x8086, 0x10d3, 0x020000, NIC_BAR, 0x20000);
+	nic_work(&s, 20, 0, 0);
+	cfg_write(&s, NIC, 0x44, 2, 3);
+	s.ts += 100000000;
+	cfg_write(&s, NIC, 0x44, 2, 0);
+	s.ts += 20000000;
+	cfg_read(&s, NIC, PCI_COMMAND, 2, 0);
+	mmio(&s, 0, NIC_BAR + 8, 0xffffffff);
+	pvpanic(&s);
+	assert_non_null(first_of_class(s.a, PT_CLASS_TOO_SOON));
+	assert_non_null(strstr(first_of_class(s.a, PT_CLASS_TOO_SOON)->title,
+			       "after its D3hot->D0 transition before its configuration was restored"));
+	pt_analysis_free(s.a);
+}
+
 /* NVMe: CC.EN=0, CC.EN=1, CSTS.RDY polled and never 1 */
 static void nvme_reset(struct stream *s, int ready)
 {
@@ -819,6 +856,7 @@ int main(void)
 		cmocka_unit_test(test_one_msix_vector_masked),
 		cmocka_unit_test(test_interrupt_line_gsi),
 		cmocka_unit_test(test_unseen_reset),
+		cmocka_unit_test(test_known_reset_explains_zero_command),
 		cmocka_unit_test(test_nvme_reset_hang),
 		cmocka_unit_test(test_d3_seen_through_faults),
 		cmocka_unit_test(test_assigned_behind_root_port),
