@@ -82,7 +82,13 @@ static void begin(struct dev_state *ds, enum transition t, int clears, const str
 	ds->t_ev = *ev;
 	ds->t_acc = *acc;
 	ds->reset_clears = clears;
-	ds->restored = ds->cmd_restored = ds->bar_restored = 0;
+	ds->restored = ds->cmd_restored = 0;
+	/*
+	 * FLR and bus resets zero the BARs; after a reset the trace only
+	 * infers, the BARs are lost when one reads back 0 (firmware may have
+	 * programmed them before it read the command register).
+	 */
+	ds->bar_restored = t == T_UNSEEN;
 	ds->unrestored_seen = 0;
 	ds->accessed = 0;
 }
@@ -214,6 +220,11 @@ static void event(void *p, struct pt_analysis *a, const struct pt_event *ev,
 	if (!d || (acc->type != PT_ACC_BAR && acc->type != PT_ACC_CONFIG && acc->type != PT_ACC_FAULT) ||
 	    !(ds = slot(s, d->bdf)))
 		return;
+	/* a BAR that reads back without its address after an unseen reset: it was lost too */
+	if (acc->type == PT_ACC_CONFIG && !write && ds->t == T_UNSEEN && !ds->restored &&
+	    acc->off >= PCI_BASE_ADDRESS_0 && acc->off <= PCI_BASE_ADDRESS_5 && ev->len == 4 &&
+	    !(ev->val & PCI_BASE_ADDRESS_MEM_MASK) && !pt_all_ones(ev->val, ev->len))
+		ds->bar_restored = 0;
 	/* the command register reads back cleared, though nothing wrote it: a reset happened */
 	if (acc->type == PT_ACC_CONFIG && !write && covers(acc, ev, PCI_COMMAND) &&
 	    acc->off <= PCI_COMMAND) {

@@ -615,7 +615,11 @@ static void test_interrupt_line_gsi(void **state)
 	pt_analysis_free(s.a);
 }
 
-/* a reset the trace does not show: the command register reads back 0 */
+/*
+ * A reset the trace does not show: the command register reads back 0 and
+ * BAR0 without its address.  Twins: both restored; and firmware that
+ * programmed the BARs before reading the command register (a reboot).
+ */
 static void test_unseen_reset(void **state)
 {
 	struct stream s = stream_start();
@@ -627,6 +631,7 @@ static void test_unseen_reset(void **state)
 	mmio(&s, 1, NIC_BAR + 0x20, 0x4e564d65);		/* NVMe NSSR, say */
 	s.ts += 500000000;
 	cfg_read(&s, NIC, PCI_COMMAND, 2, 0);
+	cfg_read(&s, NIC, PCI_BASE_ADDRESS_0, 4, 0);		/* the BAR lost its address */
 	cfg_write(&s, NIC, PCI_COMMAND, 2, PCI_COMMAND_MEMORY);
 	mmio(&s, 0, NIC_BAR + 0x1c, 0xffffffff);
 	pvpanic(&s);
@@ -647,6 +652,18 @@ static void test_unseen_reset(void **state)
 	nic_work(&s, 20, 0, 0);
 	end_of_trace(&s);
 	assert_false(any_above_info(s.a));
+	pt_analysis_free(s.a);
+
+	s = stream_start();
+	probe_device(&s, NIC, 0x8086, 0x10d3, 0x020000, NIC_BAR, 0x20000);
+	nic_work(&s, 20, 0, 0);
+	s.ts += 500000000;					/* the VM reboots */
+	cfg_write(&s, NIC, PCI_BASE_ADDRESS_0, 4, NIC_BAR);
+	cfg_read(&s, NIC, PCI_COMMAND, 2, 0);
+	cfg_write(&s, NIC, PCI_COMMAND, 2, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+	nic_work(&s, 20, 0, 0);
+	pvpanic(&s);
+	assert_null(first_of_class(s.a, PT_CLASS_TOO_SOON));
 	pt_analysis_free(s.a);
 }
 
