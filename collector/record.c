@@ -754,42 +754,44 @@ static int write_output(struct rec *r, struct pt_record_result *res, struct pt_e
 	char tmp[PATH_MAX], outdir[PATH_MAX];
 	char *meta = pt_meta_build(&r->vm, r->query_pci, &mr);
 	struct stat st;
-	int fd, rc = -1;
+	int fd = -1, rc = -1;
 
 	check_output(r->opts->output, outdir, sizeof(outdir), err);
+	/*
+	 * Root writes into a directory a user may share: the temporary file
+	 * is created with O_EXCL (mkstemp) and used only by its descriptor,
+	 * never opened or chmod'ed by name again, so nothing planted between
+	 * the steps is followed; the rename is the one step by name, and atomic.
+	 */
 	snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", r->opts->output);
 	fd = mkstemp(tmp);
 	if (fd < 0) {
 		pt_err_errno(err, errno, "cannot write '%s'", r->opts->output);
 		goto out;
 	}
-	close(fd);
-	if (pt_write_tracedat(tmp, r->opts->output, bufs, r->have_host ? 2 : 1, meta, 1, err))
+	if (pt_write_tracedat(fd, r->opts->output, bufs, r->have_host ? 2 : 1, meta, 1, err))
 		goto out;
 	{
 		/* mkstemp made it 0600: give it the mode a new file gets */
 		mode_t mask = umask(0);
 
 		umask(mask);
-		chmod(tmp, 0666 & ~mask);
+		if (fchmod(fd, 0666 & ~mask) || fsync(fd)) {
+			pt_err_errno(err, errno, "cannot write '%s'", r->opts->output);
+			goto out;
+		}
 	}
-	fd = open(tmp, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fsync(fd)) {
-		pt_err_errno(err, errno, "cannot write '%s'", r->opts->output);
-		if (fd >= 0)
-			close(fd);
-		goto out;
-	}
-	close(fd);
 	if (rename(tmp, r->opts->output)) {
 		pt_err_errno(err, errno, "cannot rename '%s' to '%s'", tmp, r->opts->output);
 		goto out;
 	}
 	tmp[0] = 0;
-	if (!stat(r->opts->output, &st))
+	if (!fstat(fd, &st))
 		res->file_size = st.st_size;
 	rc = 0;
 out:
+	if (fd >= 0)
+		close(fd);
 	if (tmp[0])
 		unlink(tmp);
 	free(meta);

@@ -9,7 +9,7 @@
 #include "tracecmd-private.h"
 #include "writer.h"
 
-int pt_write_tracedat(const char *path, const char *name, const struct pt_write_buffer *buffers,
+int pt_write_tracedat(int out_fd, const char *name, const struct pt_write_buffer *buffers,
 		      int nbuffers, const char *metadata, int compress, struct pt_err *err)
 {
 	/* the formats of these systems only: the VM's events, not the whole kernel's */
@@ -19,7 +19,7 @@ int pt_write_tracedat(const char *path, const char *name, const struct pt_write_
 	};
 	char kallsyms[] = "/tmp/pttrace-kallsyms.XXXXXX";
 	struct tracecmd_output *out = NULL;
-	int fd, rc = -1;
+	int fd, rc = -1, dup_fd = -1;
 
 	/*
 	 * Host kernel symbols mean nothing to a guest crash and cost 5 MB:
@@ -30,7 +30,9 @@ int pt_write_tracedat(const char *path, const char *name, const struct pt_write_
 	if (fd < 0)
 		return pt_err_errno(err, errno, "cannot create a file in /tmp");
 	close(fd);
-	out = tracecmd_output_create(path);
+	/* its own copy of the descriptor: the caller's stays open for fchmod, fsync, rename */
+	dup_fd = fcntl(out_fd, F_DUPFD_CLOEXEC, 0);
+	out = dup_fd >= 0 ? tracecmd_output_create_fd(dup_fd) : NULL;
 	if (!out) {
 		pt_err_errno(err, errno ? errno : EIO, "cannot write '%s'", name);
 		goto out;
@@ -71,6 +73,9 @@ int pt_write_tracedat(const char *path, const char *name, const struct pt_write_
 out:
 	if (out)
 		tracecmd_output_close(out);
+	/* libtracecmd closes the descriptor it was given in some versions, not in others */
+	if (dup_fd >= 0 && fcntl(dup_fd, F_GETFD) >= 0)
+		close(dup_fd);
 	unlink(kallsyms);
 	return rc;
 }

@@ -12,10 +12,11 @@ struct pt_write_buffer {
 };
 
 /*
- * Writes PATH (trace.dat v7, zstd when COMPRESS) with METADATA as pttrace's
- * option; errors speak of NAME, the file the user asked for.
+ * Writes the trace.dat (v7, zstd when COMPRESS) with METADATA as pttrace's
+ * option to OUT_FD, an empty file the caller made and still owns (the file
+ * is never opened by name: see pt_record's write); errors speak of NAME.
  */
-int pt_write_tracedat(const char *path, const char *name, const struct pt_write_buffer *buffers,
+int pt_write_tracedat(int out_fd, const char *name, const struct pt_write_buffer *buffers,
 		      int nbuffers, const char *metadata, int compress, struct pt_err *err);
 
 #endif
