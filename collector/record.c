@@ -221,7 +221,9 @@ static void enable_one(struct rec *r, const char *spec)
 	if (!tracefs_event_enable(r->inst, sys, event)) {
 		r->enabled[r->nenabled++] = spec;
 	} else {
-		r->missing[r->nmissing++] = spec;
+		/* a kernel may lack many: the list keeps what fits, the note says each */
+		if (r->nmissing < MAX_EVENTS)
+			r->missing[r->nmissing++] = spec;
 		note(r, "event %s is not in this kernel: not recorded", spec);
 	}
 }
@@ -267,11 +269,12 @@ static void add_trigger(struct rec *r, const char *sys, const char *event, const
 	__attribute__((format(printf, 4, 5)));
 static void add_trigger(struct rec *r, const char *sys, const char *event, const char *fmt, ...)
 {
-	char *text = r->trigger_text[r->ntriggers];
+	char *text;
 	va_list ap;
 
 	if (r->ntriggers == 8)
 		return;
+	text = r->trigger_text[r->ntriggers];
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(r->trigger_text[0]), fmt, ap);
 	va_end(ap);
@@ -811,6 +814,12 @@ int pt_record(const struct pt_record_opts *opts, struct pt_record_result *res, s
 	if (!r)
 		return pt_err_set(err, "out of memory");
 	r->opts = opts;
+	/* what the command line gives goes into fixed tables: refuse more than they hold */
+	for (const char *const *e = opts->events; e && *e; e++)
+		if (e - opts->events >= MAX_EVENTS) {
+			pt_err_set(err, "too many events given with -e: at most %d", MAX_EVENTS);
+			goto out;
+		}
 	if (geteuid())
 		{ pt_err_set(err, "recording needs root (tracefs and the VM's threads): run as root"); goto out; }
 	if (pt_vm_find(opts->sysroot, opts->vm_name, opts->pid, &r->vm, err))
