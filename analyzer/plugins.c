@@ -69,9 +69,15 @@ static void load_one(const char *path, void (*note)(void *, const char *), void 
 		return;
 	}
 	p = init(PT_PLUGIN_API_VERSION);
-	if (!p || p->api_version != PT_PLUGIN_API_VERSION) {
+	if (!p) {
+		/* the plugin's own refusal (it checked the version, or failed to set up) */
+		say(note, ctx, "plugin '%s': its pt_plugin_init returned NULL: not loaded", path);
+		dlclose(h);
+		return;
+	}
+	if (p->api_version != PT_PLUGIN_API_VERSION) {
 		say(note, ctx, "plugin '%s' is built for plugin API %u, pttrace has %u: refused "
-		    "(rebuild it against this pttrace-plugin.h)", path, p ? p->api_version : 0,
+		    "(rebuild it against this pttrace-plugin.h)", path, p->api_version,
 		    PT_PLUGIN_API_VERSION);
 		dlclose(h);
 		return;

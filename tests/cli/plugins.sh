@@ -101,11 +101,13 @@ void pt_plugin_exit(void)
 C
 sed -e 's/PT_PLUGIN_API_VERSION, "myedu"/PT_PLUGIN_API_VERSION + 1, "future"/' "$T/myedu.c" > "$T/future.c"
 printf 'int not_a_plugin(void) { return 0; }\n' > "$T/other.c"
+printf 'void *pt_plugin_init(unsigned api) { (void)api; return 0; }\n' > "$T/null.c"
 cflags="-shared -fPIC -Iinclude -Ianalyzer $(pkg-config --cflags libtraceevent libtracecmd 2> /dev/null)"
 # shellcheck disable=SC2086
 if cc $cflags "$T/myedu.c" -o "$T/plugins/myedu.so" &&
 	cc $cflags "$T/future.c" -o "$T/old/future.so" &&
-	cc $cflags "$T/other.c" -o "$T/old/other.so"; then
+	cc $cflags "$T/other.c" -o "$T/old/other.so" &&
+	cc $cflags "$T/null.c" -o "$T/old/null.so"; then
 	ok "an out-of-tree plugin builds against pttrace-plugin.h"
 else
 	not_ok "an out-of-tree plugin builds against pttrace-plugin.h"
@@ -132,5 +134,7 @@ expect_err "pttrace: plugin '$T/old/future.so' is built for plugin API 2, pttrac
 	"a plugin built for another API version is refused, with a message"
 expect_err "'$T/old/other.so' is not a pttrace plugin: no pt_plugin_init" \
 	"a shared object without pt_plugin_init is refused, with a message"
+expect_err "plugin '$T/old/null.so': its pt_plugin_init returned NULL: not loaded" \
+	"a NULL from init is said as such, not as another API version"
 grep -q "future" "$T/out" && not_ok "the refused plugin is not listed" ||
 	ok "the refused plugin is not listed"
