@@ -5,6 +5,7 @@
 #ifndef TEST_STREAM_H
 #define TEST_STREAM_H
 
+#include <stdio.h>
 #include <string.h>
 #include "pt-analyze.h"
 
@@ -114,5 +115,43 @@ static __attribute__((noinline, unused)) const struct pt_finding *find(const str
 }
 
 #define BDF(b, d, f) ((uint16_t)((b) << 8 | (d) << 3 | (f)))
+
+/* The guest panics (pvpanic) and the analysis ends there. */
+static __attribute__((unused)) void pvpanic(struct stream *s)
+{
+	emit(s, PT_EV_PIO_WRITE, 0x505, 1, 1);
+	pt_analysis_finish(s->a);
+}
+
+/* An MSI accepted by APIC id APIC, then the handler's EOI on that vcpu. */
+static __attribute__((unused)) void deliver(struct stream *s, uint32_t addr, unsigned vector,
+					    unsigned apic)
+{
+	emit(s, PT_EV_MSI, addr, vector, 0);
+	emit(s, PT_EV_APIC_ACCEPT, apic, vector, 0);
+	emit(s, PT_EV_EOI, apic, vector, 0);
+}
+
+/* Is a finding above info?  The first such is printed, so a failing assertion says which. */
+static __attribute__((noinline, unused)) int any_above_info(const struct pt_analysis *a)
+{
+	for (unsigned i = 0; i < a->nfindings; i++)
+		if (a->findings[i].severity > PT_SEV_INFO) {
+			fprintf(stderr, "finding above info: %s (%s)\n", a->findings[i].title,
+				a->findings[i].detector);
+			return 1;
+		}
+	return 0;
+}
+
+/* The first finding (in rank order) of class C, or NULL. */
+static __attribute__((noinline, unused)) const struct pt_finding *
+first_of_class(const struct pt_analysis *a, enum pt_finding_class c)
+{
+	for (unsigned i = 0; i < a->nfindings; i++)
+		if (a->findings[i].cls == c)
+			return &a->findings[i];
+	return NULL;
+}
 
 #endif

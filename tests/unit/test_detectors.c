@@ -15,20 +15,6 @@
 #define GPU_BAR	0xfd000000u
 
 
-static void pvpanic(struct stream *s)
-{
-	emit(s, PT_EV_PIO_WRITE, 0x505, 1, 1);
-	pt_analysis_finish(s->a);
-}
-
-static int any_above_info(const struct pt_analysis *a)
-{
-	for (unsigned i = 0; i < a->nfindings; i++)
-		if (a->findings[i].severity > PT_SEV_INFO)
-			return 1;
-	return 0;
-}
-
 static void test_access_in_d3(void **state)
 {
 	struct stream s = stream_start();

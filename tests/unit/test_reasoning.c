@@ -22,35 +22,9 @@
 #define MSIX_CAP 0x90u
 #define MSI_ADDR_DEST_OF(a) (((a) >> 12) & 0xff)
 
-static void pvpanic(struct stream *s)
-{
-	emit(s, PT_EV_PIO_WRITE, 0x505, 1, 1);
-	pt_analysis_finish(s->a);
-}
-
 static void end_of_trace(struct stream *s)
 {
 	pt_analysis_finish(s->a);
-}
-
-static int any_above_info(const struct pt_analysis *a)
-{
-	for (unsigned i = 0; i < a->nfindings; i++)
-		if (a->findings[i].severity > PT_SEV_INFO) {
-			/* the failing assertion says which */
-			fprintf(stderr, "finding above info: %s (%s)\n", a->findings[i].title,
-				a->findings[i].detector);
-			return 1;
-		}
-	return 0;
-}
-
-static const struct pt_finding *first_of_class(const struct pt_analysis *a, enum pt_finding_class c)
-{
-	for (unsigned i = 0; i < a->nfindings; i++)
-		if (a->findings[i].cls == c)
-			return &a->findings[i];
-	return NULL;
 }
 
 static int evidence_at(const struct pt_finding *f, unsigned off)
@@ -60,14 +34,6 @@ static int evidence_at(const struct pt_finding *f, unsigned off)
 		    f->evidence[i].off == off)
 			return 1;
 	return 0;
-}
-
-/* A vcpu's own event: an MSI accepted by APIC id APIC, then the handler's EOI. */
-static void deliver(struct stream *s, uint32_t addr, unsigned vector, unsigned apic)
-{
-	emit(s, PT_EV_MSI, addr, vector, 0);
-	emit(s, PT_EV_APIC_ACCEPT, apic, vector, 0);
-	emit(s, PT_EV_EOI, apic, vector, 0);
 }
 
 /* The NIC's driver at work: a doorbell, an interrupt, the handler reads its cause and acks. */

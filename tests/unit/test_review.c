@@ -15,32 +15,6 @@
 #define NIC	BDF(0, 4, 0)
 #define NIC_BAR	0xfeb00000u
 
-static int above_info(const struct pt_analysis *a)
-{
-	for (unsigned i = 0; i < a->nfindings; i++)
-		if (a->findings[i].severity > PT_SEV_INFO) {
-			fprintf(stderr, "finding above info: %s (%s)\n", a->findings[i].title,
-				a->findings[i].detector);
-			return 1;
-		}
-	return 0;
-}
-
-static const struct pt_finding *of_class(const struct pt_analysis *a, enum pt_finding_class c)
-{
-	for (unsigned i = 0; i < a->nfindings; i++)
-		if (a->findings[i].cls == c)
-			return &a->findings[i];
-	return NULL;
-}
-
-static void deliver(struct stream *s, uint32_t addr, unsigned vector, unsigned apic)
-{
-	emit(s, PT_EV_MSI, addr, vector, 0);
-	emit(s, PT_EV_APIC_ACCEPT, apic, vector, 0);
-	emit(s, PT_EV_EOI, apic, vector, 0);
-}
-
 static void nic_work(struct stream *s, int n, int interrupts, uint32_t addr)
 {
 	for (int i = 0; i < n; i++) {
@@ -65,7 +39,7 @@ static void test_unload(void **st)
 	cfg_write(&s, NIC, PCI_COMMAND, 2, 0x2);	/* pci_disable_device: bus master off */
 	cfg_read(&s, NIC, 0x44, 2, 0);
 	pt_analysis_finish(s.a);
-	assert_false(above_info(s.a));
+	assert_false(any_above_info(s.a));
 	pt_analysis_free(s.a);
 }
 
@@ -99,7 +73,7 @@ static void test_ones64(void **st)
 	}
 	emit(&s, PT_EV_PIO_WRITE, 0x505, 1, 1);
 	pt_analysis_finish(s.a);
-	assert_null(of_class(s.a, PT_CLASS_BAD_VALUE));
+	assert_null(first_of_class(s.a, PT_CLASS_BAD_VALUE));
 	pt_analysis_free(s.a);
 
 	s = stream_start();
@@ -111,7 +85,7 @@ static void test_ones64(void **st)
 	emit(&s, PT_EV_MMIO_READ, NIC_BAR + 0x100, 0x8000000000000001ull, 8);
 	emit(&s, PT_EV_PIO_WRITE, 0x505, 1, 1);
 	pt_analysis_finish(s.a);
-	assert_null(of_class(s.a, PT_CLASS_BAD_VALUE));
+	assert_null(first_of_class(s.a, PT_CLASS_BAD_VALUE));
 	pt_analysis_free(s.a);
 
 	s = stream_start();
@@ -123,7 +97,7 @@ static void test_ones64(void **st)
 	emit(&s, PT_EV_MMIO_READ, NIC_BAR + 0x100, 2, 8);
 	emit(&s, PT_EV_PIO_WRITE, 0x505, 1, 1);
 	pt_analysis_finish(s.a);
-	assert_null(of_class(s.a, PT_CLASS_BAD_VALUE));
+	assert_null(first_of_class(s.a, PT_CLASS_BAD_VALUE));
 	pt_analysis_free(s.a);
 }
 
@@ -144,7 +118,7 @@ static void test_reset_history(void **st)
 	s.step = 20000;
 	emit(&s, PT_EV_PIO_WRITE, 0x505, 1, 1);
 	pt_analysis_finish(s.a);
-	assert_null(of_class(s.a, PT_CLASS_RESET_HANG));
+	assert_null(first_of_class(s.a, PT_CLASS_RESET_HANG));
 	pt_analysis_free(s.a);
 }
 
@@ -168,8 +142,8 @@ static void test_timing_worst(void **st)
 	for (int i = 0; i < 5; i++) mmio(&s, 0, NIC_BAR + 0x8, 0x80080783);
 	emit(&s, PT_EV_PIO_WRITE, 0x505, 1, 1);
 	pt_analysis_finish(s.a);
-	assert_non_null(of_class(s.a, PT_CLASS_TOO_SOON));
-	assert_int_equal(of_class(s.a, PT_CLASS_TOO_SOON)->severity, PT_SEV_CRITICAL);
+	assert_non_null(first_of_class(s.a, PT_CLASS_TOO_SOON));
+	assert_int_equal(first_of_class(s.a, PT_CLASS_TOO_SOON)->severity, PT_SEV_CRITICAL);
 	pt_analysis_free(s.a);
 }
 
@@ -193,7 +167,7 @@ static void test_timing_faults(void **st)
 	s.ts += 1000000000;
 	for (int i = 0; i < 3; i++) touch(&s);
 	pt_analysis_finish(s.a);
-	assert_false(above_info(s.a));
+	assert_false(any_above_info(s.a));
 	pt_analysis_free(s.a);
 
 	s = stream_start();
@@ -204,7 +178,7 @@ static void test_timing_faults(void **st)
 	s.ts += 1000000;
 	for (int i = 0; i < 30; i++) mmio(&s, 1, NIC_BAR + 0x3818, i);
 	pt_analysis_finish(s.a);
-	assert_false(above_info(s.a));
+	assert_false(any_above_info(s.a));
 	pt_analysis_free(s.a);
 }
 
@@ -218,7 +192,7 @@ static void test_df_value(void **st)
 	emit(&s, PT_EV_INJ_EXCEPTION, 0, 14, 0);
 	emit(&s, PT_EV_INJ_EXCEPTION, 0, 8, 0);
 	pt_analysis_finish(s.a);
-	assert_non_null(of_class(s.a, PT_CLASS_BAD_VALUE));
+	assert_non_null(first_of_class(s.a, PT_CLASS_BAD_VALUE));
 	pt_analysis_free(s.a);
 	s = stream_start();
 	probe_device(&s, NIC, 0x8086, 0x10d3, 0x020000, NIC_BAR, 0x20000);
@@ -228,7 +202,7 @@ static void test_df_value(void **st)
 	emit(&s, PT_EV_INJ_EXCEPTION, 0, 8, 0);
 	mmio(&s, 0, NIC_BAR + 0x8, 0x1);
 	pt_analysis_finish(s.a);
-	assert_non_null(of_class(s.a, PT_CLASS_BAD_VALUE));
+	assert_non_null(first_of_class(s.a, PT_CLASS_BAD_VALUE));
 	pt_analysis_free(s.a);
 }
 
@@ -251,7 +225,7 @@ static void test_msi_off_intx_works(void **st)
 	}
 	emit(&s, PT_EV_PIO_WRITE, 0x505, 1, 1);
 	pt_analysis_finish(s.a);
-	assert_null(of_class(s.a, PT_CLASS_INTERRUPT_PATH));
+	assert_null(first_of_class(s.a, PT_CLASS_INTERRUPT_PATH));
 	pt_analysis_free(s.a);
 }
 
