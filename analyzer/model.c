@@ -8,7 +8,6 @@
 #define Q35_ECAM_BASE	0xb0000000ull
 #define Q35_ECAM_SIZE	0x10000000ull
 /* IO-APIC redirection entry, low dword (82093AA datasheet) */
-#define IOAPIC_REDIR_LEVEL	(1u << 15)
 #define IOAPIC_REDIR_MASKED	(1u << 16)
 #define BAR_GUESS_SIZE	0x1000ull	/* a BAR never seen sized: assume one page */
 
@@ -665,18 +664,13 @@ static void ioapic_access(struct pt_model *m, const struct pt_event *ev)
 		return;
 	if (off == 0) {
 		m->ioapic_sel = ev->val;
-	} else if (off == 0x10 && m->ioapic_sel >= 0x10 && m->ioapic_sel < 0x40) {
+	} else if (off == 0x10 && m->ioapic_sel >= 0x10 && m->ioapic_sel < 0x40 &&
+		   !(m->ioapic_sel & 1)) {
 		struct pt_ioapic_pin *p = &m->ioapic[(m->ioapic_sel - 0x10) / 2];
 
-		if (m->ioapic_sel & 1) {
-			p->dest = (ev->val >> 24) & 0xff;
-		} else {
-			p->vector = ev->val & 0xff;
-			p->masked = !!(ev->val & IOAPIC_REDIR_MASKED);
-			p->level = !!(ev->val & IOAPIC_REDIR_LEVEL);
-			p->programmed = 1;
-		}
-		p->ts = ev->ts;
+		p->vector = ev->val & 0xff;
+		p->masked = !!(ev->val & IOAPIC_REDIR_MASKED);
+		p->programmed = 1;
 	}
 }
 

@@ -200,8 +200,7 @@ struct pt_device *pt_model_find(struct pt_model *m, uint16_t bdf);
 /* An IO-APIC redirection entry as the guest programmed it. */
 struct pt_ioapic_pin {
 	uint8_t programmed;	/* its low dword was written in the trace */
-	uint8_t vector, masked, level, dest;
-	uint64_t ts;		/* its last write */
+	uint8_t vector, masked;
 };
 /* GSI's entry (all zero when never written), NULL past the 24 pins. */
 const struct pt_ioapic_pin *pt_model_ioapic_pin(const struct pt_model *m, unsigned gsi);
