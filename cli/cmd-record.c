@@ -52,6 +52,46 @@ static void on_status(void *p, const struct pt_record_status *st)
 		st->seconds, st->events_per_s, st->fill * 100, (unsigned long long)st->overrun);
 }
 
+static int record_recover(const char *dir, const char *output, struct ui *ui)
+{
+	char written[PATH_MAX];
+	struct pt_err err;
+	int rc;
+
+	if (geteuid())
+		return pt_error("recovering needs root (the capture and its instances are root's)"),
+		       PT_EXIT_ERROR;
+	rc = pt_record_recover(dir, output, written, sizeof(written), &err);
+	if (rc < 0) {
+		pt_error("%s", err.msg);
+		return PT_EXIT_ERROR;
+	}
+	if (!ui->quiet && rc > 0)
+		pt_error("%s; wrote '%s' instead", err.msg, written);
+	printf("wrote:    %s\n", written);
+	printf("next:     pttrace analyze %s\n", written);
+	return rc ? PT_EXIT_ERROR : PT_EXIT_OK;
+}
+
+static void say_removed(void *p, const char *msg)
+{
+	(void)p;
+	printf("%s\n", msg);
+}
+
+static int record_cleanup(struct ui *ui)
+{
+	int n;
+
+	if (geteuid())
+		return pt_error("cleaning up needs root (tracefs instances and root's scratch files)"),
+		       PT_EXIT_ERROR;
+	n = pt_record_cleanup(1, ui->quiet ? NULL : say_removed, NULL);
+	if (!ui->quiet && !n)
+		printf("nothing to clean up: no instance or scratch directory of a dead pttrace\n");
+	return PT_EXIT_OK;
+}
+
 static int record_run(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -66,6 +106,9 @@ static int record_run(int argc, char **argv)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "list", no_argument, NULL, 'l' },
 		{ "sysroot", required_argument, NULL, 'S' },
+		{ "tmpdir", required_argument, NULL, 'T' },
+		{ "recover", required_argument, NULL, 'R' },
+		{ "cleanup", no_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct pt_record_opts opts = { .output = "crash.dat", .buffer_kb = 8192 };
@@ -77,8 +120,9 @@ static int record_run(int argc, char **argv)
 	struct pt_analysis_opts aopts = { .vcpu = -1 };
 	struct pt_analysis *a;
 	struct pt_err err;
+	const char *recover = NULL;
+	int cleanup = 0, c, output_given = 0;
 	char *end;
-	int c;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "v:p:o:b:e:d:q", longopts, NULL)) != -1) {
@@ -93,6 +137,7 @@ static int record_run(int argc, char **argv)
 			break;
 		case 'o':
 			opts.output = optarg;
+			output_given = 1;
 			break;
 		case 's':
 			opts.output = optarg;
@@ -124,12 +169,27 @@ static int record_run(int argc, char **argv)
 		case 'S':
 			opts.sysroot = optarg;
 			break;
+		case 'T':
+			opts.tmpdir = optarg;
+			break;
+		case 'R':
+			recover = optarg;
+			break;
+		case 'C':
+			cleanup = 1;
+			break;
 		default:
 			return pt_die_usage(&pt_cmd_record, "bad option");
 		}
 	}
 	if (optind != argc)
 		return pt_die_usage(&pt_cmd_record, "unexpected argument '%s'", argv[optind]);
+	if (recover && cleanup)
+		return pt_die_usage(&pt_cmd_record, "--recover and --cleanup go alone");
+	if (recover)
+		return record_recover(recover, output_given ? opts.output : NULL, &ui);
+	if (cleanup)
+		return record_cleanup(&ui);
 	if (!opts.vm_name == !opts.pid)
 		return pt_die_usage(&pt_cmd_record, "record wants --vm NAME or --pid PID (see 'pttrace vms')");
 	if (nevents) {
@@ -155,7 +215,7 @@ static int record_run(int argc, char **argv)
 	if (ui.tty && !ui.quiet)
 		fprintf(stderr, "\r\033[K");
 	printf("stopped:  %s after %.1f s armed\n", pt_record_stop_name(res.stop), res.armed_seconds);
-	a = pt_analyze_file(opts.output, &aopts, &err);
+	a = pt_analyze_file(res.written, &aopts, &err);
 	if (a) {
 		printf("crash:    %s\n", pt_crash_kind_name(a->crash.kind));
 		printf("events:   %llu kvm events, %.3f s before the crash; %llu older ones "
@@ -169,9 +229,14 @@ static int record_run(int argc, char **argv)
 	if (res.dropped)
 		printf("WARNING:  %llu events were dropped: the buffer was full (-b bigger, or fewer -e)\n",
 		       (unsigned long long)res.dropped);
-	printf("wrote:    %s, %.1f MB, in %.2f s after the stop\n", opts.output, res.file_size / 1e6,
+	printf("wrote:    %s, %.1f MB, in %.2f s after the stop\n", res.written, res.file_size / 1e6,
 	       res.write_seconds);
-	printf("next:     pttrace analyze %s\n", opts.output);
+	printf("next:     pttrace analyze %s\n", res.written);
+	if (strcmp(res.written, opts.output)) {
+		/* the file is whole, but not where a script looks for it */
+		pt_error("%s; wrote '%s' instead", res.not_written.msg, res.written);
+		return PT_EXIT_ERROR;
+	}
 	return PT_EXIT_OK;
 }
 
@@ -180,7 +245,10 @@ const struct pt_cmd pt_cmd_record = {
 	.summary = "record a VM's kvm events until its guest crashes",
 	.usage =
 	"usage: pttrace record (--vm <name> | --pid <pid>) [-o <file>] [-b <kb>] [-e <event>]...\n"
-	"                      [--stream <file>] [--duration <s>] [--qmp <socket>] [-q]\n"
+	"                      [--stream <file>] [--duration <s>] [--qmp <socket>]\n"
+	"                      [--tmpdir <dir>] [-q]\n"
+	"       pttrace record --recover <dir> [-o <file>]\n"
+	"       pttrace record --cleanup\n"
 	"       pttrace record --list\n"
 	"\n"
 	"Finds the VM (a QEMU process started with -name <name>, by hand or by\n"
@@ -205,7 +273,12 @@ const struct pt_cmd pt_cmd_record = {
 	"    --stream <file>     record everything into <file>, not only the last buffer-full\n"
 	"    --duration <s>      stop after <s> seconds\n"
 	"    --qmp <socket>      the VM's QMP socket, if not on its command line\n"
+	"    --tmpdir <dir>      scratch space for the raw capture (default $TMPDIR, else\n"
+	"                        the output's directory); it must hold the ring buffers\n"
 	"    -q                  no notes and no live status\n"
+	"    --recover <dir>     finish the file from a capture that was kept (see below)\n"
+	"    --cleanup           remove every instance and scratch directory a dead\n"
+	"                        pttrace left, kept captures too\n"
 	"    --list              list the running VMs (pttrace vms)\n"
 	"\n"
 	"Default events: kvm_mmio kvm_fast_mmio kvm_pio kvm_msr kvm_userspace_exit\n"
@@ -219,7 +292,22 @@ const struct pt_cmd pt_cmd_record = {
 	"devices', or every device's when none is), armed once the guest has programmed\n"
 	"them: without QMP it is not recorded.\n"
 	"\n"
-	"Needs root. A pttrace killed with -9 leaves its instance behind; the next\n"
-	"run removes it. Exit status: 0 written, 2 error.\n",
+	"Nothing captured is lost. The raw pages go to a scratch directory\n"
+	"(.pttrace-record.<pid>.*) before the file is written; when the output\n"
+	"cannot be written (a full disk), the file goes to a second place on\n"
+	"another file system (the scratch's directory, $TMPDIR, /var/tmp, /tmp) and\n"
+	"record says where; when nowhere takes it, the scratch (and, if it could not\n"
+	"be drained, the stopped instance) is kept, and --recover <dir> finishes the\n"
+	"file once there is room.\n"
+	"\n"
+	"Nothing is left armed. A watchdog process (pttrace-watch, spared by the OOM\n"
+	"killer) outlives the recorder only to finish its work: when the recorder is\n"
+	"killed (kill -9, the OOM killer), it stops the instances, writes the file\n"
+	"from what was captured, and removes the instances and the scratch. If both\n"
+	"are killed, the next record removes what they left (as --cleanup does,\n"
+	"except kept captures); /run/pttrace lists each recording's scratch.\n"
+	"\n"
+	"Needs root. Exit status: 0 written, 2 error (also when the file was written\n"
+	"to a second place).\n",
 	.run = record_run,
 };

@@ -8,17 +8,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <tracefs.h>
 
+#include "capture.h"
 #include "meta-build.h"
 #include "pt-barfilter.h"
 #include "pt-qmp.h"
 #include "pt-record.h"
-#include "writer.h"
+#include "scratch.h"
 
 #define INSTANCE_PREFIX "pttrace-"
 #define MAX_CPUS 256
@@ -101,11 +104,12 @@ struct rec {
 	struct pt_qmp qmp;
 	int qmp_up;
 	struct pt_json *query_pci;
-	char dir[PATH_MAX];		/* where the per-cpu files go */
-	char *files[MAX_CPUS], *host_files[MAX_CPUS];
-	int fds[MAX_CPUS];		/* --stream: the per-cpu files, open */
-	struct tracefs_cpu *tcpu[MAX_CPUS];
-	char *page;
+	struct pt_scratch sc;		/* the raw pages, the metadata, the state */
+	int have_scratch;
+	pid_t watchdog;
+	int watch_fd;			/* closed without a word: the watchdog takes over */
+	char *meta_saved;		/* the metadata as last put in the scratch */
+	double meta_at;
 	struct page_faults pf;
 };
 
@@ -133,52 +137,6 @@ static int ensure_tracefs(struct pt_err *err)
 	if (!tracefs_tracing_dir())
 		return pt_err_set(err, "cannot find tracefs after mounting it");
 	return 0;
-}
-
-/* Is PID a live pttrace?  Instances of dead ones are stale. */
-static int pttrace_alive(int pid)
-{
-	char path[64], comm[32] = "";
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return 0;
-	if (!fgets(comm, sizeof(comm), f))
-		comm[0] = 0;
-	fclose(f);
-	return !strncmp(comm, "pttrace", 7);
-}
-
-int pt_record_remove_stale(void (*notefn)(void *ctx, const char *msg), void *ctx)
-{
-	char **names = tracefs_instances(NULL);
-	int removed = 0;
-
-	for (char **n = names; n && *n; n++) {
-		struct tracefs_instance *inst;
-		char msg[160];
-		int pid;
-
-		if (sscanf(*n, INSTANCE_PREFIX "%d-", &pid) != 1 || pid <= 0 || pttrace_alive(pid))
-			continue;
-		inst = tracefs_instance_alloc(NULL, *n);
-		if (!inst)
-			continue;
-		tracefs_trace_off(inst);
-		if (!tracefs_instance_destroy(inst)) {
-			removed++;
-			if (notefn) {
-				snprintf(msg, sizeof(msg), "removed tracefs instance '%s' left by a "
-					 "pttrace that was killed (pid %d)", *n, pid);
-				notefn(ctx, msg);
-			}
-		}
-		tracefs_instance_free(inst);
-	}
-	tracefs_list_free(names);
-	return removed;
 }
 
 static void sanitize(char *dst, size_t size, const char *src)
@@ -598,50 +556,17 @@ static void read_status(struct rec *r, struct pt_record_status *st)
 		st->fill = 1;
 }
 
-static int open_cpu_files(struct rec *r, char **files, const char *tag, struct pt_err *err)
+static int create_cpu_files(struct rec *r, const char *tag, struct pt_err *err)
 {
 	for (int cpu = 0; cpu < r->cpus; cpu++) {
+		char name[32];
 		int fd;
 
-		if (asprintf(&files[cpu], "%s/%s.cpu%d", r->dir, tag, cpu) < 0)
-			return pt_err_set(err, "out of memory");
-		fd = open(files[cpu], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		snprintf(name, sizeof(name), "%s.cpu%d", tag, cpu);
+		fd = openat(r->sc.dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (fd < 0)
-			return pt_err_errno(err, errno, "cannot create '%s'", files[cpu]);
+			return pt_err_errno(err, errno, "cannot create '%s/%s'", r->sc.dir, name);
 		close(fd);
-	}
-	return 0;
-}
-
-/* Moves what INST holds for each cpu into FILES (appending); with FINAL, partial pages too. */
-static int drain(struct rec *r, struct tracefs_instance *inst, char **files, int final,
-		 struct pt_err *err)
-{
-	for (int cpu = 0; cpu < r->cpus; cpu++) {
-		struct tracefs_cpu *tcpu = tracefs_cpu_open(inst, cpu, true);
-		int fd, n, size;
-
-		if (!tcpu)
-			continue;	/* an offline cpu */
-		size = tracefs_cpu_read_size(tcpu);
-		fd = open(files[cpu], O_WRONLY | O_APPEND | O_CLOEXEC);
-		if (fd < 0 || size <= 0 || !(r->page = realloc(r->page, size))) {
-			if (fd >= 0)
-				close(fd);
-			tracefs_cpu_close(tcpu);
-			return pt_err_errno(err, errno ? errno : ENOMEM, "cannot write '%s'", files[cpu]);
-		}
-		while ((n = final ? tracefs_cpu_flush(tcpu, r->page) : tracefs_cpu_read(tcpu, r->page, true)) > 0) {
-			if (write(fd, r->page, n) != n) {
-				int e = errno ? errno : ENOSPC;
-
-				close(fd);
-				tracefs_cpu_close(tcpu);
-				return pt_err_errno(err, e, "cannot write '%s'", files[cpu]);
-			}
-		}
-		close(fd);
-		tracefs_cpu_close(tcpu);
 	}
 	return 0;
 }
@@ -687,29 +612,108 @@ static void disarm(struct rec *r)
 		if (!insts[i])
 			continue;
 		tracefs_trace_off(insts[i]);
-		tracefs_instance_destroy(insts[i]);
+		/* a capture kept for --recover is still in them: stopped, not destroyed */
+		if (r->sc.phase != PT_PHASE_KEPT)
+			tracefs_instance_destroy(insts[i]);
 		tracefs_instance_free(insts[i]);
 	}
 	r->inst = r->host = NULL;
 }
 
+/*
+ * The watchdog: a child that outlives the recorder only to finish what it
+ * began.  The recorder tells it "done" on every way out it lives to take;
+ * when the pipe closes without that word (kill -9, the OOM killer, a
+ * crash), it stops the instances, drains them and writes the file from the
+ * scratch, as `record --recover` would.
+ */
+static void watch(struct rec *r, int fd)
+{
+	static const int ignored[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGUSR1, SIGUSR2 };
+	struct sigaction ign = { .sa_handler = SIG_IGN };
+	char c, written[PATH_MAX];
+	struct pt_scratch s = r->sc;
+	struct pt_err err;
+	ssize_t n;
+	int rc, adj;
+
+	for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
+		sigaction(ignored[i], &ign, NULL);
+	prctl(PR_SET_NAME, "pttrace-watch");
+	/* the OOM killer takes the recorder, never the one that disarms after it */
+	adj = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+	if (adj >= 0) {
+		if (write(adj, "-1000", 5) != 5)
+			(void)0;	/* then it is as likely a victim as any process */
+		close(adj);
+	}
+	/* nothing of the recorder's but the scratch: a pipe reading stdout sees its end */
+	dup2(open("/dev/null", O_WRONLY | O_CLOEXEC), 1);
+	do
+		n = read(fd, &c, 1);
+	while (n < 0 && errno == EINTR);
+	if (n == 1 || pt_scratch_reload(&s) || s.phase == PT_PHASE_KEPT)
+		_exit(0);	/* finished, or the recorder said itself what it kept */
+	fprintf(stderr, "pttrace: the recorder (pid %d) ended without writing '%s': its watchdog "
+		"(pid %d) stops the recording and writes it\n", (int)s.pid, s.output, (int)getpid());
+	rc = pt_capture_takeover(&s, NULL, written, sizeof(written), &err);
+	if (rc < 0)
+		fprintf(stderr, "pttrace: %s\n", err.msg);
+	else if (rc > 0)
+		fprintf(stderr, "pttrace: %s; wrote '%s' instead\n", err.msg, written);
+	else
+		fprintf(stderr, "pttrace: wrote '%s'\n", written);
+	_exit(rc < 0 ? 2 : 0);	/* as pttrace record's exit status */
+}
+
+static int start_watchdog(struct rec *r, struct pt_err *err)
+{
+	int p[2];
+
+	if (pipe2(p, O_CLOEXEC))
+		return pt_err_errno(err, errno, "cannot start the watchdog");
+	fflush(NULL);
+	r->watchdog = fork();
+	if (r->watchdog < 0) {
+		close(p[0]);
+		close(p[1]);
+		return pt_err_errno(err, errno, "cannot start the watchdog");
+	}
+	if (!r->watchdog) {
+		close(p[1]);
+		watch(r, p[0]);
+	}
+	close(p[0]);
+	r->watch_fd = p[1];
+	r->sc.watchdog = r->watchdog;
+	return pt_scratch_save(&r->sc, err);
+}
+
+static void stop_watchdog(struct rec *r)
+{
+	if (r->watchdog <= 0)
+		return;
+	if (write(r->watch_fd, "d", 1) != 1)
+		kill(r->watchdog, SIGKILL);
+	close(r->watch_fd);
+	waitpid(r->watchdog, NULL, 0);
+	r->watchdog = 0;
+}
+
 static void cleanup(struct rec *r)
 {
 	disarm(r);
-	for (int cpu = 0; cpu < MAX_CPUS; cpu++) {
-		if (r->files[cpu])
-			unlink(r->files[cpu]);
-		if (r->host_files[cpu])
-			unlink(r->host_files[cpu]);
-		free(r->files[cpu]);
-		free(r->host_files[cpu]);
+	if (r->have_scratch) {
+		if (r->sc.phase == PT_PHASE_KEPT)
+			pt_scratch_close(&r->sc);
+		else
+			pt_scratch_remove(&r->sc);
 	}
-	if (r->dir[0])
-		rmdir(r->dir);
+	stop_watchdog(r);
 	if (r->qmp_up)
 		pt_qmp_close(&r->qmp);
 	pt_json_free(r->query_pci);
-	free(r->page);
+	free(r->meta_saved);
 	for (unsigned i = 0; i < r->pf.nhist; i++) {
 		free(r->pf.hist[i].ranges);
 		free(r->pf.hist[i].filter);
@@ -717,19 +721,17 @@ static void cleanup(struct rec *r)
 }
 
 /* Fails early, before arming, when the output cannot be written at all. */
-static int check_output(const char *output, char *dir, size_t size, struct pt_err *err)
+static int check_output(const char *output, struct pt_err *err)
 {
 	char probe[PATH_MAX];
 	const char *slash = strrchr(output, '/');
 	int fd;
 
-	if (slash)
-		snprintf(dir, size, "%.*s", (int)(slash - output), output);
+	if (!slash)
+		snprintf(probe, sizeof(probe), "./.pttrace-probe.XXXXXX");
 	else
-		snprintf(dir, size, ".");
-	if (!dir[0])
-		snprintf(dir, size, "/");
-	snprintf(probe, sizeof(probe), "%s/.pttrace-probe.XXXXXX", dir);
+		snprintf(probe, sizeof(probe), "%.*s/.pttrace-probe.XXXXXX",
+			 slash == output ? 0 : (int)(slash - output), output);
 	fd = mkstemp(probe);
 	if (fd < 0)
 		return pt_err_errno(err, errno, "cannot write '%s'", output);
@@ -738,7 +740,7 @@ static int check_output(const char *output, char *dir, size_t size, struct pt_er
 	return 0;
 }
 
-static int write_output(struct rec *r, struct pt_record_result *res, struct pt_err *err)
+static char *build_meta(struct rec *r, const struct pt_record_result *res)
 {
 	struct pt_meta_page_faults mpf = {
 		.field = r->pf.field, .paging = r->pf.paging, .armed = r->pf.armed, .reason = r->pf.reason,
@@ -748,57 +750,58 @@ static int write_output(struct rec *r, struct pt_record_result *res, struct pt_e
 		.sysroot = r->opts->sysroot, .stream = r->opts->stream, .buffer_kb = r->opts->buffer_kb,
 		.events = r->enabled, .nevents = r->nenabled, .missing = r->missing,
 		.nmissing = r->nmissing, .triggers = r->triggers, .ntriggers = r->ntriggers,
-		.overwritten = res->overrun, .dropped = res->dropped,
+		.overwritten = res ? res->overrun : 0, .dropped = res ? res->dropped : 0,
 		.page_faults = r->pf.spec || r->pf.reason[0] ? &mpf : NULL,
 	};
-	struct pt_write_buffer bufs[2] = {
-		{ NULL, r->cpus, r->files }, { "host", r->cpus, r->host_files },
-	};
-	char tmp[PATH_MAX], outdir[PATH_MAX];
-	char *meta = pt_meta_build(&r->vm, r->query_pci, &mr);
-	struct stat st;
-	int fd = -1, rc = -1;
 
-	check_output(r->opts->output, outdir, sizeof(outdir), err);
-	/*
-	 * Root writes into a directory a user may share: the temporary file
-	 * is created with O_EXCL (mkstemp) and used only by its descriptor,
-	 * never opened or chmod'ed by name again, so nothing planted between
-	 * the steps is followed; the rename is the one step by name, and atomic.
-	 */
-	snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", r->opts->output);
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		pt_err_errno(err, errno, "cannot write '%s'", r->opts->output);
-		goto out;
-	}
-	if (pt_write_tracedat(fd, r->opts->output, bufs, r->have_host ? 2 : 1, meta, 1, err))
-		goto out;
-	{
-		/* mkstemp made it 0600: give it the mode a new file gets */
-		mode_t mask = umask(0);
+	return pt_meta_build(&r->vm, r->query_pci, &mr);
+}
 
-		umask(mask);
-		if (fchmod(fd, 0666 & ~mask) || fsync(fd)) {
-			pt_err_errno(err, errno, "cannot write '%s'", r->opts->output);
-			goto out;
-		}
+/*
+ * The metadata in the scratch, for a watchdog or --recover that finishes
+ * the file without this process: rewritten when it changes (the BARs, the
+ * filter), so a long wait writes it a few times, not once a second.  Only
+ * the stop knows the counts of overwritten and dropped events.
+ */
+static void save_meta(struct rec *r, const struct pt_record_result *res)
+{
+	char *meta = build_meta(r, res);
+
+	if (!meta || (r->meta_saved && !strcmp(meta, r->meta_saved)) ||
+	    pt_scratch_put(&r->sc, "meta.json", meta)) {
+		free(meta);
+		return;
 	}
-	if (rename(tmp, r->opts->output)) {
-		pt_err_errno(err, errno, "cannot rename '%s' to '%s'", tmp, r->opts->output);
-		goto out;
-	}
-	tmp[0] = 0;
-	if (!fstat(fd, &st))
-		res->file_size = st.st_size;
-	rc = 0;
-out:
-	if (fd >= 0)
-		close(fd);
-	if (tmp[0])
-		unlink(tmp);
-	free(meta);
-	return rc;
+	free(r->meta_saved);
+	r->meta_saved = meta;
+}
+
+/* The capture cannot be drained: it stays in the instances and the scratch, for --recover. */
+static int keep_capture(struct rec *r, const struct pt_err *why, struct pt_err *err)
+{
+	tracefs_trace_off(r->inst);
+	if (r->host)
+		tracefs_trace_off(r->host);
+	r->sc.phase = PT_PHASE_KEPT;
+	pt_scratch_save(&r->sc, NULL);
+	return pt_err_set(err, "%s; recording stopped, and the capture is kept in '%s' and tracefs "
+			  "instance '%s': make room, then pttrace record --recover %s", why->msg,
+			  r->sc.dir, r->name, r->sc.dir);
+}
+
+static int arm_scratch(struct rec *r, struct pt_err *err)
+{
+	unsigned long long need = (unsigned long long)r->cpus * 1024 *
+				  (r->opts->buffer_kb + HOST_BUFFER_KB);
+
+	if (pt_scratch_create(&r->sc, r->opts->tmpdir, r->opts->output, need, err))
+		return -1;
+	r->have_scratch = 1;
+	r->sc.cpus = r->cpus;
+	r->sc.stream = r->opts->stream;
+	if (create_cpu_files(r, "vm", err) || create_cpu_files(r, "host", err))
+		return -1;
+	return start_watchdog(r, err);
 }
 
 int pt_record(const struct pt_record_opts *opts, struct pt_record_result *res, struct pt_err *err)
@@ -807,8 +810,8 @@ int pt_record(const struct pt_record_opts *opts, struct pt_record_result *res, s
 	struct pt_record_status st = { 0 };
 	double start, last_status = 0, last_pci, stopped_at;
 	uint64_t last_events = 0;
-	char outdir[PATH_MAX];
-	int rc = -1;
+	struct pt_err derr;
+	int rc = -1, wrc;
 
 	memset(res, 0, sizeof(*res));
 	if (!r)
@@ -824,19 +827,13 @@ int pt_record(const struct pt_record_opts *opts, struct pt_record_result *res, s
 		{ pt_err_set(err, "recording needs root (tracefs and the VM's threads): run as root"); goto out; }
 	if (pt_vm_find(opts->sysroot, opts->vm_name, opts->pid, &r->vm, err))
 		goto out;
-	if (check_output(opts->output, outdir, sizeof(outdir), err) || ensure_tracefs(err))
+	if (check_output(opts->output, err) || ensure_tracefs(err))
 		goto out;
-	pt_record_remove_stale(opts->on_note, opts->ctx);
+	pt_record_cleanup(0, opts->on_note, opts->ctx);
 	r->cpus = sysconf(_SC_NPROCESSORS_CONF);
 	if (r->cpus > MAX_CPUS)
 		r->cpus = MAX_CPUS;
-	snprintf(r->dir, sizeof(r->dir), "/tmp/pttrace-record.XXXXXX");
-	if (!mkdtemp(r->dir)) {
-		r->dir[0] = 0;
-		pt_err_errno(err, errno, "cannot create a directory in /tmp");
-		goto out;
-	}
-	if (open_cpu_files(r, r->files, "vm", err) || open_cpu_files(r, r->host_files, "host", err))
+	if (arm_scratch(r, err))
 		goto out;
 	connect_qmp(r);
 
@@ -846,6 +843,9 @@ int pt_record(const struct pt_record_opts *opts, struct pt_record_result *res, s
 		sanitize(vmname, sizeof(vmname), r->vm.name[0] ? r->vm.name : "vm");
 		snprintf(r->name, sizeof(r->name), INSTANCE_PREFIX "%d-%s", (int)getpid(), vmname);
 	}
+	snprintf(r->sc.instance, sizeof(r->sc.instance), "%s", r->name);
+	if (pt_scratch_save(&r->sc, err))
+		goto out;
 	r->inst = tracefs_instance_create(r->name);
 	if (!r->inst) {
 		pt_err_errno(err, errno, "cannot create tracefs instance '%s'", r->name);
@@ -866,7 +866,12 @@ int pt_record(const struct pt_record_opts *opts, struct pt_record_result *res, s
 		goto out;
 	set_triggers(r);
 	update_page_faults(r);
-	arm_host(r);
+	if (arm_host(r)) {
+		snprintf(r->sc.host, sizeof(r->sc.host), "%s", r->host_name);
+		if (pt_scratch_save(&r->sc, err))
+			goto out;
+	}
+	save_meta(r, NULL);
 	if (tracefs_trace_on(r->inst)) {
 		pt_err_errno(err, errno, "cannot start tracing in '%s'", r->name);
 		goto out;
@@ -898,8 +903,10 @@ int pt_record(const struct pt_record_opts *opts, struct pt_record_result *res, s
 			res->stop = PT_STOP_QMP_PANIC;
 			break;
 		}
-		if (opts->stream && drain(r, r->inst, r->files, 0, err))
+		if (opts->stream && pt_capture_drain(&r->sc, r->inst, "vm", 0, &derr)) {
+			keep_capture(r, &derr, err);
 			goto out;
+		}
 		/*
 		 * A flight recorder overwrites the BAR programming of the guest's
 		 * boot, and a crashed VM may be gone (libvirt's on_crash=destroy)
@@ -913,6 +920,7 @@ int pt_record(const struct pt_record_opts *opts, struct pt_record_result *res, s
 		if ((!opts->stream || (r->pf.spec && !r->pf.armed)) && t - last_pci >= PCI_REFRESH_S) {
 			refresh_pci(r, 200);
 			update_page_faults(r);
+			save_meta(r, NULL);
 			last_pci = t;
 		}
 		if (t - last_status >= 0.25) {
@@ -937,12 +945,26 @@ int pt_record(const struct pt_record_opts *opts, struct pt_record_result *res, s
 	res->entries = st.events;
 	res->overrun = st.overrun;
 	res->dropped = st.dropped;
-	if (drain(r, r->inst, r->files, 1, err) ||
-	    (r->host && drain(r, r->host, r->host_files, 1, err)))
+	save_meta(r, res);
+	if (pt_capture_drain(&r->sc, r->inst, "vm", 1, &derr) ||
+	    (r->host && pt_capture_drain(&r->sc, r->host, "host", 1, &derr))) {
+		keep_capture(r, &derr, err);
 		goto out;
+	}
 	disarm(r);
-	if (write_output(r, res, err))
+	wrc = pt_capture_write(&r->sc, r->meta_saved, opts->output, res->written,
+			       sizeof(res->written), err);
+	if (wrc < 0)
 		goto out;
+	r->have_scratch = 0;	/* written: pt_capture_write removed it */
+	if (wrc > 0)
+		res->not_written = *err;
+	{
+		struct stat fst;
+
+		if (!stat(res->written, &fst))
+			res->file_size = fst.st_size;
+	}
 	res->write_seconds = now_s() - stopped_at;
 	rc = 0;
 out:

@@ -9,27 +9,19 @@
 #include "tracecmd-private.h"
 #include "writer.h"
 
-int pt_write_tracedat(int out_fd, const char *name, const struct pt_write_buffer *buffers,
-		      int nbuffers, const char *metadata, int compress, struct pt_err *err)
+int pt_write_tracedat(int out_fd, const char *name, const char *kallsyms,
+		      const struct pt_write_buffer *buffers, int nbuffers, const char *metadata,
+		      int compress, struct pt_err *err)
 {
 	/* the formats of these systems only: the VM's events, not the whole kernel's */
 	struct tracecmd_event_list lists[] = {
 		{ &lists[1], "kvm:*" }, { &lists[2], "iommu:*" }, { &lists[3], "ras:*" },
 		{ NULL, "irq:*" },
 	};
-	char kallsyms[] = "/tmp/pttrace-kallsyms.XXXXXX";
 	struct tracecmd_output *out = NULL;
-	int fd, rc = -1, dup_fd = -1;
+	int rc = -1, dup_fd = -1;
 
-	/*
-	 * Host kernel symbols mean nothing to a guest crash and cost 5 MB:
-	 * give an empty file (a missing one corrupts compressed output).
-	 */
 	errno = 0;
-	fd = mkstemp(kallsyms);
-	if (fd < 0)
-		return pt_err_errno(err, errno, "cannot create a file in /tmp");
-	close(fd);
 	/* its own copy of the descriptor: the caller's stays open for fchmod, fsync, rename */
 	dup_fd = fcntl(out_fd, F_DUPFD_CLOEXEC, 0);
 	out = dup_fd >= 0 ? tracecmd_output_create_fd(dup_fd) : NULL;
@@ -76,6 +68,5 @@ out:
 	/* libtracecmd closes the descriptor it was given in some versions, not in others */
 	if (dup_fd >= 0 && fcntl(dup_fd, F_GETFD) >= 0)
 		close(dup_fd);
-	unlink(kallsyms);
 	return rc;
 }

@@ -6,6 +6,7 @@
 #ifndef PT_RECORD_H
 #define PT_RECORD_H
 
+#include <limits.h>
 #include <signal.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -35,6 +36,7 @@ struct pt_record_opts {
 	const char *vm_name;		/* or pid */
 	pid_t pid;
 	const char *output;		/* the trace.dat to write */
+	const char *tmpdir;		/* scratch space; NULL: $TMPDIR, else next to OUTPUT */
 	int stream;			/* write everything, not a flight recorder */
 	unsigned buffer_kb;		/* per cpu */
 	const char *const *events;	/* -e, NULL-terminated; NULL: the default set */
@@ -58,13 +60,29 @@ struct pt_record_result {
 	double write_seconds;	/* from the stop to crash.dat renamed in place */
 	uint64_t file_size;
 	char instance[64];
+	char written[PATH_MAX];		/* where the file went: OUTPUT, or a second place */
+	struct pt_err not_written;	/* when not to OUTPUT: why */
 };
 
 /* The default event set (kvm_emulate_insn is left out: see README). */
 extern const char *const pt_record_default_events[];
 
-/* Removes instances left by pttrace runs that were killed; returns how many. */
-int pt_record_remove_stale(void (*note)(void *ctx, const char *msg), void *ctx);
+/*
+ * Removes what pttrace runs that died left: their tracefs instances and
+ * scratch directories; a capture kept because it could not be written is
+ * only named (NOTE says how to recover it), or with ALL removed too.
+ * Returns how many were removed.
+ */
+int pt_record_cleanup(int all, void (*note)(void *ctx, const char *msg), void *ctx);
+
+/*
+ * Finishes the file from the scratch directory DIR a recorder left (a write
+ * that failed, a recorder killed with its watchdog): drains its instances if
+ * they still exist, writes OUTPUT (NULL: the file it was recording to).
+ * Returns 0, 1 when written to a second place (WRITTEN; ERR says why), -1.
+ */
+int pt_record_recover(const char *dir, const char *output, char *written, size_t wsize,
+		      struct pt_err *err);
 
 int pt_record(const struct pt_record_opts *opts, struct pt_record_result *res, struct pt_err *err);
 
