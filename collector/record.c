@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -640,14 +641,20 @@ static void watch(struct rec *r, int fd)
 	for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
 		sigaction(ignored[i], &ign, NULL);
 	prctl(PR_SET_NAME, "pttrace-watch");
-	/* the OOM killer takes the recorder, never the one that disarms after it */
+	/*
+	 * The OOM killer takes the recorder, never the one that disarms after
+	 * it.  Without CAP_SYS_RESOURCE (some containers) the score cannot be
+	 * lowered; the recorder then starts another watchdog if this one dies.
+	 */
 	adj = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
 	if (adj >= 0) {
 		if (write(adj, "-1000", 5) != 5)
-			(void)0;	/* then it is as likely a victim as any process */
+			(void)0;
 		close(adj);
 	}
-	/* nothing of the recorder's but the scratch: a pipe reading stdout sees its end */
+	/* nothing of the recorder's but the scratch: QEMU and a pipe reading stdout see their end */
+	if (r->qmp_up)
+		close(r->qmp.fd);
 	dup2(open("/dev/null", O_WRONLY | O_CLOEXEC), 1);
 	do
 		n = read(fd, &c, 1);
@@ -670,7 +677,8 @@ static int start_watchdog(struct rec *r, struct pt_err *err)
 {
 	int p[2];
 
-	if (pipe2(p, O_CLOEXEC))
+	/* a socket, not a pipe: the recorder's word to a dead watchdog is no SIGPIPE */
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, p))
 		return pt_err_errno(err, errno, "cannot start the watchdog");
 	fflush(NULL);
 	r->watchdog = fork();
@@ -693,11 +701,29 @@ static void stop_watchdog(struct rec *r)
 {
 	if (r->watchdog <= 0)
 		return;
-	if (write(r->watch_fd, "d", 1) != 1)
+	if (send(r->watch_fd, "d", 1, MSG_NOSIGNAL) != 1)
 		kill(r->watchdog, SIGKILL);
 	close(r->watch_fd);
 	waitpid(r->watchdog, NULL, 0);
 	r->watchdog = 0;
+}
+
+/* A watchdog that died (its own OOM kill) is replaced: the recorder is never unwatched for long. */
+static void keep_watchdog(struct rec *r)
+{
+	struct pt_err werr;
+	int status;
+
+	if (r->watchdog <= 0 || waitpid(r->watchdog, &status, WNOHANG) != r->watchdog)
+		return;
+	note(r, "the watchdog (pid %d) died (%s %d): starting another", (int)r->watchdog,
+	     WIFSIGNALED(status) ? "signal" : "exit status",
+	     WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+	close(r->watch_fd);
+	r->watchdog = 0;
+	if (start_watchdog(r, &werr))
+		note(r, "%s: if this recorder is killed, its instances stay armed until the next "
+		     "pttrace run", werr.msg);
 }
 
 static void cleanup(struct rec *r)
@@ -931,6 +957,7 @@ int pt_record(const struct pt_record_opts *opts, struct pt_record_result *res, s
 			last_status = t;
 			if (opts->on_status)
 				opts->on_status(opts->ctx, &st);
+			keep_watchdog(r);
 		}
 		usleep(20000);
 	}

@@ -123,6 +123,23 @@ fail:
 	return -1;
 }
 
+/*
+ * On a full disk the new file cannot be made: the state is then written
+ * over the old one in place (a few hundred bytes, within the block it has),
+ * since "kept" must be said most of all when the disk is full.
+ */
+static int overwrite(const struct pt_scratch *s, const char *name, const char *text)
+{
+	size_t len = strlen(text);
+	int fd = openat(s->dirfd, name, O_WRONLY | O_NOFOLLOW | O_CLOEXEC), rc;
+
+	if (fd < 0)
+		return -1;
+	rc = pwrite(fd, text, len, 0) == (ssize_t)len && !ftruncate(fd, len) && !fsync(fd) ? 0 : -1;
+	close(fd);
+	return rc;
+}
+
 int pt_scratch_save(const struct pt_scratch *s, struct pt_err *err)
 {
 	char text[2 * PATH_MAX + 512];
@@ -131,7 +148,8 @@ int pt_scratch_save(const struct pt_scratch *s, struct pt_err *err)
 		 "pttrace-record 1\npid %d\nwatchdog %d\nphase %s\ncpus %d\nstream %d\n"
 		 "instance %s\nhost %s\noutput %s\n", (int)s->pid, (int)s->watchdog,
 		 phase_names[s->phase], s->cpus, s->stream, s->instance, s->host, s->output);
-	if (pt_scratch_put(s, "state", text))
+	if (pt_scratch_put(s, "state", text) &&
+	    ((errno != ENOSPC && errno != EDQUOT) || overwrite(s, "state", text)))
 		return pt_err_errno(err, errno, "cannot write '%s/state'", s->dir);
 	return 0;
 }

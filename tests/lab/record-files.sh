@@ -55,3 +55,17 @@ uses=$(grep -F "\"$tmpname\"" "$T/strace" | grep -vc "rename")
 grep -F "\"$tmpname\"" "$T/strace" | grep -q "rename" && ok "and renamed to crash.dat" ||
 	not_ok "and renamed to crash.dat"
 grep -q "fchmod(" "$T/strace" && ok "the mode is set by fchmod" || not_ok "the mode is set by fchmod"
+
+# the scratch sits in the same shared directory: made 0700 by mkdtemp, and
+# what is inside is reached through its descriptor, never by a name a user
+# could redirect by renaming the directory and planting a symlink
+scratch=$(grep -o "mkdir(\"$D/\.pttrace-record\.[^\"]*\", 0700)" "$T/strace" | sed 's/^mkdir("\([^"]*\)".*/\1/' | head -1)
+[ -n "$scratch" ] && ok "the scratch is made next to the output, mode 0700 ($scratch)" ||
+	{ not_ok "the scratch is made next to the output, mode 0700"; grep -F ".pttrace-record" "$T/strace" | head -3 | sed 's/^/#   /'; }
+byname=$(grep -F "\"$scratch/" "$T/strace" | grep -c "O_CREAT\|O_WRONLY" || true)
+[ -n "$scratch" ] && [ "$byname" = 0 ] && ok "no file inside it is opened for writing by its name" ||
+	{ not_ok "no file inside it is opened for writing by its name ($byname)"; grep -F "\"$scratch/" "$T/strace" | head -3 | sed 's/^/#   /'; }
+made=$(grep -E 'open(at)?\([^"]*"/tmp/[^"]*".*O_CREAT' "$T/strace" | grep -v -F "$T" || true)
+[ -z "$made" ] && ok "nothing is created in /tmp (the scratch and the empty kallsyms are next to the output)" ||
+	{ not_ok "nothing is created in /tmp"; echo "$made" | head -3 | sed 's/^/#   /'; }
+[ ! -e "$scratch" ] && ok "the scratch is removed" || not_ok "the scratch is removed"
