@@ -1,9 +1,15 @@
 #include <dirent.h>
 #include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "detector.h"
 #include "pt-plugins.h"
@@ -11,6 +17,12 @@
 #define MAX_PLUGINS 64
 
 static struct pt_loaded_plugin plugins[MAX_PLUGINS];
+/*
+ * Each is loaded as /proc/self/fd/N and that descriptor stays open while it
+ * is: the dynamic loader knows objects by name, and a reused N would give
+ * the second plugin the first one's handle.
+ */
+static int plugin_fds[MAX_PLUGINS];
 static unsigned nplugins;
 static int loaded, disabled;
 
@@ -49,49 +61,157 @@ static void say(void (*note)(void *, const char *), void *ctx, const char *fmt, 
 	note(ctx, msg);
 }
 
+/*
+ * Is PATH (a directory, or a file with its directory) safe to run code from
+ * for this user?  Owned by root or the user, writable by nobody else, and
+ * so is every directory above it (a world-writable sticky one, like /tmp,
+ * lets nobody replace what root made in it).  WHY says what is wrong.
+ */
+static int trusted_dir(const char *dir, char *why, size_t size)
+{
+	char real[PATH_MAX], *slash;
+	uid_t me = geteuid();
+
+	if (!realpath(dir, real))
+		return snprintf(why, size, "%s", strerror(errno)), 0;
+	for (;;) {
+		struct stat st;
+
+		if (stat(real[0] ? real : "/", &st))
+			return snprintf(why, size, "%s", strerror(errno)), 0;
+		if (st.st_uid != 0 && st.st_uid != me)
+			return snprintf(why, size, "'%s' is owned by uid %u", real[0] ? real : "/",
+					(unsigned)st.st_uid), 0;
+		if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX))
+			return snprintf(why, size, "'%s' is writable by %s", real[0] ? real : "/",
+					st.st_mode & S_IWOTH ? "everyone" : "its group"), 0;
+		slash = strrchr(real, '/');
+		if (!slash || !real[0])
+			return 1;
+		*slash = 0;
+	}
+}
+
+/*
+ * A plugin that crashes in its constructor or pt_plugin_init is named and
+ * left out, not allowed to take the command down without a word.  Nothing
+ * of it is called again (nor is it unloaded: its state is unknown).
+ */
+static sigjmp_buf init_jmp;
+static volatile sig_atomic_t init_sig;
+
+static void on_init_crash(int sig)
+{
+	init_sig = sig;
+	siglongjmp(init_jmp, 1);
+}
+
+static const int crash_signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
+
+static void guard(int on, struct sigaction *saved)
+{
+	struct sigaction sa = { .sa_handler = on_init_crash, .sa_flags = SA_NODEFER };
+
+	for (size_t i = 0; i < sizeof(crash_signals) / sizeof(crash_signals[0]); i++) {
+		if (on)
+			sigaction(crash_signals[i], &sa, &saved[i]);
+		else
+			sigaction(crash_signals[i], &saved[i], NULL);
+	}
+}
+
 static void load_one(const char *path, void (*note)(void *, const char *), void *ctx)
 {
-	const struct pt_plugin *(*init)(unsigned);
-	const struct pt_plugin *p;
-	void *h;
+	typedef const struct pt_plugin *(*init_fn)(unsigned);
+	init_fn volatile init = NULL;
+	struct sigaction saved[sizeof(crash_signals) / sizeof(crash_signals[0])];
+	const struct pt_plugin *volatile p = NULL;
+	void *volatile h = NULL;
+	char self[64];
+	struct stat st;
+	int fd;
 
 	if (nplugins == MAX_PLUGINS)
 		return;
-	h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	/* checked and loaded through one descriptor: what was checked is what runs */
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		say(note, ctx, "cannot load plugin '%s': %s", path, strerror(errno));
+		return;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || (st.st_uid != 0 && st.st_uid != geteuid()) ||
+	    (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		say(note, ctx, "plugin '%s' refused: %s", path,
+		    !S_ISREG(st.st_mode) ? "not a regular file" :
+		    st.st_uid != 0 && st.st_uid != geteuid() ? "owned by another user" :
+		    "writable by others than its owner");
+		close(fd);
+		return;
+	}
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+	init_sig = 0;
+	guard(1, saved);
+	if (!sigsetjmp(init_jmp, 1)) {
+		void *sym;
+		init_fn fn;
+
+		h = dlopen(self, RTLD_NOW | RTLD_LOCAL);
+		sym = h ? dlsym(h, "pt_plugin_init") : NULL;
+		memcpy(&fn, &sym, sizeof(fn));
+		init = fn;
+		if (init)
+			p = init(PT_PLUGIN_API_VERSION);
+	}
+	guard(0, saved);
+	if (init_sig) {
+		say(note, ctx, "plugin '%s' crashed in %s (%s): not loaded; remove it, or run "
+		    "pttrace --no-plugins", path, h ? "pt_plugin_init" : "its constructor",
+		    strsignal(init_sig));
+		return;
+	}
 	if (!h) {
 		say(note, ctx, "cannot load plugin '%s': %s", path, dlerror());
+		close(fd);
 		return;
 	}
-	*(void **)&init = dlsym(h, "pt_plugin_init");
-	if (!init) {
+	if (!init)
 		say(note, ctx, "'%s' is not a pttrace plugin: no pt_plugin_init", path);
-		dlclose(h);
-		return;
-	}
-	p = init(PT_PLUGIN_API_VERSION);
-	if (!p) {
+	else if (!p)
 		/* the plugin's own refusal (it checked the version, or failed to set up) */
 		say(note, ctx, "plugin '%s': its pt_plugin_init returned NULL: not loaded", path);
-		dlclose(h);
-		return;
-	}
-	if (p->api_version != PT_PLUGIN_API_VERSION) {
+	else if (p->api_version != PT_PLUGIN_API_VERSION)
 		say(note, ctx, "plugin '%s' is built for plugin API %u, pttrace has %u: refused "
 		    "(rebuild it against this pttrace-plugin.h)", path, p->api_version,
 		    PT_PLUGIN_API_VERSION);
+	if (!init || !p || p->api_version != PT_PLUGIN_API_VERSION) {
 		dlclose(h);
+		close(fd);
 		return;
 	}
+	plugin_fds[nplugins] = fd;
 	snprintf(plugins[nplugins].path, sizeof(plugins[0].path), "%s", path);
 	plugins[nplugins].plugin = p;
 	plugins[nplugins++].handle = h;
 }
 
-static void load_dir(const char *dir, void (*note)(void *, const char *), void *ctx)
+static void load_dir(const char *dir, int quiet_missing, void (*note)(void *, const char *),
+		     void *ctx)
 {
 	struct dirent **names;
-	int n = scandir(dir, &names, so_filter, alphasort);
+	char why[PATH_MAX + 64];
+	int n;
 
+	if (access(dir, F_OK)) {
+		if (!quiet_missing)
+			say(note, ctx, "cannot read plugin directory '%s': %s", dir, strerror(errno));
+		return;
+	}
+	if (!trusted_dir(dir, why, sizeof(why))) {
+		say(note, ctx, "plugin directory '%s' refused: %s (plugins run as %s; chown root, "
+		    "chmod go-w)", dir, why, geteuid() ? "you" : "root");
+		return;
+	}
+	n = scandir(dir, &names, so_filter, alphasort);
 	for (int i = 0; i < n; i++) {
 		char path[PATH_MAX];
 
@@ -103,7 +223,8 @@ static void load_dir(const char *dir, void (*note)(void *, const char *), void *
 		free(names);
 }
 
-void pt_plugins_load(const char *builtin_dir, void (*note)(void *, const char *), void *ctx)
+void pt_plugins_load(const char *builtin_dir, const char *const *dirs,
+		     void (*note)(void *, const char *), void *ctx)
 {
 	const char *env = getenv("PTTRACE_PLUGIN_DIR"), *home = getenv("HOME");
 	char path[PATH_MAX];
@@ -112,12 +233,25 @@ void pt_plugins_load(const char *builtin_dir, void (*note)(void *, const char *)
 		return;
 	loaded = 1;
 	if (builtin_dir)
-		load_dir(builtin_dir, note, ctx);
+		load_dir(builtin_dir, 1, note, ctx);
+	for (const char *const *d = dirs; d && *d; d++)
+		load_dir(*d, 0, note, ctx);
+	/*
+	 * Root (pttrace record, a sudo'ed analyze) does not run code from
+	 * places the environment names: a user's HOME or PTTRACE_PLUGIN_DIR
+	 * under sudo -E would be a way to root.
+	 */
+	if (!geteuid()) {
+		if (env && *env)
+			say(note, ctx, "PTTRACE_PLUGIN_DIR is ignored as root: give pttrace "
+			    "--plugin-dir '%s' to load it", env);
+		return;
+	}
 	if (env && *env)
-		load_dir(env, note, ctx);
+		load_dir(env, 0, note, ctx);
 	if (home && *home && snprintf(path, sizeof(path), "%s/.local/lib/pttrace/plugins", home) <
 	    (int)sizeof(path))
-		load_dir(path, note, ctx);
+		load_dir(path, 1, note, ctx);
 }
 
 void pt_plugins_unload(void)
@@ -129,6 +263,7 @@ void pt_plugins_unload(void)
 		if (fini)
 			fini();
 		dlclose(plugins[i].handle);
+		close(plugin_fds[i]);
 	}
 	nplugins = 0;
 	loaded = 0;

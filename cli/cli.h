@@ -14,6 +14,7 @@ struct pt_cmd {
 	const char *summary;
 	const char *usage;
 	int (*run)(int argc, char **argv);	/* argv[0] is the command name */
+	int uses_plugins;	/* loads them: names, decoders, detectors (help, record do not) */
 };
 
 /* Exit statuses shared by the commands. */

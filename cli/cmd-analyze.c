@@ -210,4 +210,5 @@ const struct pt_cmd pt_cmd_analyze = {
 	"\n"
 	"Exit status: 0 nothing suspicious, 1 suspicious findings, 2 error.\n",
 	.run = analyze_run,
+	.uses_plugins = 1,
 };

@@ -35,7 +35,8 @@ const struct pt_cmd pt_cmd_help = {
 	.name = "help",
 	.summary = "show the commands, or one command's manual",
 	.usage =
-	"usage: pttrace [--version] [--help] [--no-plugins] <command> [<args>]\n"
+	"usage: pttrace [--version] [--help] [--no-plugins] [--plugin-dir <dir>]...\n"
+	"               <command> [<args>]\n"
 	"       pttrace help [<command>]\n"
 	"\n"
 	"pttrace finds out what a PCI device passed through to a KVM guest was doing\n"
@@ -43,7 +44,8 @@ const struct pt_cmd pt_cmd_help = {
 	"buffer, stops at the crash, and names the suspicious driver behaviour.\n"
 	"\n"
 	"Commands may be abbreviated to any unique prefix. --no-plugins (or\n"
-	"PTTRACE_NO_PLUGINS=1) loads no device plugin (see 'pttrace plugins').\n"
+	"PTTRACE_NO_PLUGINS=1) loads no device plugin; --plugin-dir <dir> loads the\n"
+	"plugins of <dir> too (as root the only way to add any: see 'pttrace plugins').\n"
 	"\n"
 	"Exit status: 0 success, 1 ran but the result is not the good one,\n"
 	"2 error (bad usage, missing file, missing permission).\n",

@@ -55,9 +55,13 @@ const struct pt_cmd pt_cmd_plugins = {
 	"\n"
 	"Lists the device plugins pttrace loaded: their files, the devices they\n"
 	"describe and the detectors they add. Plugins are searched in the installed\n"
-	"plugin directory, then $PTTRACE_PLUGIN_DIR, then ~/.local/lib/pttrace/plugins;\n"
-	"'pttrace --no-plugins ...' or PTTRACE_NO_PLUGINS=1 loads none. A plugin built\n"
-	"for another plugin API version is refused, with a message. The ABI is\n"
-	"include/pttrace-plugin.h (installed with make install).\n",
+	"plugin directory, then each 'pttrace --plugin-dir DIR', then (not as root)\n"
+	"$PTTRACE_PLUGIN_DIR and ~/.local/lib/pttrace/plugins; 'pttrace --no-plugins\n"
+	"...' or PTTRACE_NO_PLUGINS=1 loads none. Only directories and files owned by\n"
+	"root or you, that no one else can write, are used. A plugin built for another\n"
+	"plugin API version is refused, and one that crashes in its init is named and\n"
+	"left out, each with a message. Only analyze, tui and plugins load plugins.\n"
+	"The ABI is include/pttrace-plugin.h (installed with make install).\n",
 	.run = plugins_run,
+	.uses_plugins = 1,
 };

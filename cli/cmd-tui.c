@@ -79,4 +79,5 @@ const struct pt_cmd pt_cmd_tui = {
 	"m mark, Tab panes, Enter open, Esc back, ? help, q quit; mouse wheel and\n"
 	"clicks. NO_COLOR turns colours off.\n",
 	.run = tui_run,
+	.uses_plugins = 1,
 };

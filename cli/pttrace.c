@@ -9,6 +9,8 @@
 #include "pt-plugins.h"
 #include "pttrace.h"
 
+#define MAX_PLUGIN_DIRS 8
+
 #ifndef PT_PLUGINDIR
 #define PT_PLUGINDIR "/usr/local/lib/pttrace/plugins"
 #endif
@@ -63,12 +65,34 @@ int main(int argc, char **argv)
 	const struct pt_cmd *cmd;
 	int ambiguous;
 
+	const char *plugin_dirs[MAX_PLUGIN_DIRS + 1] = { NULL };
+	unsigned ndirs = 0;
+
 	/* global options before the command */
-	while (argc > 1 && !strcmp(argv[1], "--no-plugins")) {
-		pt_plugins_disable();
-		argv[1] = argv[0];
-		argv++;
-		argc--;
+	while (argc > 1) {
+		int used = 1;
+
+		if (!strcmp(argv[1], "--no-plugins")) {
+			pt_plugins_disable();
+		} else if (!strcmp(argv[1], "--plugin-dir") || !strncmp(argv[1], "--plugin-dir=", 13)) {
+			const char *dir = argv[1][12] == '=' ? argv[1] + 13 : argc > 2 ? argv[2] : NULL;
+
+			if (!dir || !*dir) {
+				pt_error("--plugin-dir wants a directory");
+				return PT_EXIT_ERROR;
+			}
+			if (ndirs == MAX_PLUGIN_DIRS) {
+				pt_error("at most %d --plugin-dir", MAX_PLUGIN_DIRS);
+				return PT_EXIT_ERROR;
+			}
+			plugin_dirs[ndirs++] = dir;
+			used = argv[1][12] == '=' ? 1 : 2;
+		} else {
+			break;
+		}
+		argv[used] = argv[0];
+		argv += used;
+		argc -= used;
 	}
 	if (argc < 2) {
 		pt_cmd_print_usage(&pt_cmd_help, stderr);
@@ -107,7 +131,8 @@ int main(int argc, char **argv)
 		return PT_EXIT_OK;
 	}
 	argv[1] = (char *)cmd->name;
-	pt_plugins_load(builtin_plugin_dir(), plugin_note, NULL);
+	if (cmd->uses_plugins)
+		pt_plugins_load(builtin_plugin_dir(), plugin_dirs, plugin_note, NULL);
 	{
 		int rc = cmd->run(argc - 1, argv + 1);
 

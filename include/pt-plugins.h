@@ -19,12 +19,16 @@ struct pt_loaded_plugin {
 };
 
 /*
- * Loads the plugins of BUILTIN_DIR (may be NULL), $PTTRACE_PLUGIN_DIR and
- * ~/.local/lib/pttrace/plugins, once per process; NOTE hears each plugin
- * refused (wrong API version, no entry point) with why.  Nothing when
- * plugins are disabled.
+ * Loads the plugins of BUILTIN_DIR (may be NULL) and DIRS (--plugin-dir,
+ * NULL-terminated; may be NULL), then, unless running as root,
+ * $PTTRACE_PLUGIN_DIR and ~/.local/lib/pttrace/plugins, once per process.
+ * Only directories and files owned by root or the user and writable by
+ * nobody else are used; NOTE hears each plugin or directory refused, and
+ * each plugin that crashed in its init, with why.  Nothing when plugins
+ * are disabled.
  */
-void pt_plugins_load(const char *builtin_dir, void (*note)(void *ctx, const char *msg), void *ctx);
+void pt_plugins_load(const char *builtin_dir, const char *const *dirs,
+		     void (*note)(void *ctx, const char *msg), void *ctx);
 void pt_plugins_unload(void);
 void pt_plugins_disable(void);
 int pt_plugins_disabled(void);

@@ -1,6 +1,9 @@
 # Device plugins: the shipped ones, one built outside the tree and loaded
-# through $PTTRACE_PLUGIN_DIR (its names and its detector used), one built
-# for another API version refused, --no-plugins.
+# with --plugin-dir (its names and its detector used), one built for
+# another API version refused, --no-plugins; what root trusts (no
+# PTTRACE_PLUGIN_DIR or ~/.local, no directory or file others can write or
+# own), a plugin that crashes in its init or its constructor, and the
+# commands that load none.
 . "$(dirname "$0")/../lib.sh"
 command -v cc > /dev/null || skip_all "needs a C compiler"
 TRACE=samples/traces/lost-msi.dat
@@ -113,23 +116,23 @@ else
 	not_ok "an out-of-tree plugin builds against pttrace-plugin.h"
 fi
 
-PTTRACE_PLUGIN_DIR=$T/plugins run "$PTTRACE" plugins
-expect_out "^myedu +$T/plugins/myedu.so" "plugins lists it, loaded from \$PTTRACE_PLUGIN_DIR"
+run "$PTTRACE" --plugin-dir "$T/plugins" plugins
+expect_out "^myedu +$T/plugins/myedu.so" "plugins lists it, loaded from --plugin-dir"
 expect_out "detector my-detector: counts edu factorial accesses" "plugins lists the detector it adds"
-PTTRACE_PLUGIN_DIR=$T/plugins run "$PTTRACE" analyze "$TRACE"
+run "$PTTRACE" --plugin-dir "$T/plugins" analyze "$TRACE"
 expect_out "BAR0\+0x0008 MY_FACTORIAL .*val 0x6 \{ MODE = SIX \}" \
 	"its register names and value names are used (the later description wins)"
 expect_out "\(my-detector\)" "its detector runs and reports"
-PTTRACE_PLUGIN_DIR=$T/plugins run "$PTTRACE" analyze samples/traces/healthy.dat
+run "$PTTRACE" --plugin-dir "$T/plugins" analyze samples/traces/healthy.dat
 expect_out "BAR0\+0x0088 MY_DMA\+0x8 " "an offset inside a register block prints as NAME+0x8"
 run "$PTTRACE" analyze samples/traces/hang-reset.dat
 expect_out "BAR2\+0x0010 BIOS_SCRATCH\[0\]" "a register array prints as NAME[i]"
 expect_out "RBBM_SOFT_RESET gpa 0x[0-9a-f]+ len 4 val 0x7f \{ CP \| HI \| SE \| RE \| PP \| E2 \| RB \}" \
 	"flags print as { A | B }"
-PTTRACE_PLUGIN_DIR=$T/plugins run "$PTTRACE" analyze --json "$TRACE"
+run "$PTTRACE" --plugin-dir "$T/plugins" analyze --json "$TRACE"
 expect_out '"register_name": "MY_FACTORIAL"' "the JSON report uses its names"
 
-PTTRACE_PLUGIN_DIR=$T/old run "$PTTRACE" plugins
+run "$PTTRACE" --plugin-dir="$T/old" plugins
 expect_err "pttrace: plugin '$T/old/future.so' is built for plugin API 2, pttrace has 1: refused" \
 	"a plugin built for another API version is refused, with a message"
 expect_err "'$T/old/other.so' is not a pttrace plugin: no pt_plugin_init" \
@@ -138,3 +141,87 @@ expect_err "plugin '$T/old/null.so': its pt_plugin_init returned NULL: not loade
 	"a NULL from init is said as such, not as another API version"
 grep -q "future" "$T/out" && not_ok "the refused plugin is not listed" ||
 	ok "the refused plugin is not listed"
+
+# a plugin that crashes in pt_plugin_init, and one that crashes in its constructor
+mkdir -p "$T/crash"
+cat > "$T/crashinit.c" <<'C'
+#include <stddef.h>
+void *pt_plugin_init(unsigned api) { volatile int *p = NULL; (void)api; return (void *)(long)*p; }
+C
+cat > "$T/crashctor.c" <<'C'
+#include <stdlib.h>
+__attribute__((constructor)) static void boom(void) { abort(); }
+void *pt_plugin_init(unsigned api) { (void)api; return 0; }
+C
+# shellcheck disable=SC2086
+cc $cflags "$T/crashinit.c" -o "$T/crash/a-crashinit.so" && cc $cflags "$T/crashctor.c" -o "$T/crash/b-crashctor.so" &&
+	cp "$T/plugins/myedu.so" "$T/crash/c-myedu.so"
+run "$PTTRACE" --plugin-dir "$T/crash" plugins
+expect_rc 0 "a plugin crashing in its init: plugins still runs"
+expect_err "^pttrace: plugin '$T/crash/a-crashinit.so' crashed in pt_plugin_init \(Segmentation fault\): not loaded; remove it, or run pttrace --no-plugins$" \
+	"the plugin that crashed in pt_plugin_init is named"
+expect_err "^pttrace: plugin '$T/crash/b-crashctor.so' crashed in its constructor \(Aborted\): not loaded" \
+	"the plugin that crashed in its constructor is named"
+expect_out "^myedu +$T/crash/c-myedu.so" "the plugins after it still load"
+run "$PTTRACE" --plugin-dir "$T/crash" analyze "$TRACE"
+expect_rc 1 "analyze runs past the crashing plugins (findings: exit 1)"
+expect_out "MY_FACTORIAL" "and uses the good one"
+for cmd in help version "record --help" vms; do
+	# shellcheck disable=SC2086
+	run "$PTTRACE" --plugin-dir "$T/crash" $cmd
+	if grep -q "crashed" "$T/err"; then not_ok "'$cmd' loads no plugin"; else ok "'$cmd' loads no plugin"; fi
+done
+run "$PTTRACE" --no-plugins --plugin-dir "$T/crash" analyze "$TRACE"
+expect_rc 1 "--no-plugins with a crashing plugin: analyze runs"
+[ -s "$T/err" ] && not_ok "--no-plugins: nothing loaded, nothing said" || ok "--no-plugins: nothing loaded, nothing said"
+
+# what root trusts
+if [ "$(id -u)" = 0 ]; then
+	PTTRACE_PLUGIN_DIR=$T/plugins run "$PTTRACE" plugins
+	expect_err "^pttrace: PTTRACE_PLUGIN_DIR is ignored as root: give pttrace --plugin-dir '$T/plugins' to load it$" \
+		"as root, PTTRACE_PLUGIN_DIR is ignored, and said"
+	grep -q myedu "$T/out" && not_ok "as root, nothing is loaded from PTTRACE_PLUGIN_DIR" ||
+		ok "as root, nothing is loaded from PTTRACE_PLUGIN_DIR"
+	mkdir -p "$T/home/.local/lib/pttrace/plugins"
+	cp "$T/plugins/myedu.so" "$T/home/.local/lib/pttrace/plugins/"
+	HOME=$T/home run "$PTTRACE" plugins
+	grep -q myedu "$T/out" && not_ok "as root, ~/.local/lib/pttrace/plugins is ignored" ||
+		ok "as root, ~/.local/lib/pttrace/plugins is ignored"
+	mkdir -p "$T/ww" "$T/gw" "$T/other"
+	cp "$T/plugins/myedu.so" "$T/ww/" && chmod 0777 "$T/ww"
+	run "$PTTRACE" --plugin-dir "$T/ww" plugins
+	expect_err "^pttrace: plugin directory '$T/ww' refused: '$T/ww' is writable by everyone \(plugins run as root; chown root, chmod go-w\)$" \
+		"a world-writable plugin directory is refused"
+	cp "$T/plugins/myedu.so" "$T/gw/" && chmod 0664 "$T/gw/myedu.so"
+	run "$PTTRACE" --plugin-dir "$T/gw" plugins
+	expect_err "^pttrace: plugin '$T/gw/myedu.so' refused: writable by others than its owner$" \
+		"a group-writable plugin file is refused"
+	cp "$T/plugins/myedu.so" "$T/other/" && chown nobody "$T/other/myedu.so"
+	run "$PTTRACE" --plugin-dir "$T/other" plugins
+	expect_err "^pttrace: plugin '$T/other/myedu.so' refused: owned by another user$" \
+		"a plugin file owned by another user is refused"
+	ln -s "$T/plugins/myedu.so" "$T/other/link.so"
+	run "$PTTRACE" --plugin-dir "$T/other" plugins
+	expect_err "cannot load plugin '$T/other/link.so': Too many levels of symbolic links" \
+		"a symlinked plugin file is refused (its target is not what was checked)"
+	# a directory under one that others can write: replaceable from above
+	mkdir -p "$T/open/sub" && chmod 0777 "$T/open" && cp "$T/plugins/myedu.so" "$T/open/sub/"
+	run "$PTTRACE" --plugin-dir "$T/open/sub" plugins
+	expect_err "refused: '$T/open' is writable by everyone" "a plugin directory below a writable one is refused"
+	# a user runs plugins from their own directory
+	if command -v setpriv > /dev/null && id nobody > /dev/null 2>&1; then
+		U=$(mktemp -d /tmp/pttrace-user.XXXXXX)
+		chmod 0755 "$U"
+		mkdir "$U/p" && cp "$T/plugins/myedu.so" "$U/p/" && cp "$PTTRACE" "$U/pttrace" && chown -R nobody "$U/p"
+		cp "$TRACE" "$U/t.dat" && chmod 0644 "$U/t.dat"
+		out=$(cd "$U" && PTTRACE_PLUGIN_DIR=$U/p HOME=$U setpriv --reuid=nobody --regid=nogroup --clear-groups \
+			./pttrace plugins 2>&1)
+		echo "$out" | grep -q "^myedu *$U/p/myedu.so" && ok "a user's own PTTRACE_PLUGIN_DIR is loaded for that user" ||
+			{ not_ok "a user's own PTTRACE_PLUGIN_DIR is loaded for that user"; echo "$out" | sed 's/^/#   /' | head -5; }
+		rm -rf "$U"
+	else
+		skip "needs setpriv and the user nobody"
+	fi
+else
+	skip "root's plugin trust: needs root"
+fi
