@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,8 +12,16 @@
 
 #include "pt-qmp.h"
 
-/* A QMP reply larger than this is not one QEMU would send. */
-#define QMP_MAX_MESSAGE (16u << 20)
+/*
+ * Bounds on what a peer may send: no QEMU reply is near them (query-pci of
+ * a VM with 256 devices is about 0.5 MB), and a peer past them is not QEMU,
+ * or is a QEMU gone wrong: either way it is dropped, not trusted with memory
+ * and time.
+ */
+#define QMP_MAX_MESSAGE (16u << 20)	/* bytes in one message */
+#define QMP_MAX_VALUES (1u << 18)	/* JSON values in one message */
+#define QMP_MAX_RATE 5000		/* messages in one second */
+#define QMP_MAX_PENDING 1024		/* events kept while a command waits */
 
 static long long now_ms(void)
 {
@@ -32,9 +41,37 @@ static int remaining_ms(long long deadline)
 	return left < 0 ? 0 : (int)left;
 }
 
+/* A peer that broke the protocol or a bound: the connection is of no more use. */
+static int broken(struct pt_qmp *q, struct pt_err *err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int broken(struct pt_qmp *q, struct pt_err *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	q->broken = 1;
+	if (err) {
+		va_start(ap, fmt);
+		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+/* An upper bound of the values in a JSON text: each one but the first follows , [ { or : */
+static size_t values_in(const char *s, size_t n)
+{
+	size_t count = 1;
+
+	for (size_t i = 0; i < n; i++)
+		count += s[i] == ',' || s[i] == '[' || s[i] == '{' || s[i] == ':';
+	return count;
+}
+
 /* Pops one complete line from the buffer and parses it: 1, 0 or -1. */
 static int next_buffered(struct pt_qmp *q, struct pt_json **msg, struct pt_err *err)
 {
+	struct pt_err perr;
+	long long now;
 	char *nl;
 	size_t n;
 
@@ -49,11 +86,23 @@ static int next_buffered(struct pt_qmp *q, struct pt_json **msg, struct pt_err *
 		memmove(q->buf, q->buf + n, q->len - n);
 		q->len -= n;
 	}
-	*msg = pt_json_parse(q->buf, n, err);
+	now = now_ms();
+	if (now - q->window_start >= 1000) {
+		q->window_start = now;
+		q->window_count = 0;
+	}
+	if (++q->window_count > QMP_MAX_RATE)
+		return broken(q, err, "the QMP peer sent more than %d messages in a second: "
+			      "disconnected", QMP_MAX_RATE);
+	if (values_in(q->buf, n) > QMP_MAX_VALUES)
+		return broken(q, err, "the QMP peer sent a message of more than %u values: "
+			      "disconnected", QMP_MAX_VALUES);
+	*msg = pt_json_parse(q->buf, n, &perr);
 	memmove(q->buf, q->buf + n, q->len - n);
 	q->len -= n;
 	if (!*msg)
-		return -1;
+		return broken(q, err, "the QMP peer sent what is not JSON (%s): disconnected",
+			      perr.msg);
 	return 1;
 }
 
@@ -66,7 +115,8 @@ static int fill(struct pt_qmp *q, struct pt_err *err)
 		char *b;
 
 		if (cap > QMP_MAX_MESSAGE)
-			return pt_err_set(err, "QMP message larger than %u bytes", QMP_MAX_MESSAGE);
+			return broken(q, err, "the QMP peer sent a message larger than %u bytes: "
+				      "disconnected", QMP_MAX_MESSAGE);
 		b = realloc(q->buf, cap);
 		if (!b)
 			return pt_err_set(err, "out of memory");
@@ -79,7 +129,7 @@ static int fill(struct pt_qmp *q, struct pt_err *err)
 	if (r < 0)
 		return pt_err_errno(err, errno, "cannot read from QMP socket");
 	if (r == 0)
-		return pt_err_set(err, "QEMU closed the QMP connection");
+		return broken(q, err, "QEMU closed the QMP connection");
 	q->len += r;
 	return 0;
 }
@@ -111,6 +161,7 @@ int pt_qmp_read(struct pt_qmp *q, struct pt_json **msg, int timeout_ms, struct p
 	if (q->pending) {
 		*msg = q->pending;
 		q->pending = q->pending->next;
+		q->npending--;
 		if (!q->pending)
 			q->pending_tail = &q->pending;
 		(*msg)->next = NULL;
@@ -165,8 +216,17 @@ int pt_qmp_execute(struct pt_qmp *q, const char *command, const char *args,
 			continue;
 		}
 		if (pt_json_get(msg, "event")) {
+			const char *name = pt_json_get_str(msg, "event");
+
+			/* a crash is never the one dropped */
+			if (q->npending >= QMP_MAX_PENDING && !(name && !strcmp(name, "GUEST_PANICKED"))) {
+				q->dropped++;
+				pt_json_free(msg);
+				continue;
+			}
 			*q->pending_tail = msg;
 			q->pending_tail = &msg->next;
+			q->npending++;
 			continue;
 		}
 		r = pt_json_get(msg, "return");
@@ -255,4 +315,5 @@ void pt_qmp_close(struct pt_qmp *q)
 	pt_json_free(q->pending);
 	q->pending = NULL;
 	q->pending_tail = &q->pending;
+	q->npending = 0;
 }

@@ -256,15 +256,28 @@ static int enabled(const struct rec *r, const char *event)
 
 #define PCI_REFRESH_S 1.0	/* seconds between query-pci while recording */
 
+/* The peer broke the protocol or a bound: the recording goes on without it. */
+static void drop_qmp(struct rec *r, const struct pt_err *why)
+{
+	note(r, "%s; recording goes on without QMP (no GUEST_PANICKED stop, BARs as last seen)",
+	     why->msg);
+	pt_qmp_close(&r->qmp);
+	r->qmp_up = 0;
+}
+
 /* query-pci again; the last answer is kept when this one fails. */
 static void refresh_pci(struct rec *r, int timeout_ms)
 {
 	struct pt_json *pci = NULL;
 	struct pt_err qerr;
 
-	if (r->qmp_up && !pt_qmp_execute(&r->qmp, "query-pci", NULL, &pci, timeout_ms, &qerr)) {
+	if (!r->qmp_up)
+		return;
+	if (!pt_qmp_execute(&r->qmp, "query-pci", NULL, &pci, timeout_ms, &qerr)) {
 		pt_json_free(r->query_pci);
 		r->query_pci = pci;
+	} else if (r->qmp.broken) {
+		drop_qmp(r, &qerr);
 	}
 }
 
@@ -485,6 +498,7 @@ static void set_triggers(struct rec *r)
 static void connect_qmp(struct rec *r)
 {
 	const char *paths[PT_VM_MAX_QMP + 1];
+	char failed[PT_VM_MAX_QMP + 1][sizeof(((struct pt_err *)0)->msg)];
 	unsigned n = 0;
 
 	if (r->opts->qmp)
@@ -492,16 +506,33 @@ static void connect_qmp(struct rec *r)
 	for (unsigned i = 0; i < r->vm.nqmp; i++)
 		paths[n++] = r->vm.qmp[i];
 	for (unsigned i = 0; i < n; i++) {
+		char why[PATH_MAX + 128];
 		struct pt_err qerr;
 
-		/* a socket another client holds answers no greeting: try the next */
-		if (pt_qmp_connect(&r->qmp, paths[i], 1000, &qerr))
+		/*
+		 * Root connects only to the VM's own monitor: a socket planted
+		 * where the command line points would feed it BARs and stops.
+		 */
+		failed[i][0] = 0;
+		if (!pt_vm_owns_socket(r->opts->sysroot, &r->vm, paths[i], why, sizeof(why))) {
+			note(r, "QMP socket '%s' not used: %s", paths[i], why);
 			continue;
+		}
+		/* a socket another client holds answers no greeting: try the next */
+		failed[i][0] = 0;
+		if (pt_qmp_connect(&r->qmp, paths[i], 1000, &qerr)) {
+			snprintf(failed[i], sizeof(failed[i]), "%s", qerr.msg);
+			continue;
+		}
 		r->qmp_up = 1;
 		if (pt_qmp_execute(&r->qmp, "query-pci", NULL, &r->query_pci, 3000, &qerr))
 			note(r, "QMP query-pci failed: %s", qerr.msg);
 		return;
 	}
+	/* why each one failed matters only when none answered (the lab holds one of two) */
+	for (unsigned i = 0; i < n; i++)
+		if (failed[i][0])
+			note(r, "QMP socket '%s' not used: %s", paths[i], failed[i]);
 	if (n)
 		note(r, "no QMP socket answered: no guest BARs in the metadata, no GUEST_PANICKED");
 }
@@ -515,7 +546,13 @@ static int qmp_panicked(struct rec *r)
 
 	while (r->qmp_up && (rc = pt_qmp_read(&r->qmp, &msg, 0, &qerr)) != 0) {
 		if (rc < 0) {
-			r->qmp_up = 0;
+			/* QEMU exiting closes it: the VM-exit stop says that one */
+			if (kill(r->vm.pid, 0) == 0) {
+				drop_qmp(r, &qerr);
+			} else {
+				pt_qmp_close(&r->qmp);
+				r->qmp_up = 0;
+			}
 			break;
 		}
 		panicked |= pt_json_get_str(msg, "event") &&
@@ -853,6 +890,14 @@ int pt_record(const struct pt_record_opts *opts, struct pt_record_result *res, s
 		{ pt_err_set(err, "recording needs root (tracefs and the VM's threads): run as root"); goto out; }
 	if (pt_vm_find(opts->sysroot, opts->vm_name, opts->pid, &r->vm, err))
 		goto out;
+	{
+		char why[256];
+
+		if (!pt_vm_is_kvm(&r->vm, why, sizeof(why))) {
+			pt_err_set(err, "%s: not recorded", why);
+			goto out;
+		}
+	}
 	if (check_output(opts->output, err) || ensure_tracefs(err))
 		goto out;
 	pt_record_cleanup(0, opts->on_note, opts->ctx);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "pt-vm.h"
@@ -260,6 +261,131 @@ static int libvirt_pid(const char *sysroot, int pid)
 	return found;
 }
 
+/*
+ * Whether the process holds KVM: an open /dev/kvm, or a kvm-vm / kvm-vcpu
+ * anon inode, in /proc/PID/fd.  1, 0, or -1 when its fds cannot be read
+ * (another user's process, as non-root).
+ */
+static int kvm_descriptor(const char *sysroot, int pid)
+{
+	char path[PATH_MAX], link[128];
+	struct dirent *de;
+	int found = 0;
+	DIR *dir;
+
+	path_in(path, sizeof(path), sysroot, "/proc/%d/fd", pid);
+	dir = opendir(path);
+	if (!dir)
+		return -1;
+	while (!found && (de = readdir(dir))) {
+		ssize_t n;
+
+		if (de->d_name[0] == '.')
+			continue;
+		path_in(path, sizeof(path), sysroot, "/proc/%d/fd/%s", pid, de->d_name);
+		n = readlink(path, link, sizeof(link) - 1);
+		if (n <= 0)
+			continue;
+		link[n] = 0;
+		found = !strcmp(link, "/dev/kvm") || !strcmp(link, "anon_inode:kvm-vm") ||
+			!strncmp(link, "anon_inode:kvm-vcpu", 19);
+	}
+	closedir(dir);
+	return found;
+}
+
+int pt_vm_is_kvm(const struct pt_vm *vm, char *why, size_t size)
+{
+	if (vm->kvm_fd != 1 && !vm->nvcpus) {
+		snprintf(why, size, "process %d has a QEMU command line but %s", (int)vm->pid,
+			 vm->kvm_fd < 0 ? "its descriptors cannot be read (run as root) and it has "
+			 "no 'CPU n/KVM' thread" :
+			 "holds no /dev/kvm or kvm-vm descriptor and has no 'CPU n/KVM' thread: not "
+			 "a KVM guest (a TCG guest makes no kvm events)");
+		return 0;
+	}
+	/* libvirt's monitor is under its own directories, and libvirt writes the pid file */
+	for (unsigned i = 0; i < vm->nqmp; i++)
+		if (!vm->libvirt && (!strncmp(vm->qmp[i], "/var/lib/libvirt/", 17) ||
+				     !strncmp(vm->qmp[i], "/run/libvirt/", 13))) {
+			snprintf(why, size, "process %d names libvirt's monitor '%s', but no pid file "
+				 "of libvirt's (/run/libvirt/qemu/*.pid) names it", (int)vm->pid,
+				 vm->qmp[i]);
+			return 0;
+		}
+	return 1;
+}
+
+/* Inodes of the unix sockets bound to PATH, in the process's network namespace. */
+static unsigned bound_sockets(const char *sysroot, int pid, const char *path,
+			      unsigned long *inodes, unsigned max)
+{
+	char file[PATH_MAX], line[512];
+	unsigned n = 0;
+	FILE *f;
+
+	path_in(file, sizeof(file), sysroot, "/proc/%d/net/unix", pid);
+	f = fopen(file, "re");
+	if (!f)
+		return 0;
+	while (n < max && fgets(line, sizeof(line), f)) {
+		unsigned long inode;
+		char bound[256];
+
+		line[strcspn(line, "\n")] = 0;
+		if (sscanf(line, "%*s %*s %*s %*s %*s %*s %lu %255s", &inode, bound) == 2 &&
+		    !strcmp(bound, path))
+			inodes[n++] = inode;
+	}
+	fclose(f);
+	return n;
+}
+
+int pt_vm_owns_socket(const char *sysroot, const struct pt_vm *vm, const char *path,
+		      char *why, size_t size)
+{
+	char file[PATH_MAX], link[64];
+	unsigned long inodes[8];
+	unsigned n = bound_sockets(sysroot, vm->pid, path, inodes, 8);
+	struct stat sock, proc;
+	struct dirent *de;
+	int held = 0;
+	DIR *dir;
+
+	path_in(file, sizeof(file), sysroot, "/proc/%d", (int)vm->pid);
+	if (stat(path, &sock) || !S_ISSOCK(sock.st_mode) || stat(file, &proc)) {
+		snprintf(why, size, "'%s' is not a socket", path);
+		return 0;
+	}
+	/* the file is the VM's user's (libvirt's qemu user, or root), not a planted one */
+	if (sock.st_uid != proc.st_uid) {
+		snprintf(why, size, "'%s' is owned by uid %u, the VM (pid %d) runs as uid %u", path,
+			 (unsigned)sock.st_uid, (int)vm->pid, (unsigned)proc.st_uid);
+		return 0;
+	}
+	path_in(file, sizeof(file), sysroot, "/proc/%d/fd", (int)vm->pid);
+	dir = n ? opendir(file) : NULL;
+	while (dir && !held && (de = readdir(dir))) {
+		ssize_t l;
+		unsigned long inode;
+
+		path_in(file, sizeof(file), sysroot, "/proc/%d/fd/%s", (int)vm->pid, de->d_name);
+		l = readlink(file, link, sizeof(link) - 1);
+		if (l <= 0)
+			continue;
+		link[l] = 0;
+		if (sscanf(link, "socket:[%lu]", &inode) == 1)
+			for (unsigned i = 0; i < n; i++)
+				held |= inode == inodes[i];
+	}
+	if (dir)
+		closedir(dir);
+	if (!held)
+		snprintf(why, size, "no socket bound to '%s' is open in the VM's process (pid %d)",
+			 path, (int)vm->pid);
+	return held;
+}
+
 int pt_vm_scan(const char *sysroot, struct pt_vm **vms, unsigned *n, struct pt_err *err)
 {
 	char path[PATH_MAX];
@@ -283,6 +409,7 @@ int pt_vm_scan(const char *sysroot, struct pt_vm **vms, unsigned *n, struct pt_e
 		if (!pt_vm_parse_cmdline(argc, argv, &vm)) {
 			vm.pid = pid;
 			vm.libvirt = libvirt_pid(sysroot, pid);
+			vm.kvm_fd = kvm_descriptor(sysroot, pid);
 			pt_vm_threads(sysroot, &vm);
 			if (*n == cap) {
 				struct pt_vm *more = realloc(*vms, (cap = cap ? cap * 2 : 4) * sizeof(vm));

@@ -14,6 +14,11 @@ struct pt_qmp {
 	size_t len, cap;
 	struct pt_json *pending;	/* events that arrived during execute */
 	struct pt_json **pending_tail;
+	unsigned npending;
+	unsigned long dropped;		/* events past the pending bound */
+	long long window_start;		/* the flood bound's one-second window */
+	unsigned window_count;
+	int broken;			/* the peer broke a bound or closed: reconnect or give up */
 };
 
 /* Connects and negotiates capabilities; TIMEOUT_MS bounds the handshake. */

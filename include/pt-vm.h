@@ -31,7 +31,8 @@ struct pt_vm {
 	pid_t pid;
 	char name[128];
 	char exe[256];
-	int libvirt;
+	int libvirt;		/* a pid file of libvirt's names it */
+	int kvm_fd;		/* holds /dev/kvm or a kvm-vm descriptor: 1, 0, -1 unknown */
 	int smp;
 	int hv_crash;		/* -cpu ...,hv-crash */
 	int pvpanic;		/* a pvpanic device (ISA or PCI) */
@@ -57,6 +58,22 @@ int pt_vm_scan(const char *sysroot, struct pt_vm **vms, unsigned *n, struct pt_e
  */
 int pt_vm_find(const char *sysroot, const char *name, pid_t pid, struct pt_vm *vm,
 	       struct pt_err *err);
+
+/*
+ * Is VM really a QEMU/KVM process, not only a command line that looks like
+ * one: it holds /dev/kvm or a kvm-vm descriptor, or has a "CPU n/KVM"
+ * thread; one that names libvirt's monitor must be in libvirt's pid files.
+ * 1, or 0 with WHY.
+ */
+int pt_vm_is_kvm(const struct pt_vm *vm, char *why, size_t size);
+
+/*
+ * Does the QMP socket at PATH belong to VM: the file is owned by the VM's
+ * user and a socket bound to that path is open in its process.  1, or 0
+ * with WHY.
+ */
+int pt_vm_owns_socket(const char *sysroot, const struct pt_vm *vm, const char *path,
+		      char *why, size_t size);
 
 /* Re-reads the thread ids under /proc/PID/task; -1 when the process is gone. */
 int pt_vm_threads(const char *sysroot, struct pt_vm *vm);
