@@ -108,6 +108,12 @@ build/tests/tc-convert: tests/tools/tc-convert.c $(LIB)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(PT_CFLAGS) -o $@ $< $(LIB) -Wl,--as-needed $(PKG_LIBS)
 
+# an LD_PRELOAD that fails writes with EIO, for the fault tests
+build/tests/eio.so: tests/tools/eio.c
+	$(quiet) CC $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -Wall -Wextra -shared -fPIC -o $@ $< -ldl
+
 # The fuzz target: clang's libFuzzer with ASan and UBSan, its own objects.
 FUZZ_CC ?= clang
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
@@ -149,7 +155,7 @@ build/tests/jsoncheck: tests/corrupt/jsoncheck.c build/util/json.o build/util/er
 
 CORRUPT_PROGS := build/asan/pttrace build/tests/mkcorpus build/tests/jsoncheck
 
-test-progs: all $(UNIT_TESTS) build/tests/tc-convert $(CORRUPT_PROGS) $(if $(shell command -v $(FUZZ_CC)),$(FUZZ_TARGETS))
+test-progs: all $(UNIT_TESTS) build/tests/tc-convert build/tests/eio.so $(CORRUPT_PROGS) $(if $(shell command -v $(FUZZ_CC)),$(FUZZ_TARGETS))
 
 # The README's test command.  deps first, then a fresh make that sees them.
 check: deps

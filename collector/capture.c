@@ -73,8 +73,30 @@ next:
 	return rc;
 }
 
+/* Who finishes after a kill during the write removes the half-written file (by its inode). */
+static void note_partial(struct pt_scratch *s, int fd, const char *tmp)
+{
+	char cwd[PATH_MAX];
+	struct stat st;
+
+	if (fstat(fd, &st))
+		return;
+	if (tmp[0] == '/')
+		cwd[0] = 0;
+	else if (!getcwd(cwd, sizeof(cwd)))
+		return;
+	if ((size_t)snprintf(s->partial, sizeof(s->partial), "%s%s%s", cwd, cwd[0] ? "/" : "", tmp) >=
+	    sizeof(s->partial)) {
+		s->partial[0] = 0;
+		return;
+	}
+	s->partial_dev = st.st_dev;
+	s->partial_ino = st.st_ino;
+	pt_scratch_save(s, NULL);
+}
+
 /* The trace.dat at PATH, whole or not at all (see pt_record's notes on files made as root). */
-static int write_at(const struct pt_scratch *s, const char *meta, const char *path,
+static int write_at(struct pt_scratch *s, const char *meta, const char *path,
 		    struct pt_err *err)
 {
 	char tmp[PATH_MAX], kallsyms[PATH_MAX];
@@ -118,6 +140,7 @@ static int write_at(const struct pt_scratch *s, const char *meta, const char *pa
 		pt_err_errno(err, errno, "cannot write '%s'", path);
 		goto out;
 	}
+	note_partial(s, fd, tmp);
 	if (pt_write_tracedat(fd, path, kallsyms, bufs, s->host[0] ? 2 : 1, meta, 1, err))
 		goto out;
 	/* mkstemp made it 0600: give it the mode a new file gets */
@@ -144,35 +167,42 @@ out:
 	return rc;
 }
 
-static int dir_dev(const char *path, dev_t *dev)
+static int dir_of(const char *path, struct stat *st)
 {
 	char dir[PATH_MAX];
 	const char *slash = strrchr(path, '/');
-	struct stat st;
 
 	if (!slash)
 		snprintf(dir, sizeof(dir), ".");
 	else
 		snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 : (int)(slash - path), path);
-	if (stat(dir, &st))
-		return -1;
-	*dev = st.st_dev;
-	return 0;
+	return stat(dir, st);
+}
+
+static int out_of_space(int errnum)
+{
+	return errnum == ENOSPC || errnum == EDQUOT;
+}
+
+const char *pt_capture_remedy(const struct pt_err *why)
+{
+	return out_of_space(why->errnum) ? "make room, then" : "once that is fixed,";
 }
 
 /*
  * The second places, in order: the scratch's own directory (--tmpdir),
- * $TMPDIR, /var/tmp, /tmp; each only on another file system than the one
- * that failed, and once.
+ * $TMPDIR, /var/tmp, /tmp; each once, and after a full disk only on
+ * another file system than the one that was full (after another error,
+ * say EIO or EACCES, any other directory may do).
  */
-static int write_elsewhere(const struct pt_scratch *s, const char *meta, const char *output,
-			   char *written, size_t wsize)
+static int write_elsewhere(struct pt_scratch *s, const char *meta, const char *output,
+			   const struct pt_err *first, char *written, size_t wsize)
 {
 	char parent[PATH_MAX];
 	const char *base = strrchr(output, '/') ? strrchr(output, '/') + 1 : output;
 	const char *places[4];
-	dev_t tried[5];
-	int ntried = 0, n = 0;
+	struct stat tried[5];
+	int ntried = 0, n = 0, by_fs = out_of_space(first->errnum);
 
 	snprintf(parent, sizeof(parent), "%.*s", (int)(strrchr(s->dir, '/') - s->dir), s->dir);
 	places[n++] = parent[0] ? parent : "/";
@@ -180,7 +210,7 @@ static int write_elsewhere(const struct pt_scratch *s, const char *meta, const c
 		places[n++] = getenv("TMPDIR");
 	places[n++] = "/var/tmp";
 	places[n++] = "/tmp";
-	if (!dir_dev(output, &tried[0]))
+	if (!dir_of(output, &tried[0]))
 		ntried = 1;
 	for (int i = 0; i < n; i++) {
 		char path[PATH_MAX];
@@ -190,10 +220,10 @@ static int write_elsewhere(const struct pt_scratch *s, const char *meta, const c
 		if (stat(places[i], &st) || !S_ISDIR(st.st_mode))
 			continue;
 		for (int t = 0; t < ntried; t++)
-			seen |= tried[t] == st.st_dev;
+			seen |= tried[t].st_dev == st.st_dev && (by_fs || tried[t].st_ino == st.st_ino);
 		if (seen)
 			continue;
-		tried[ntried++] = st.st_dev;
+		tried[ntried++] = st;
 		snprintf(path, sizeof(path), "%s/pttrace-%d-%s", strcmp(places[i], "/") ? places[i] : "",
 			 (int)s->pid, base);
 		if (!write_at(s, meta, path, NULL)) {
@@ -216,15 +246,17 @@ int pt_capture_write(struct pt_scratch *s, const char *meta, const char *output,
 		pt_scratch_remove(s);
 		return 0;
 	}
-	if (!write_elsewhere(s, meta, output, written, wsize)) {
+	if (!write_elsewhere(s, meta, output, &first, written, wsize)) {
 		pt_scratch_remove(s);
 		*err = first;
 		return 1;
 	}
 	s->phase = PT_PHASE_KEPT;
 	pt_scratch_save(s, NULL);
-	return pt_err_set(err, "%s, nor anywhere else; the capture is kept in '%s': make room, then "
-			  "pttrace record --recover %s", first.msg, s->dir, s->dir);
+	pt_err_set(err, "%s, nor anywhere else; the capture is kept in '%s': %s pttrace record "
+		   "--recover %s", first.msg, s->dir, pt_capture_remedy(&first), s->dir);
+	err->errnum = first.errnum;
+	return -1;
 }
 
 static int drain_instance(struct pt_scratch *s, const char *name, const char *tag,
@@ -254,12 +286,13 @@ int pt_capture_takeover(struct pt_scratch *s, const char *output, char *written,
 
 	struct pt_err derr;
 
+	pt_scratch_remove_partial(s);
 	if (drain_instance(s, s->instance, "vm", &derr) || drain_instance(s, s->host, "host", &derr)) {
 		s->phase = PT_PHASE_KEPT;
 		pt_scratch_save(s, NULL);
 		return pt_err_set(err, "%s; the capture is kept in '%s' and tracefs instance '%s': "
-				  "make room, then pttrace record --recover %s", derr.msg, s->dir,
-				  s->instance, s->dir);
+				  "%s pttrace record --recover %s", derr.msg, s->dir, s->instance,
+				  pt_capture_remedy(&derr), s->dir);
 	}
 	meta = pt_scratch_get(s, "meta.json");
 	rc = pt_capture_write(s, meta, output && *output ? output : s->output, written, wsize, err);
@@ -347,6 +380,7 @@ static void cleanup_scratch(struct pt_scratch *s, void *ctx)
 		say(c, "removed tracefs instance '%s' left by a pttrace that was killed (pid %d)",
 		    s->host, (int)s->pid);
 	snprintf(dir, sizeof(dir), "%s", s->dir);
+	pt_scratch_remove_partial(s);
 	pt_scratch_remove(s);
 	say(c, "removed scratch directory '%s' left by a pttrace that was killed (pid %d)", dir,
 	    (int)s->pid);

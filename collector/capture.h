@@ -21,6 +21,9 @@ int pt_capture_drain(const struct pt_scratch *s, struct tracefs_instance *inst, 
 int pt_capture_write(struct pt_scratch *s, const char *meta, const char *output, char *written,
 		     size_t wsize, struct pt_err *err);
 
+/* What to do before --recover after WHY: "make room, then" after a full disk. */
+const char *pt_capture_remedy(const struct pt_err *why);
+
 /*
  * For a recorder that is gone: drains its instances (if they still exist),
  * destroys them, and writes the file with the metadata it left, as

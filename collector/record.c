@@ -848,8 +848,8 @@ static int keep_capture(struct rec *r, const struct pt_err *why, struct pt_err *
 	r->sc.phase = PT_PHASE_KEPT;
 	pt_scratch_save(&r->sc, NULL);
 	return pt_err_set(err, "%s; recording stopped, and the capture is kept in '%s' and tracefs "
-			  "instance '%s': make room, then pttrace record --recover %s", why->msg,
-			  r->sc.dir, r->name, r->sc.dir);
+			  "instance '%s': %s pttrace record --recover %s", why->msg, r->sc.dir,
+			  r->name, pt_capture_remedy(why), r->sc.dir);
 }
 
 static int arm_scratch(struct rec *r, struct pt_err *err)

@@ -142,12 +142,14 @@ static int overwrite(const struct pt_scratch *s, const char *name, const char *t
 
 int pt_scratch_save(const struct pt_scratch *s, struct pt_err *err)
 {
-	char text[2 * PATH_MAX + 512];
+	char text[3 * PATH_MAX + 512];
 
 	snprintf(text, sizeof(text),
 		 "pttrace-record 1\npid %d\nwatchdog %d\nphase %s\ncpus %d\nstream %d\n"
-		 "instance %s\nhost %s\noutput %s\n", (int)s->pid, (int)s->watchdog,
-		 phase_names[s->phase], s->cpus, s->stream, s->instance, s->host, s->output);
+		 "instance %s\nhost %s\noutput %s\npartial %llu %llu %s\n", (int)s->pid,
+		 (int)s->watchdog, phase_names[s->phase], s->cpus, s->stream, s->instance, s->host,
+		 s->output, (unsigned long long)s->partial_dev, (unsigned long long)s->partial_ino,
+		 s->partial);
 	if (pt_scratch_put(s, "state", text) &&
 	    ((errno != ENOSPC && errno != EDQUOT) || overwrite(s, "state", text)))
 		return pt_err_errno(err, errno, "cannot write '%s/state'", s->dir);
@@ -180,6 +182,16 @@ static int parse_state(struct pt_scratch *s, char *text)
 			snprintf(s->host, sizeof(s->host), "%s", v);
 		else if (!strcmp(line, "output"))
 			snprintf(s->output, sizeof(s->output), "%s", v);
+		else if (!strcmp(line, "partial")) {
+			unsigned long long dev, ino;
+			int n = 0;
+
+			if (sscanf(v, "%llu %llu %n", &dev, &ino, &n) == 2 && n && v[n] == '/') {
+				s->partial_dev = dev;
+				s->partial_ino = ino;
+				snprintf(s->partial, sizeof(s->partial), "%s", v + n);
+			}
+		}
 		else if (!strcmp(line, "phase"))
 			for (size_t i = 0; i < sizeof(phase_names) / sizeof(phase_names[0]); i++)
 				if (!strcmp(v, phase_names[i]))
@@ -277,6 +289,16 @@ void pt_scratch_remove(struct pt_scratch *s)
 	}
 	pt_scratch_close(s);
 	s->dir[0] = 0;
+}
+
+void pt_scratch_remove_partial(struct pt_scratch *s)
+{
+	struct stat st;
+
+	if (s->partial[0] && !lstat(s->partial, &st) && S_ISREG(st.st_mode) &&
+	    st.st_dev == s->partial_dev && st.st_ino == s->partial_ino)
+		unlink(s->partial);
+	s->partial[0] = 0;
 }
 
 void pt_scratch_path(const struct pt_scratch *s, const char *name, char *buf, size_t size)

@@ -30,6 +30,10 @@ struct pt_scratch {
 	char output[PATH_MAX];
 	int cpus, stream;
 	char instance[64], host[80];	/* host "": no host instance */
+	/* the output's temporary file while it is written, for whoever finishes after a kill */
+	char partial[PATH_MAX];
+	dev_t partial_dev;
+	ino_t partial_ino;
 };
 
 /*
@@ -45,6 +49,12 @@ void pt_scratch_close(struct pt_scratch *s);
 int pt_scratch_reload(struct pt_scratch *s);
 /* Writes the state file (atomically: a new one renamed over the old). */
 int pt_scratch_save(const struct pt_scratch *s, struct pt_err *err);
+/*
+ * Removes the half-written temporary output a killed writer left, when the
+ * name still holds that very file (its device and inode): never a file
+ * made there since.
+ */
+void pt_scratch_remove_partial(struct pt_scratch *s);
 /* Removes its files, the directory and the registry entry, and closes it. */
 void pt_scratch_remove(struct pt_scratch *s);
 

@@ -25,6 +25,7 @@ size_t pt_utf8_len(const unsigned char *s);
  */
 struct pt_err {
 	char msg[512];
+	int errnum;	/* the errno behind it (pt_err_errno), else 0 */
 };
 
 int pt_err_set(struct pt_err *err, const char *fmt, ...) PT_PRINTF(2, 3);

@@ -90,3 +90,48 @@ wait_for() {
 	done
 	return 1
 }
+
+# pttrace record's fault tests (tests/lab/record-*.sh)
+
+# the watchdog's pid and the scratch of a recording, from /run/pttrace
+scratch_of() { cat "/run/pttrace/record.$1" 2> /dev/null; }
+watchdog_of() { sed -n 's/^watchdog //p' "$(scratch_of "$1")/state" 2> /dev/null; }
+
+# gone PID: up to 10 s for the process to end
+gone() {
+	local i
+	for i in $(seq 100); do
+		[ -d "/proc/$1" ] || return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+inst_of() { sed -n "s/.*in tracefs instance '\([^']*\)'.*/\1/p" "$1" | head -1; }
+
+# start_rec NAME ARGS...: record in the background, armed; sets REC, INST, SCRATCH, WD
+start_rec() {
+	local name=$1
+	shift
+	"$PTTRACE" record "$@" > "$T/$name.rec" 2>&1 &
+	REC=$!
+	wait_for "$T/$name.rec" "armed; waiting" || { not_ok "$name: record armed"; diag "$T/$name.rec"; }
+	INST=$(inst_of "$T/$name.rec")
+	SCRATCH=$(scratch_of $REC)
+	WD=$(watchdog_of $REC)
+}
+
+# machine_as_it_was PREFIX: no instance of a VM named PREFIX*, no scratch in
+# $T and no registry entry of a recorder that is gone
+machine_as_it_was() {
+	local left reg
+	left=$(ls "$TRACEFS/instances" | grep -E "^pttrace-[0-9]+-$1" || true)
+	[ -z "$left" ] && ok "no tracefs instance left" || not_ok "instances left: $left"
+	left=$(find "$T" -name '.pttrace-record.*' -o -name '*.tmp.*' 2> /dev/null)
+	[ -z "$left" ] && ok "no scratch or temporary file left" || not_ok "left: $left"
+	for reg in /run/pttrace/record.*; do
+		[ -e "$reg" ] || continue
+		case $(cat "$reg" 2> /dev/null) in "$T"/*) not_ok "registry entry left: $reg"; return ;; esac
+	done
+	ok "no registry entry left"
+}

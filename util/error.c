@@ -13,6 +13,7 @@ int pt_err_set(struct pt_err *err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
+	err->errnum = 0;
 	return -1;
 }
 
@@ -28,5 +29,6 @@ int pt_err_errno(struct pt_err *err, int errnum, const char *fmt, ...)
 	va_end(ap);
 	n = strlen(err->msg);
 	snprintf(err->msg + n, sizeof(err->msg) - n, ": %s", strerror(errnum));
+	err->errnum = errnum;
 	return -1;
 }

@@ -1,5 +1,5 @@
-# pttrace record when things go wrong: the VM dying, an output it cannot
-# write, a full disk, two recordings at once, Ctrl-C, and --stream.
+# pttrace record when the VM does not stay still: the VM dying, two
+# recordings at once, Ctrl-C, and --stream.
 . "$(dirname "$0")/../lib.sh"
 need_root_kvm
 need_tracefs
@@ -19,7 +19,8 @@ stop_lab() {
 	LAB_PID=""
 }
 
-# (kill -9, the OOM killer and full disks while recording: record-keep.sh)
+# (kill -9 and the OOM killer: record-kill.sh; full disks and write errors:
+# record-disk.sh)
 lab_start healthy pt-f1 --duration 120
 kill -USR1 "$LAB_PID"
 
@@ -38,32 +39,6 @@ run trace-cmd report "$T/died.dat"
 expect_out "kvm_mmio" "VM died: trace-cmd reads what was captured"
 run "$PTTRACE" analyze "$T/died.dat"
 expect_rc 0 "VM died: analyze reads it (healthy, nothing suspicious)"
-
-# outputs it cannot write: an error before arming, and no file
-lab_start healthy pt-f2 --duration 120
-run "$PTTRACE" record --vm pt-f2 -o /nonexistent-dir/crash.dat
-expect_rc 2 "missing directory: exit 2"
-expect_err "^pttrace: cannot write '/nonexistent-dir/crash.dat': No such file or directory$" "missing directory: one line"
-mkdir -p "$T/ro" "$T/full"
-if mount -t tmpfs -o ro,size=1m tmpfs "$T/ro"; then
-	mounts+=("$T/ro")
-	run "$PTTRACE" record --vm pt-f2 -o "$T/ro/crash.dat"
-	expect_err "cannot write '$T/ro/crash.dat': Read-only file system" "read-only file system: said before arming"
-else
-	skip "cannot mount a read-only tmpfs"
-fi
-if mount -t tmpfs -o size=16k tmpfs "$T/full"; then
-	mounts+=("$T/full")
-	kill -USR1 "$LAB_PID"
-	run "$PTTRACE" record --vm pt-f2 -o "$T/full/crash.dat" --duration 2
-	expect_rc 2 "full disk: exit 2"
-	expect_err "^pttrace: not enough space in '$T/full' for the capture" "full disk: said before arming"
-	[ -z "$(ls -A "$T/full")" ] && ok "full disk: no file left, not even a temporary one" ||
-		not_ok "full disk: no file left: $(ls -A "$T/full")"
-else
-	skip "cannot mount a small tmpfs"
-fi
-stop_lab
 
 # two VMs recorded at once: each file has its own VM's events only
 lab_start d3-access pt-a

@@ -1,25 +1,24 @@
-# Nothing captured is lost and nothing is left armed: pttrace record killed
-# with -9 (flight recorder and --stream), killed by a real OOM kill in a
-# memory cgroup, killed together with its watchdog (the next run and
-# --cleanup remove what is left), a disk that fills while it waits (the
-# capture is kept; --recover finishes it), an output disk that fills (a
-# second place), too little room for the scratch, --tmpdir and TMPDIR.
+# Nothing captured is lost and nothing is left armed when pttrace record is
+# killed: kill -9 while it arms, while armed (flight recorder and --stream)
+# and while it writes the file (gdb stops it at each phase), a real OOM kill
+# in a memory cgroup, its watchdog killed (replaced) and both killed
+# together (the next run and --cleanup remove what is left).
 . "$(dirname "$0")/../lib.sh"
 need_root_kvm
 need_tracefs
 command -v trace-cmd > /dev/null || skip_all "needs trace-cmd (apt-get install trace-cmd)"
-mounts=()
+command -v gdb > /dev/null || skip_all "needs gdb (apt-get install gdb)"
 CG=""
-cleanup_keep() {
+cleanup_kill() {
 	[ -n "${REC:-}" ] && kill -9 "$REC" 2> /dev/null
 	[ -n "${HOG:-}" ] && kill -9 "$HOG" 2> /dev/null
 	[ -n "${LAB_PID:-}" ] && kill "$LAB_PID" 2> /dev/null
 	wait 2> /dev/null
-	for m in "${mounts[@]}"; do umount "$m" 2> /dev/null; done
 	[ -n "$CG" ] && rmdir "$CG" 2> /dev/null
+	"$PTTRACE" record --cleanup > /dev/null 2>&1
 	rm -rf "$T"
 }
-trap cleanup_keep EXIT
+trap cleanup_kill EXIT
 
 stop_lab() {
 	kill -TERM "$LAB_PID" 2> /dev/null
@@ -27,36 +26,33 @@ stop_lab() {
 	LAB_PID=""
 }
 
-# the watchdog's pid and the scratch of a recording, from /run/pttrace
-scratch_of() { cat "/run/pttrace/record.$1" 2> /dev/null; }
-watchdog_of() { sed -n 's/^watchdog //p' "$(scratch_of "$1")/state" 2> /dev/null; }
-
-# gone PID: up to 10 s for the process to end
-gone() {
-	local i
-	for i in $(seq 100); do
-		[ -d "/proc/$1" ] || return 0
-		sleep 0.1
-	done
-	return 1
-}
-
-inst_of() { sed -n "s/.*in tracefs instance '\([^']*\)'.*/\1/p" "$1" | head -1; }
-
-# start_rec NAME ARGS...: record in the background, armed; sets REC, INST, SCRATCH, WD
-start_rec() {
-	local name=$1
-	shift
-	"$PTTRACE" record "$@" > "$T/$name.rec" 2>&1 &
-	REC=$!
-	wait_for "$T/$name.rec" "armed; waiting" || { not_ok "$name: record armed"; diag "$T/$name.rec"; }
-	INST=$(inst_of "$T/$name.rec")
-	SCRATCH=$(scratch_of $REC)
-	WD=$(watchdog_of $REC)
+# kill_at FUNCTION NAME ARGS...: pttrace record under gdb, killed (SIGKILL)
+# where it first calls FUNCTION; its watchdog, not traced, goes on
+kill_at() {
+	local fn=$1 name=$2
+	shift 2
+	gdb -q -batch -ex 'set detach-on-fork on' -ex 'set breakpoint pending on' \
+		-ex "break $fn" -ex run -ex 'info inferiors' -ex kill --args "$PTTRACE" record "$@" \
+		> "$T/$name.gdb" 2>&1
+	REC=$(sed -n 's/^\* *1 *process \([0-9]*\).*/\1/p' "$T/$name.gdb")
+	grep -q "^Breakpoint 1, " "$T/$name.gdb" && [ -n "$REC" ] ||
+		{ not_ok "$name: gdb stopped the recorder in $fn"; diag "$T/$name.gdb"; }
 }
 
 lab_start healthy pt-k1 --duration 300
 kill -USR1 "$LAB_PID"
+
+# kill -9 while arming: the instance exists, the events are half set
+kill_at set_pids arming --vm pt-k1 -o "$T/arming.dat"
+inst="pttrace-$REC-pt-k1"
+for i in $(seq 100); do [ -e "/run/pttrace/record.$REC" ] || break; sleep 0.1; done
+REC=""
+[ ! -d "$TRACEFS/instances/$inst" ] && [ ! -d "$TRACEFS/instances/$inst-host" ] &&
+	ok "kill -9 while arming: no instance left armed" || not_ok "kill -9 while arming: $inst is left"
+grep -q "^pttrace: wrote '$T/arming.dat'$" "$T/arming.gdb" && ok "kill -9 while arming: the watchdog finishes, and says so" ||
+	{ not_ok "kill -9 while arming: the watchdog says what it did"; diag "$T/arming.gdb"; }
+run trace-cmd report "$T/arming.dat"
+expect_rc 0 "kill -9 while arming: trace-cmd reads the (empty) file"
 
 # kill -9 of a flight recorder: its watchdog stops it and writes the file
 start_rec kill9 --vm pt-k1 -o "$T/kill9.dat"
@@ -169,10 +165,6 @@ expect_err "removed scratch directory '$SCRATCH' left by a pttrace that was kill
 [ ! -d "$TRACEFS/instances/$INST" ] && [ ! -e "$SCRATCH" ] && ok "both are gone" || not_ok "both are gone"
 
 # the same, and --cleanup
-run "$PTTRACE" record --vm pt-k1 -o "$T/clean.dat" --tmpdir "$T/tmpdir-does-not-exist"
-expect_rc 2 "--tmpdir that does not exist: exit 2"
-expect_err "^pttrace: cannot use '$T/tmpdir-does-not-exist' for scratch files: No such file or directory$" \
-	"--tmpdir that does not exist: said before arming"
 mkdir "$T/tmpdir"
 start_rec clean --vm pt-k1 -o "$T/clean.dat" --tmpdir "$T/tmpdir"
 [ "$(dirname "$SCRATCH")" = "$T/tmpdir" ] && ok "--tmpdir: the scratch is there" || not_ok "--tmpdir: the scratch is there ($SCRATCH)"
@@ -189,87 +181,18 @@ expect_out "removed scratch directory '$SCRATCH'" "--cleanup: removes the scratc
 run "$PTTRACE" record --cleanup
 expect_out "^nothing to clean up" "--cleanup again: nothing to clean up"
 
-# TMPDIR is the default when --tmpdir is not given
-mkdir "$T/envtmp"
-TMPDIR=$T/envtmp start_rec env --vm pt-k1 -o "$T/env.dat"
-[ "$(dirname "$SCRATCH")" = "$T/envtmp" ] && ok "TMPDIR: the scratch is there" || not_ok "TMPDIR: the scratch is there ($SCRATCH)"
-kill -INT $REC
-wait $REC
-rc=$?
+# kill -9 while writing the file: the half-written temporary file is
+# removed, and the watchdog writes the whole file in its place
+kill_at tracecmd_append_cpu_data writing --vm pt-k1 -o "$T/writing.dat" --duration 2
+for i in $(seq 100); do [ -e "/run/pttrace/record.$REC" ] || break; sleep 0.1; done
 REC=""
-[ $rc = 0 ] && [ -s "$T/env.dat" ] && [ ! -e "$SCRATCH" ] && ok "Ctrl-C: written, scratch removed" ||
-	{ not_ok "Ctrl-C: written, scratch removed (exit $rc)"; diag "$T/env.rec"; }
-
-# too little room for the ring buffers: said before arming
-mkdir -p "$T/tiny" "$T/small" "$T/elsewhere"
-if mount -t tmpfs -o size=1m tmpfs "$T/tiny"; then
-	mounts+=("$T/tiny")
-	run "$PTTRACE" record --vm pt-k1 -o "$T/tiny/crash.dat" -b 1024
-	expect_rc 2 "no room for the scratch: exit 2"
-	expect_err "^pttrace: not enough space in '$T/tiny' for the capture: [0-9.]+ MB free, the ring buffers need [0-9.]+ MB \(--tmpdir elsewhere, or a smaller -b\)$" \
-		"no room for the scratch: said before arming"
-	[ -z "$(ls -A "$T/tiny")" ] && ok "no room: nothing left in the directory" || not_ok "no room: left $(ls -A "$T/tiny")"
-else
-	skip "cannot mount a small tmpfs"
-fi
-
-# the disk fills while the recorder waits: the capture is kept; --recover finishes it
-if mount -t tmpfs -o size=16m tmpfs "$T/small"; then
-	mounts+=("$T/small")
-	start_rec full --vm pt-k1 -o "$T/small/crash.dat" -b 1024
-	dd if=/dev/zero of="$T/small/filler" bs=1M 2> /dev/null
-	sleep 1
-	kill -INT $REC
-	wait $REC
-	rc=$?
-	REC=""
-	[ $rc = 2 ] && ok "full disk at the stop: exit 2" || not_ok "full disk at the stop: exit 2 (got $rc)"
-	grep -Eq "^pttrace: cannot write '$SCRATCH/vm.cpu[0-9]+': No space left on device; recording stopped, and the capture is kept in '$SCRATCH' and tracefs instance '$INST': make room, then pttrace record --recover $SCRATCH$" "$T/full.rec" &&
-		ok "full disk: says where the capture is and how to finish it" || { not_ok "full disk: says where the capture is"; diag "$T/full.rec"; }
-	[ -d "$TRACEFS/instances/$INST" ] && [ "$(cat "$TRACEFS/instances/$INST/tracing_on")" = 0 ] &&
-		ok "full disk: the instance keeps the capture, stopped" || not_ok "full disk: the instance keeps the capture, stopped"
-	gone "$WD" && ok "full disk: the watchdog ended (the recorder said what it kept)" || not_ok "full disk: the watchdog ended"
-	run "$PTTRACE" record --vm pt-k1 -o "$T/other.dat" --duration 1
-	expect_err "a capture that could not be written is kept in '$SCRATCH'" "the next run names the kept capture"
-	[ -d "$TRACEFS/instances/$INST" ] && [ -d "$SCRATCH" ] && ok "and does not remove it" || not_ok "and does not remove it"
-	run "$PTTRACE" record --recover "$SCRATCH"
-	expect_rc 2 "--recover with the disk still full: exit 2"
-	[ -d "$SCRATCH" ] && ok "--recover that fails keeps the capture" || not_ok "--recover that fails keeps the capture"
-	rm -f "$T/small/filler"
-	run "$PTTRACE" record --recover "$SCRATCH"
-	expect_rc 0 "--recover after making room: exit 0"
-	expect_out "^wrote: +$T/small/crash.dat$" "--recover writes the file the recording was for"
-	[ ! -d "$TRACEFS/instances/$INST" ] && [ ! -e "$SCRATCH" ] && ok "--recover removes the instance and the scratch" ||
-		not_ok "--recover removes the instance and the scratch"
-	run trace-cmd report "$T/small/crash.dat"
-	expect_out "kvm_mmio" "--recover: trace-cmd reads the file"
-	run "$PTTRACE" analyze --json "$T/small/crash.dat"
-	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["trace"]["events"] > 100; assert d["metadata"]["vm"]["name"] == "pt-k1"' "$T/out" &&
-		ok "--recover: the events and the metadata" || not_ok "--recover: the events and the metadata"
-	run "$PTTRACE" record --recover "$T"
-	expect_err "is not a pttrace record scratch directory" "--recover of another directory: refused"
-
-	# the output's disk fills, the scratch is elsewhere: a second place
-	rm -f "$T/small/crash.dat"
-	start_rec second --vm pt-k1 -o "$T/small/crash.dat" -b 1024 --tmpdir "$T/elsewhere"
-	dd if=/dev/zero of="$T/small/filler" bs=1M 2> /dev/null
-	kill -INT $REC
-	wait $REC
-	rc=$?
-	[ $rc = 2 ] && ok "output disk full: exit 2" || not_ok "output disk full: exit 2 (got $rc)"
-	alt="$T/elsewhere/pttrace-$REC-crash.dat"
-	REC=""
-	grep -q "^pttrace: cannot write '$T/small/crash.dat': No space left on device; wrote '$alt' instead$" "$T/second.rec" &&
-		ok "output disk full: written to a second place, and said" || { not_ok "output disk full: a second place"; diag "$T/second.rec"; }
-	run "$PTTRACE" analyze "$alt"
-	[ "$rc" = 0 ] || [ "$rc" = 1 ] && ok "the second place's file analyses" || not_ok "the second place's file analyses (exit $rc)"
-	[ "$(ls -A "$T/small")" = filler ] && ok "nothing half-written on the full disk" || not_ok "left on the full disk: $(ls -A "$T/small")"
-	[ ! -e "$SCRATCH" ] && ok "the scratch is removed" || not_ok "the scratch is removed"
-	rm -f "$T/small/filler"
-else
-	skip "cannot mount a small tmpfs"
-fi
+grep -q "^pttrace: wrote '$T/writing.dat'$" "$T/writing.gdb" && ok "kill -9 while writing: the watchdog writes the file" ||
+	{ not_ok "kill -9 while writing: the watchdog writes the file"; diag "$T/writing.gdb"; }
+left=$(ls -A "$T" | grep -F "writing.dat.tmp." || true)
+[ -z "$left" ] && ok "kill -9 while writing: no half-written temporary file left" ||
+	not_ok "kill -9 while writing: left $left"
+run "$PTTRACE" analyze --json "$T/writing.dat"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["trace"]["events"] > 100, d["trace"]; assert d["metadata"]["vm"]["name"] == "pt-k1"' "$T/out" &&
+	ok "kill -9 while writing: the file has the events and the VM's metadata" || { not_ok "kill -9 while writing: the file"; diag "$T/out" "$T/err"; }
 stop_lab
-
-left=$(ls "$TRACEFS/instances" | grep -E '^pttrace-[0-9]+-pt-k' || true)
-[ -z "$left" ] && ok "no instance left behind" || not_ok "instances left: $left"
+machine_as_it_was pt-k
