@@ -19,6 +19,7 @@ struct analysis {
 	const struct pt_detector *det[MAX_DETECTORS];	/* built in, then plugins' */
 	unsigned ndet;
 	void *state[MAX_DETECTORS];
+	const struct pt_detector *finishing;	/* whose finish() runs: names its findings */
 	uint8_t wanted_by[PT_EV_KINDS][MAX_DETECTORS];	/* detector indices per kind */
 	uint8_t nwanted[PT_EV_KINDS];
 	unsigned findings_cap;
@@ -458,9 +459,12 @@ void pt_analysis_finish(struct pt_analysis *a)
 		a->crash.ts = a->opts.at_ts;
 		a->crash.vcpu = -1;
 	}
-	for (unsigned i = 0; i < an->ndet; i++)
+	for (unsigned i = 0; i < an->ndet; i++) {
+		an->finishing = an->det[i];
 		if (an->det[i]->finish)
 			an->det[i]->finish(an->state[i], a);
+	}
+	an->finishing = NULL;
 	free_state(an);
 	/*
 	 * Before complete_from only some host cpus' buffers still hold events
@@ -502,6 +506,8 @@ void pt_finding_add(struct pt_analysis *a, const struct pt_finding *in)
 	struct analysis *an = PRIV(a);
 	struct pt_finding copy = *in, *f = &copy;
 
+	if (an->finishing)
+		f->detector = an->finishing->name;
 	if ((unsigned)f->cls >= PT_CLASSES)
 		f->cls = PT_CLASS_CONTEXT;
 	f->caused_by = -1;

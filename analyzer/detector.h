@@ -23,7 +23,10 @@ struct pt_detector {
 	size_t state_size;	/* zeroed state the analysis allocates for it */
 	void (*event)(void *state, struct pt_analysis *a, const struct pt_event *ev,
 		      const struct pt_access *acc);
-	/* reports its findings with pt_finding_add; a->crash is final here */
+	/*
+	 * reports its findings with pt_finding_add, which names them after
+	 * the detector; a->crash is final here
+	 */
 	void (*finish)(void *state, struct pt_analysis *a);
 	void (*release)(void *state);	/* optional: frees what event() allocated */
 };
@@ -31,12 +34,17 @@ struct pt_detector {
 extern const struct pt_detector *const pt_detectors[];
 extern const unsigned pt_ndetectors;
 
-/* Copies F into the analysis (honouring --device). */
+/*
+ * Copies F into the analysis (honouring --device and --window), named
+ * after the detector whose finish() is running.
+ */
 void pt_finding_add(struct pt_analysis *a, const struct pt_finding *f);
 /* Starts F, of class CLS, about device D (may be NULL), register BAR/OFF (BAR -1: none). */
-void pt_finding_start(struct pt_finding *f, const char *detector, enum pt_finding_class cls,
-		      const struct pt_device *d, int bar, uint64_t off);
-/* The same for plugins' detectors, whose findings are context (PT_CLASS_CONTEXT). */
+void pt_finding_start(struct pt_finding *f, enum pt_finding_class cls, const struct pt_device *d,
+		      int bar, uint64_t off);
+/* Makes F about device D (may be NULL), register BAR/OFF (BAR -1: none). */
+void pt_finding_about(struct pt_finding *f, const struct pt_device *d, int bar, uint64_t off);
+/* Starts F for a plugin's detector (old ABI): of class context, named DETECTOR. */
 void pt_finding_init(struct pt_finding *f, const char *detector, const struct pt_device *d,
 		     int bar, uint64_t off);
 /* Adds an evidence line for EV (ACC may be NULL) if there is room. */

@@ -61,24 +61,27 @@ uint64_t pt_finding_rip(const struct pt_finding *f)
 void pt_finding_init(struct pt_finding *f, const char *detector, const struct pt_device *d,
 		     int bar, uint64_t off)
 {
-	pt_finding_start(f, detector, PT_CLASS_CONTEXT, d, bar, off);
+	pt_finding_start(f, PT_CLASS_CONTEXT, d, bar, off);
+	f->detector = detector;
 }
 
-void pt_finding_start(struct pt_finding *f, const char *detector, enum pt_finding_class cls,
-		      const struct pt_device *d, int bar, uint64_t off)
+void pt_finding_start(struct pt_finding *f, enum pt_finding_class cls, const struct pt_device *d,
+		      int bar, uint64_t off)
 {
 	memset(f, 0, sizeof(*f));
-	f->detector = detector;
 	f->cls = cls;
 	f->caused_by = -1;
+	pt_finding_about(f, d, bar, off);
+}
+
+void pt_finding_about(struct pt_finding *f, const struct pt_device *d, int bar, uint64_t off)
+{
 	f->bar = bar;
 	f->off = off;
-	if (d) {
-		f->has_device = 1;
-		f->bdf = d->bdf;
-		f->vendor = d->vendor;
-		f->device = d->device;
-	}
+	f->has_device = d != NULL;
+	f->bdf = d ? d->bdf : 0;
+	f->vendor = d ? d->vendor : 0;
+	f->device = d ? d->device : 0;
 }
 
 void pt_finding_unknown_bars(struct pt_finding *f)

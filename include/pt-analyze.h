@@ -86,7 +86,7 @@ struct pt_evidence {
 };
 
 struct pt_finding {
-	const char *detector;
+	const char *detector;	/* its name; pt_finding_add sets it */
 	char title[256];
 	enum pt_severity severity;
 	unsigned confidence;	/* percent */

@@ -82,7 +82,7 @@ static void finish(void *p, struct pt_analysis *a)
 		last = &ds->worst.last_acc[(ds->worst.count - 1) % PT_KEEP];
 		pt_dev_str(d, dev, sizeof(dev));
 		/* every register of it all-ones, its vendor id too: gone, not one odd value */
-		pt_finding_start(&f, "all-ones", ds->vendor_gone || ds->worst_regs >= 3
+		pt_finding_start(&f, ds->vendor_gone || ds->worst_regs >= 3
 				? PT_CLASS_DEVICE_GONE : PT_CLASS_BAD_VALUE, d, last->bar, last->off);
 		f.count = ds->worst.count;
 		snprintf(f.title, sizeof(f.title), "%s answered all-ones to %llu reads in a row%s", dev,

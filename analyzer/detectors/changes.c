@@ -111,7 +111,7 @@ static void finish(void *p, struct pt_analysis *a)
 				 n ? ", " : "", one);
 		}
 		pt_dev_str(d, dev, sizeof(dev));
-		pt_finding_start(&f, "changes", PT_CLASS_CONTEXT, d, -1, 0);
+		pt_finding_start(&f, PT_CLASS_CONTEXT, d, -1, 0);
 		f.count = in;
 		snprintf(f.title, sizeof(f.title), "in the last %.1f s, %s: access rate %.0f/s (before "
 			 "%.0f/s)%s%.100s%s", window / 1e9, dev, rate_in, rate_before,

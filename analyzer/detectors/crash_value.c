@@ -152,7 +152,7 @@ static void finish(void *p, struct pt_analysis *a)
 	else
 		snprintf(what, sizeof(what), "0x%llx, far outside what it returned in %u earlier "
 			 "reads", (unsigned long long)worst->ev.val, worst->history);
-	pt_finding_start(&f, "crash-value", PT_CLASS_BAD_VALUE, d, worst->acc.bar, worst->acc.off);
+	pt_finding_start(&f, PT_CLASS_BAD_VALUE, d, worst->acc.bar, worst->acc.off);
 	f.count = 1;
 	{
 		uint64_t gap = a->crash.ts - worst->ev.ts;

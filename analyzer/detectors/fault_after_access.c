@@ -80,7 +80,7 @@ static void finish(void *p, struct pt_analysis *a)
 	r = pt_model_unknown_at(a->model, s->access.addr);
 	unknown = pt_bars_unknown(a) || (r && pt_unknown_answers(r));
 	last = &s->faults.last[(s->faults.count - 1) % PT_KEEP];
-	pt_finding_start(&f, "fault-after-access", PT_CLASS_FAULT_AFTER_ACCESS, s->access_acc.dev, s->access_acc.bar,
+	pt_finding_start(&f, PT_CLASS_FAULT_AFTER_ACCESS, s->access_acc.dev, s->access_acc.bar,
 			s->access_acc.off);
 	if (!s->access_acc.dev)
 		f.bar = -1;

@@ -196,7 +196,7 @@ static void storm(struct state *s, struct pt_analysis *a, unsigned v)
 	source_str(d, v, gsi, src, sizeof(src));
 	handler = handler_access(vec, d);
 	/* with no MSI or GSI to tell, the device its handler works is the best guess */
-	pt_finding_start(&f, "irq-storm", PT_CLASS_IRQ_STORM, d ? d : handler ? handler->dev : NULL,
+	pt_finding_start(&f, PT_CLASS_IRQ_STORM, d ? d : handler ? handler->dev : NULL,
 			handler ? handler->bar : -1, handler ? handler->off : 0);
 	f.count = in_window;
 	if (before_s > 0)
@@ -256,7 +256,7 @@ static void stuck_line(struct state *s, struct pt_analysis *a, unsigned g)
 	d = pt_model_vector_device(a->model, v, &gsi);
 	source_str(d, v, g, src, sizeof(src));
 	status = status_register(d, l);
-	pt_finding_start(&f, "irq-storm", PT_CLASS_IRQ_STORM, d, status ? (int)(status->key >> 32) : -1,
+	pt_finding_start(&f, PT_CLASS_IRQ_STORM, d, status ? (int)(status->key >> 32) : -1,
 			status ? status->key & 0xffffffff : 0);
 	if (status) {
 		pt_reg_label(d, status->key >> 32, status->key & 0xffffffff, reg, sizeof(reg));

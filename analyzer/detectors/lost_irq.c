@@ -384,7 +384,7 @@ static void broken_finding(struct state *s, struct pt_analysis *a, struct dev_st
 
 	unseen = pt_analysis_missing(a, PT_EV_APIC_ACCEPT, &how) &&
 		 pt_analysis_missing(a, PT_EV_MSI, &how);
-	pt_finding_start(&f, "lost-irq", PT_CLASS_INTERRUPT_PATH, d, ds->bad_bar, ds->bad_reg);
+	pt_finding_start(&f, PT_CLASS_INTERRUPT_PATH, d, ds->bad_bar, ds->bad_reg);
 	f.count = ds->accesses_since;
 	if (arrived)
 		snprintf(f.title, sizeof(f.title), "%s cannot interrupt, as its config reads: %s; yet "
@@ -472,7 +472,7 @@ static void finish(void *p, struct pt_analysis *a)
 		    ds->last_irq.ts >= a->crash.ts || a->crash.ts - ds->last_irq.ts <= 500000000ull)
 			continue;
 		/* every link intact: a symptom, the device stopped asking */
-		pt_finding_start(&f, "lost-irq", PT_CLASS_POLLING, d, -1, 0);
+		pt_finding_start(&f, PT_CLASS_POLLING, d, -1, 0);
 		f.count = ds->accesses_since_irq;
 		snprintf(f.title, sizeof(f.title), "%s interrupts stopped %.2f s before the crash "
 			 "while the driver kept accessing it (%llu accesses); its interrupt path is "

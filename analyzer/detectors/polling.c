@@ -86,7 +86,7 @@ static void finish(void *p, struct pt_analysis *a)
 			continue;
 		pt_dev_str(d, dev, sizeof(dev));
 		pt_reg_label(d, r->last_acc.bar, r->last_acc.off, where, sizeof(where));
-		pt_finding_start(&f, "polling", PT_CLASS_POLLING, d, r->last_acc.bar, r->last_acc.off);
+		pt_finding_start(&f, PT_CLASS_POLLING, d, r->last_acc.bar, r->last_acc.off);
 		f.count = reg->run_reads;
 		snprintf(f.title, sizeof(f.title), "%s %s polled %u times in %.2f s, always 0x%llx, "
 			 "until %s", dev, where, reg->run_reads, secs,

@@ -103,7 +103,7 @@ static void report_d3(struct pt_analysis *a, struct dev_state *ds, struct pt_dev
 
 	pt_dev_str(d, dev, sizeof(dev));
 	/* the register named is the first one touched while powered down */
-	pt_finding_start(&f, "powered-down", PT_CLASS_POWERED_DOWN, d, ds->in_d3.first_acc[0].bar, ds->in_d3.first_acc[0].off);
+	pt_finding_start(&f, PT_CLASS_POWERED_DOWN, d, ds->in_d3.first_acc[0].bar, ds->in_d3.first_acc[0].off);
 	f.count = ds->in_d3.count;
 	snprintf(f.title, sizeof(f.title), "%s accessed in %s: %llu BAR accesses after the driver "
 		 "powered it down%s", dev, state, (unsigned long long)ds->in_d3.count,
@@ -140,7 +140,7 @@ static void report_decode_off(struct pt_analysis *a, struct dev_state *ds, struc
 
 	pt_dev_str(d, dev, sizeof(dev));
 	/* the device never sees the driver's doorbells: nothing it waits for can come */
-	pt_finding_start(&f, "powered-down", PT_CLASS_INTERRUPT_PATH, d, first->bar, first->off);
+	pt_finding_start(&f, PT_CLASS_INTERRUPT_PATH, d, first->bar, first->off);
 	f.count = ds->decode_off.count;
 	snprintf(f.title, sizeof(f.title), "%s accessed with its decode off: %llu BAR accesses while "
 		 "the command register disabled them%s", dev, (unsigned long long)ds->decode_off.count,

@@ -239,7 +239,7 @@ static void finish(void *p, struct pt_analysis *a)
 			ds->stuck_reads_before = 0;
 		}
 		pt_dev_str(d, dev, sizeof(dev));
-		pt_finding_start(&f, "reset", PT_CLASS_RESET_HANG, d, ds->reset_acc.bar, ds->reset_acc.off);
+		pt_finding_start(&f, PT_CLASS_RESET_HANG, d, ds->reset_acc.bar, ds->reset_acc.off);
 		f.count = ds->same_after + ds->ones_after;
 		if (stuck) {
 			pt_reg_label(d, ds->stuck->key >> 32, ds->stuck->key & 0xffffffff, where, sizeof(where));

@@ -66,7 +66,7 @@ static void region_finding(struct pt_analysis *a, struct state *s,
 	struct pt_finding f;
 	int shown = 0;
 
-	pt_finding_start(&f, "stray-mmio", PT_CLASS_STRAY_MMIO, NULL, -1, 0);
+	pt_finding_start(&f, PT_CLASS_STRAY_MMIO, NULL, -1, 0);
 	f.count = r->reads + r->writes;
 	snprintf(f.title, sizeof(f.title), "unknown region 0x%llx-0x%llx answered like a device "
 		 "(%llu reads, %llu writes%s), in no BAR pttrace knows",
@@ -115,7 +115,7 @@ static void finish(void *p, struct pt_analysis *a)
 		/* a device owns it: the region's finding says so */
 		if (!pg->stale_dev && (pg->backed || (r && pt_unknown_answers(r))))
 			continue;
-		pt_finding_start(&f, "stray-mmio", PT_CLASS_STRAY_MMIO, pg->stale_dev, -1, 0);
+		pt_finding_start(&f, PT_CLASS_STRAY_MMIO, pg->stale_dev, -1, 0);
 		f.count = pg->hits.count;
 		if (!pg->stale_dev && !pg->reads) {
 			/*

@@ -279,7 +279,7 @@ static void finish(void *p, struct pt_analysis *a)
 		if (!d || !ds->bad || ds->bad_first.ts > a->crash.ts)
 			continue;
 		pt_dev_str(d, dev, sizeof(dev));
-		pt_finding_start(&f, "timing", PT_CLASS_TOO_SOON, d, ds->bad_first_acc.bar,
+		pt_finding_start(&f, PT_CLASS_TOO_SOON, d, ds->bad_first_acc.bar,
 				ds->bad_first_acc.off);
 		f.count = ds->bad_early ? ds->bad_early : 1;
 		if (ds->bad_unrestored)

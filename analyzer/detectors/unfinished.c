@@ -98,7 +98,7 @@ static void finish(void *p, struct pt_analysis *a)
 			continue;
 		pt_dev_str(d, dev, sizeof(dev));
 		pt_reg_label(d, w->write_acc.bar, w->write_acc.off, reg, sizeof(reg));
-		pt_finding_start(&f, "unfinished", PT_CLASS_RESET_HANG, d, w->write_acc.bar,
+		pt_finding_start(&f, PT_CLASS_RESET_HANG, d, w->write_acc.bar,
 				 w->write_acc.off);
 		f.count = w->polls;
 		snprintf(f.title, sizeof(f.title), "%s never finished what it was told: %s written "

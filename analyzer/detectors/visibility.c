@@ -27,7 +27,7 @@ static void finish(void *p, struct pt_analysis *a)
 		if (!d->assigned && !d->msis && !d->intx && !d->msi_enabled && !d->msix_enabled)
 			continue;
 		pt_dev_str(d, dev, sizeof(dev));
-		pt_finding_start(&f, "visibility", PT_CLASS_CONTEXT, d, -1, 0);
+		pt_finding_start(&f, PT_CLASS_CONTEXT, d, -1, 0);
 		if (d->assigned)
 			snprintf(f.title, sizeof(f.title), "%s, passed through from host %s%s, shows no BAR "
 				 "access at all: its BARs are mapped into the guest, invisible to tracing",
