@@ -77,10 +77,14 @@ $(LIB): $(LIB_OBJS)
 	$(quiet) AR $@
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-# -rdynamic: plugins that add detectors call the finding helpers back
-pttrace: $(CLI_OBJS) $(LIB)
+# Plugins' detectors call pttrace back through pttrace-plugin.h's functions:
+# the binary exports those (the list), not every symbol it has.
+EXPORTS := analyzer/plugin-exports.list
+EXPORT_FLAGS := -Wl,--dynamic-list=$(EXPORTS)
+
+pttrace: $(CLI_OBJS) $(LIB) $(EXPORTS)
 	$(quiet) LINK $@
-	$(Q)$(CC) $(CFLAGS) -rdynamic -o $@ $(CLI_OBJS) $(LIB) -Wl,--as-needed $(PKG_LIBS) -ldl
+	$(Q)$(CC) $(CFLAGS) $(EXPORT_FLAGS) -o $@ $(CLI_OBJS) $(LIB) -Wl,--as-needed $(PKG_LIBS) -ldl
 
 build/plugins/%.so: plugins/%.c include/pttrace-plugin.h
 	$(quiet) PLUGIN $@
@@ -96,10 +100,10 @@ $(GUEST): $(GUEST_OBJS) samples/guest/link.ld
 	$(quiet) LD $@
 	$(Q)$(LD) -m elf_i386 --no-warn-rwx-segments -T samples/guest/link.ld -o $@ $(GUEST_OBJS)
 
-build/tests/%: tests/unit/%.c $(LIB) build/cli/command.o $(filter-out build/cli/pttrace.o,$(CLI_OBJS))
+build/tests/%: tests/unit/%.c $(LIB) build/cli/command.o $(filter-out build/cli/pttrace.o,$(CLI_OBJS)) $(EXPORTS)
 	$(quiet) CC $@
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(PT_CFLAGS) -rdynamic -o $@ $< $(filter-out build/cli/pttrace.o,$(CLI_OBJS)) \
+	$(Q)$(CC) $(CFLAGS) $(PT_CFLAGS) $(EXPORT_FLAGS) -o $@ $< $(filter-out build/cli/pttrace.o,$(CLI_OBJS)) \
 		$(LIB) $(CMOCKA_LIBS) -Wl,--as-needed $(PKG_LIBS) -ldl
 
 # trace-cmd convert with pttrace's codecs, for the field corpus's zlib files
@@ -138,9 +142,9 @@ build/asan/%.o: %.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(ASAN_CC) $(ASAN_FLAGS) $(PT_CFLAGS) -MMD -MP -c -o $@ $<
 
-build/asan/pttrace: $(ASAN_OBJS)
+build/asan/pttrace: $(ASAN_OBJS) $(EXPORTS)
 	$(quiet) LINK $@
-	$(Q)$(ASAN_CC) $(ASAN_FLAGS) -rdynamic -o $@ $(ASAN_OBJS) $(PKG_LIBS) -ldl
+	$(Q)$(ASAN_CC) $(ASAN_FLAGS) $(EXPORT_FLAGS) -o $@ $(ASAN_OBJS) $(PKG_LIBS) -ldl
 
 # The corruption corpus generator and a JSON checker (tests/corrupt)
 build/tests/mkcorpus: tests/corrupt/mkcorpus.c

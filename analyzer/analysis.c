@@ -79,6 +79,8 @@ struct pt_analysis *pt_analysis_new(const struct pt_analysis_opts *opts, struct 
 			pt_err_set(err, "out of memory");
 			goto fail;
 		}
+		if (d->init)
+			d->init(an->state[i], d, &an->pub);
 		for (unsigned k = 0; k < PT_EV_KINDS; k++)
 			if (d->kinds & (1u << k))
 				an->wanted_by[k][an->nwanted[k]++] = i;

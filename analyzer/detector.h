@@ -4,11 +4,16 @@
  * listed in detectors.c.  A detector sees the events it asked for as they
  * stream by, with what the model resolved them to, keeps bounded state,
  * and reports findings at the end, when the crash point is known.
+ *
+ * This is pttrace's own interface, not an ABI: plugins' detectors use
+ * pttrace-plugin.h's, and plugin-detector.c wraps each in one of these.
  */
 #ifndef PT_DETECTOR_H
 #define PT_DETECTOR_H
 
 #include "pt-analyze.h"
+
+struct pt_plugin;
 
 #define PT_KIND(k) (1u << PT_EV_##k)
 #define PT_KINDS_DEVICE_ACCESS (PT_KIND(MMIO_READ) | PT_KIND(MMIO_WRITE) | \
@@ -21,6 +26,8 @@ struct pt_detector {
 	const char *summary;
 	uint32_t kinds;		/* bit per enum pt_event_kind it wants */
 	size_t state_size;	/* zeroed state the analysis allocates for it */
+	/* optional: called once its state is allocated, with the detector itself */
+	void (*init)(void *state, const struct pt_detector *self, struct pt_analysis *a);
 	void (*event)(void *state, struct pt_analysis *a, const struct pt_event *ev,
 		      const struct pt_access *acc);
 	/*
@@ -35,6 +42,14 @@ extern const struct pt_detector *const pt_detectors[];
 extern const unsigned pt_ndetectors;
 
 /*
+ * The detectors loaded plugins add, wrapped as these (plugin-detector.c);
+ * valid while the plugins are loaded.
+ */
+unsigned pt_plugin_detectors(const struct pt_detector *const **list, unsigned max);
+/* Can P's detectors run?  0, or -1 with WHY said (the loader refuses P). */
+int pt_plugin_detectors_check(const struct pt_plugin *p, char *why, size_t size);
+
+/*
  * Copies F into the analysis (honouring --device and --window), named
  * after the detector whose finish() is running.
  */
@@ -44,9 +59,6 @@ void pt_finding_start(struct pt_finding *f, enum pt_finding_class cls, const str
 		      int bar, uint64_t off);
 /* Makes F about device D (may be NULL), register BAR/OFF (BAR -1: none). */
 void pt_finding_about(struct pt_finding *f, const struct pt_device *d, int bar, uint64_t off);
-/* Starts F for a plugin's detector (old ABI): of class context, named DETECTOR. */
-void pt_finding_init(struct pt_finding *f, const char *detector, const struct pt_device *d,
-		     int bar, uint64_t off);
 /* Adds an evidence line for EV (ACC may be NULL) if there is room. */
 void pt_finding_evidence(struct pt_finding *f, const struct pt_event *ev,
 			 const struct pt_access *acc, const char *fmt, ...)

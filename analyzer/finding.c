@@ -58,13 +58,6 @@ uint64_t pt_finding_rip(const struct pt_finding *f)
 	return any;
 }
 
-void pt_finding_init(struct pt_finding *f, const char *detector, const struct pt_device *d,
-		     int bar, uint64_t off)
-{
-	pt_finding_start(f, PT_CLASS_CONTEXT, d, bar, off);
-	f->detector = detector;
-}
-
 void pt_finding_start(struct pt_finding *f, enum pt_finding_class cls, const struct pt_device *d,
 		      int bar, uint64_t off)
 {

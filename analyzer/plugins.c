@@ -127,7 +127,7 @@ static void load_one(const char *path, void (*note)(void *, const char *), void 
 	struct sigaction saved[sizeof(crash_signals) / sizeof(crash_signals[0])];
 	const struct pt_plugin *volatile p = NULL;
 	void *volatile h = NULL;
-	char self[64];
+	char self[64], why[160] = "";
 	struct stat st;
 	int fd;
 
@@ -183,7 +183,9 @@ static void load_one(const char *path, void (*note)(void *, const char *), void 
 		say(note, ctx, "plugin '%s' is built for plugin API %u, pttrace has %u: refused "
 		    "(rebuild it against this pttrace-plugin.h)", path, p->api_version,
 		    PT_PLUGIN_API_VERSION);
-	if (!init || !p || p->api_version != PT_PLUGIN_API_VERSION) {
+	else if (pt_plugin_detectors_check(p, why, sizeof(why)))
+		say(note, ctx, "plugin '%s' refused: %s", path, why);
+	if (!init || !p || p->api_version != PT_PLUGIN_API_VERSION || why[0]) {
 		dlclose(h);
 		close(fd);
 		return;
@@ -273,19 +275,6 @@ unsigned pt_plugins_list(const struct pt_loaded_plugin **list)
 {
 	*list = plugins;
 	return nplugins;
-}
-
-unsigned pt_plugin_detectors(const struct pt_detector *const **list, unsigned max)
-{
-	static const struct pt_detector *all[32];
-	unsigned n = 0;
-
-	for (unsigned i = 0; i < nplugins; i++)
-		for (const struct pt_detector *const *d = plugins[i].plugin->detectors; d && *d; d++)
-			if (n < max && n < 32)
-				all[n++] = *d;
-	*list = all;
-	return n;
 }
 
 static int dev_matches(const struct pt_plugin_device *pd, const struct pt_device *d)

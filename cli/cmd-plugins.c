@@ -3,7 +3,6 @@
 
 #include "cli.h"
 #include "pt-plugins.h"
-#include "../analyzer/detector.h"
 
 static int plugins_run(int argc, char **argv)
 {
@@ -40,8 +39,9 @@ static int plugins_run(int argc, char **argv)
 				printf(" class %06x", d->class_code);
 			printf("  %s, %u registers\n", d->name, regs);
 		}
-		for (const struct pt_detector *const *det = p->detectors; det && *det; det++)
-			printf("%-10s   detector %s: %s\n", "", (*det)->name, (*det)->summary);
+		for (const struct pt_plugin_detector *const *det = p->detectors; det && *det; det++)
+			printf("%-10s   detector %s: %s\n", "", (*det)->name,
+			       (*det)->summary ? (*det)->summary : "");
 	}
 	printf("config space: built in (standard header, PM, MSI, MSI-X, PCI Express)\n");
 	return PT_EXIT_OK;

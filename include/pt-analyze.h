@@ -109,7 +109,6 @@ struct pt_finding {
 	char advice[320];	/* what to try */
 	struct pt_evidence evidence[PT_MAX_EVIDENCE];
 	unsigned nevidence;
-	/* last, so that the layout detector plugins were built for stays as it was */
 	enum pt_finding_class cls;
 	/*
 	 * The finding (index into pt_analysis.findings) this one follows

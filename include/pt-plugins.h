@@ -34,9 +34,6 @@ void pt_plugins_disable(void);
 int pt_plugins_disabled(void);
 unsigned pt_plugins_list(const struct pt_loaded_plugin **list);
 
-/* Detectors plugins add, after the built-in ones. */
-unsigned pt_plugin_detectors(const struct pt_detector *const **list, unsigned max);
-
 /* The description a plugin gives of D, or NULL. */
 const struct pt_plugin_device *pt_plugin_device_of(const struct pt_device *d);
 

@@ -1,9 +1,10 @@
-# Device plugins: the shipped ones, one built outside the tree and loaded
-# with --plugin-dir (its names and its detector used), one built for
-# another API version refused, --no-plugins; what root trusts (no
-# PTTRACE_PLUGIN_DIR or ~/.local, no directory or file others can write or
-# own), a plugin that crashes in its init or its constructor, and the
-# commands that load none.
+# Device plugins: the shipped ones, one built outside the tree from the
+# installed header alone and loaded with --plugin-dir (its names and its
+# detector used), the symbols pttrace exports to plugins, ones built for
+# another API version or breaking the contract refused, --no-plugins; what
+# root trusts (no PTTRACE_PLUGIN_DIR or ~/.local, no directory or file
+# others can write or own), a plugin that crashes in its init or its
+# constructor, and the commands that load none.
 . "$(dirname "$0")/../lib.sh"
 command -v cc > /dev/null || skip_all "needs a C compiler"
 TRACE=samples/traces/lost-msi.dat
@@ -24,18 +25,25 @@ expect_out "config\+0x42 MSI.CTRL .*\{ ENABLE \| MMC = 0x0 \| MME = 0x0 \| 64BIT
 run "$PTTRACE" --no-plugins plugins
 expect_out "^plugins are off \\(--no-plugins or PTTRACE_NO_PLUGINS\\)" "--no-plugins: none loaded"
 run "$PTTRACE" --no-plugins analyze "$TRACE"
+expect_rc 1 "--no-plugins: analyze runs (findings: exit 1)"
+expect_out "BAR0\+0x0008 +gpa 0xfea00008" "--no-plugins: edu's register is shown by its offset alone"
 grep -q "FACTORIAL" "$T/out" && not_ok "--no-plugins: edu's names are gone" ||
 	ok "--no-plugins: edu's names are gone"
 PTTRACE_NO_PLUGINS=1 run "$PTTRACE" analyze "$TRACE"
+expect_rc 1 "PTTRACE_NO_PLUGINS=1: analyze runs"
+expect_out "BAR0\+0x0008 +gpa 0xfea00008" "PTTRACE_NO_PLUGINS=1: the register by its offset alone"
 grep -q "FACTORIAL" "$T/out" && not_ok "PTTRACE_NO_PLUGINS=1 does the same" ||
 	ok "PTTRACE_NO_PLUGINS=1 does the same"
 
-# a plugin of its own, outside the tree: renames edu's registers, adds a detector
+# A plugin of its own, outside the tree, built from what make install
+# installs and nothing else: renames edu's registers, adds a detector.
+run make -C "$TOP" --no-print-directory install DESTDIR="$T/inst" PREFIX=/usr
+expect_rc 0 "make install DESTDIR=... PREFIX=/usr"
+INC=$T/inst/usr/include
 mkdir -p "$T/plugins" "$T/old"
 cat > "$T/myedu.c" << 'C'
 #include <stdio.h>
 #include "pttrace-plugin.h"
-#include "detector.h"
 
 static const struct pt_plugin_value mode_values[] = { { 1, "ONE" }, { 6, "SIX" }, { 0, NULL } };
 static const struct pt_plugin_field fact_fields[] = {
@@ -50,42 +58,60 @@ static const struct pt_plugin_device devices[] = {
 	{ 0x1234, 0x11e8, 0, 0, "my edu", regs }, { 0, 0, 0, 0, NULL, NULL },
 };
 
-struct count { unsigned long long writes; struct pt_event last; struct pt_access acc; };
-
-static void event(void *p, struct pt_analysis *a, const struct pt_event *ev,
-		  const struct pt_access *acc)
-{
-	struct count *c = p;
-
-	(void)a;
-	if (acc->dev && acc->dev->vendor == 0x1234 && acc->type == PT_ACC_BAR && acc->off == 8) {
-		c->writes++;
-		c->last = *ev;
-		c->acc = *acc;
-	}
-}
-
-static void finish(void *p, struct pt_analysis *a)
-{
-	struct count *c = p;
-	struct pt_finding f;
-
-	if (!c->writes)
-		return;
-	pt_finding_init(&f, "my-detector", c->acc.dev, c->acc.bar, c->acc.off);
-	snprintf(f.title, sizeof(f.title), "my detector saw %llu factorial accesses", c->writes);
-	f.severity = PT_SEV_LOW;
-	f.confidence = 50;
-	pt_finding_evidence(&f, &c->last, &c->acc, "the last one");
-	pt_finding_add(a, &f);
-}
-
-static const struct pt_detector mine = {
-	.name = "my-detector", .summary = "counts edu factorial accesses",
-	.kinds = PT_KINDS_DEVICE_ACCESS, .state_size = sizeof(struct count),
-	.event = event, .finish = finish,
+struct count {
+	unsigned long long accesses;
+	struct pt_plugin_event first, last;
+	int wrong;		/* the event view disagrees with itself or the trace */
 };
-static const struct pt_detector *const detectors[] = { &mine, NULL };
+
+static void event(void *p, const struct pt_plugin_ctx *ctx, const struct pt_plugin_event *ev)
+{
+	struct count *c = p;
+	uint16_t vendor = 0;
+
+	if (!(ev->flags & PT_PLUGIN_EVF_REGISTER) || ev->bar != 0 || ev->offset != 8 ||
+	    pt_plugin_device_ids(ctx, ev->bdf, &vendor, NULL, NULL) || vendor != 0x1234)
+		return;
+	c->wrong |= !(ev->flags & PT_PLUGIN_EVF_DEVICE) || ev->vendor != 0x1234 ||
+		    ev->device != 0x11e8 || ev->bdf != 0x18 || ev->addr != 0xfea00008 ||
+		    ev->size != 4 || ev->vcpu != 0 || pt_plugin_rel(ctx, ev->ts_ns) != 0 ||
+		    ev->direction != (ev->kind == PT_PLUGIN_EV_MMIO_WRITE ? PT_PLUGIN_DIR_WRITE :
+				      ev->kind == PT_PLUGIN_EV_MMIO_READ ? PT_PLUGIN_DIR_READ : 99);
+	if (!c->accesses++)
+		c->first = *ev;
+	c->last = *ev;
+}
+
+static void finish(void *p, struct pt_plugin_ctx *ctx)
+{
+	struct count *c = p;
+	struct pt_plugin_finding *f;
+	char reg[64] = "?";
+
+	if (!c->accesses)
+		return;
+	pt_plugin_reg_name(ctx, c->last.bdf, c->last.bar, c->last.offset, reg, sizeof(reg));
+	f = pt_plugin_finding_new(ctx, PT_PLUGIN_SEV_LOW, 50,
+				  "my detector saw %llu %s accesses to %s, the last %.3f s before %s",
+				  c->accesses, pt_plugin_device_name(ctx, c->last.bdf), reg,
+				  -pt_plugin_rel(ctx, c->last.ts_ns), pt_plugin_crash_point(ctx));
+	pt_plugin_finding_about(f, c->last.bdf, c->last.bar, c->last.offset);
+	pt_plugin_finding_why(f, "%s", c->wrong ? "the event view was wrong" : "the view held");
+	pt_plugin_finding_advice(f, "compute fewer factorials");
+	pt_plugin_finding_count(f, c->accesses);
+	pt_plugin_finding_evidence(f, &c->first, "my first one");
+	pt_plugin_finding_evidence(f, &c->last, "my last one");
+	pt_plugin_finding_add(f);
+	/* one never added is dropped when finish returns */
+	pt_plugin_finding_new(ctx, PT_PLUGIN_SEV_CRITICAL, 100, "my finding never added");
+}
+
+static const struct pt_plugin_detector mine = {
+	.size = sizeof(struct pt_plugin_detector), .name = "my-detector",
+	.summary = "counts edu factorial accesses", .kinds = PT_PLUGIN_KINDS_DEVICE_ACCESS,
+	.state_size = sizeof(struct count), .event = event, .finish = finish,
+};
+static const struct pt_plugin_detector *const detectors[] = { &mine, NULL };
 static const struct pt_plugin plugin = {
 	PT_PLUGIN_API_VERSION, "myedu", "a test plugin", devices, detectors,
 };
@@ -103,17 +129,32 @@ void pt_plugin_exit(void)
 }
 C
 sed -e 's/PT_PLUGIN_API_VERSION, "myedu"/PT_PLUGIN_API_VERSION + 1, "future"/' "$T/myedu.c" > "$T/future.c"
+sed -e 's/PT_PLUGIN_API_VERSION, "myedu"/1, "old"/' "$T/myedu.c" > "$T/old.c"
+sed -e 's/\.size = sizeof(struct pt_plugin_detector), //' "$T/myedu.c" > "$T/nosize.c"
 printf 'int not_a_plugin(void) { return 0; }\n' > "$T/other.c"
 printf 'void *pt_plugin_init(unsigned api) { (void)api; return 0; }\n' > "$T/null.c"
-cflags="-shared -fPIC -Iinclude -Ianalyzer $(pkg-config --cflags libtraceevent libtracecmd 2> /dev/null)"
+# the installed header alone, strict C99, no warning
+cflags="-shared -fPIC -std=c99 -pedantic -Wall -Wextra -Werror -I$INC"
 # shellcheck disable=SC2086
-if cc $cflags "$T/myedu.c" -o "$T/plugins/myedu.so" &&
-	cc $cflags "$T/future.c" -o "$T/old/future.so" &&
-	cc $cflags "$T/other.c" -o "$T/old/other.so" &&
-	cc $cflags "$T/null.c" -o "$T/old/null.so"; then
-	ok "an out-of-tree plugin builds against pttrace-plugin.h"
+if (cd "$T" && cc $cflags myedu.c -o plugins/myedu.so && cc $cflags future.c -o old/future.so &&
+	cc $cflags old.c -o old/old.so && cc $cflags nosize.c -o old/nosize.so &&
+	cc $cflags other.c -o old/other.so && cc $cflags null.c -o old/null.so); then
+	ok "an out-of-tree detector plugin builds against the installed pttrace-plugin.h alone"
 else
-	not_ok "an out-of-tree plugin builds against pttrace-plugin.h"
+	not_ok "an out-of-tree detector plugin builds against the installed pttrace-plugin.h alone"
+fi
+if command -v nm > /dev/null; then
+	sed -n 's/.*[ *]\(pt_plugin_[a-z_]*\)(.*/\1/p' "$INC/pttrace-plugin.h" |
+		grep -vx 'pt_plugin_init\|pt_plugin_exit' | sort -u > "$T/declared"
+	nm -D --defined-only "$PTTRACE" | awk '$3 ~ /^pt_/ { print $3 }' | sort > "$T/exported"
+	if [ -s "$T/declared" ] && cmp -s "$T/declared" "$T/exported"; then
+		ok "pttrace exports the functions pttrace-plugin.h declares, and no other pt_ symbol"
+	else
+		not_ok "pttrace exports the functions pttrace-plugin.h declares, and no other pt_ symbol"
+		diff "$T/declared" "$T/exported" | sed 's/^/#   /'
+	fi
+else
+	skip "the exported symbols: needs nm"
 fi
 
 run "$PTTRACE" --plugin-dir "$T/plugins" plugins
@@ -122,7 +163,13 @@ expect_out "detector my-detector: counts edu factorial accesses" "plugins lists 
 run "$PTTRACE" --plugin-dir "$T/plugins" analyze "$TRACE"
 expect_out "BAR0\+0x0008 MY_FACTORIAL .*val 0x6 \{ MODE = SIX \}" \
 	"its register names and value names are used (the later description wins)"
-expect_out "\(my-detector\)" "its detector runs and reports"
+expect_out "^ *[0-9]+\. \[low, 50%\] my detector saw 303 my edu accesses to MY_FACTORIAL, the last 1\.004 s before the crash +\(my-detector\)$" \
+	"its detector runs and reports, with what it asked of pttrace"
+expect_out "why: the view held$" "its detector saw the events as they were"
+expect_out "try: compute fewer factorials$" "its finding's advice"
+expect_out "^ +-1\.004135 vcpu 0  mmio write  00:03\.0 BAR0\+0x0008 MY_FACTORIAL gpa 0xfea00008 len 4 val 0x6 \{ MODE = SIX \}  <- my last one$" \
+	"its evidence is the events it kept, named and decoded"
+grep -q "never added" "$T/out" && not_ok "a finding not added is dropped" || ok "a finding not added is dropped"
 run "$PTTRACE" --plugin-dir "$T/plugins" analyze samples/traces/healthy.dat
 expect_out "BAR0\+0x0088 MY_DMA\+0x8 " "an offset inside a register block prints as NAME+0x8"
 run "$PTTRACE" analyze samples/traces/hang-reset.dat
@@ -131,16 +178,27 @@ expect_out "RBBM_SOFT_RESET gpa 0x[0-9a-f]+ len 4 val 0x7f \{ CP \| HI \| SE \| 
 	"flags print as { A | B }"
 run "$PTTRACE" --plugin-dir "$T/plugins" analyze --json "$TRACE"
 expect_out '"register_name": "MY_FACTORIAL"' "the JSON report uses its names"
+expect_out '"detector": "my-detector", "class": "context", "caused_by": null, "title": "my detector saw 303 my edu accesses' \
+	"the JSON report has its detector's finding"
+expect_out '"count": 303, ' "with the count it gave"
+expect_out '"note": "my first one", "device": "00:03\.0", "register": "BAR0\+0x0008", "register_name": "MY_FACTORIAL"' \
+	"and its evidence"
 
 run "$PTTRACE" --plugin-dir="$T/old" plugins
-expect_err "pttrace: plugin '$T/old/future.so' is built for plugin API 2, pttrace has 1: refused" \
+expect_rc 0 "plugins runs past the refused plugins"
+expect_err "pttrace: plugin '$T/old/future.so' is built for plugin API 3, pttrace has 2: refused" \
 	"a plugin built for another API version is refused, with a message"
+expect_err "pttrace: plugin '$T/old/old.so' is built for plugin API 1, pttrace has 2: refused \(rebuild it against this pttrace-plugin.h\)" \
+	"a plugin built for the old API (internal structs) is refused, with a message"
+expect_err "pttrace: plugin '$T/old/nosize.so' refused: its detector 0 has .size 0, not sizeof\(struct pt_plugin_detector\) \([0-9]+\)" \
+	"a detector without its .size is refused, with a message"
 expect_err "'$T/old/other.so' is not a pttrace plugin: no pt_plugin_init" \
 	"a shared object without pt_plugin_init is refused, with a message"
 expect_err "plugin '$T/old/null.so': its pt_plugin_init returned NULL: not loaded" \
 	"a NULL from init is said as such, not as another API version"
-grep -q "future" "$T/out" && not_ok "the refused plugin is not listed" ||
-	ok "the refused plugin is not listed"
+expect_out "^edu +" "the plugins that load are listed"
+grep -Eq "future|old|nosize|my-detector" "$T/out" && not_ok "the refused plugins are not listed" ||
+	ok "the refused plugins are not listed"
 
 # a plugin that crashes in pt_plugin_init, and one that crashes in its constructor
 mkdir -p "$T/crash"
