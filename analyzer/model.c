@@ -1,15 +1,23 @@
+/*
+ * The model's device table, its event dispatch (MMIO, port I/O, the
+ * 0xCF8/0xCFC latch and ECAM, interrupts), the BARs as address ranges,
+ * MMIO to no known BAR, and lookups.  Config space is model-config.c's,
+ * interrupts model-irq.c's.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <linux/pci_regs.h>
 
-#include "pt-model.h"
+#include "model.h"
 
 #define Q35_ECAM_BASE	0xb0000000ull
 #define Q35_ECAM_SIZE	0x10000000ull
-/* IO-APIC redirection entry, low dword (82093AA datasheet) */
-#define IOAPIC_REDIR_MASKED	(1u << 16)
 #define BAR_GUESS_SIZE	0x1000ull	/* a BAR never seen sized: assume one page */
+/* the legacy config mechanism: an address latch, and a data window onto what it selects */
+#define CONF1_ADDR_PORT	0xcf8
+#define CONF1_DATA_PORT	0xcfc
+#define CONF1_ENABLE	0x80000000u
 
 struct platform_region {
 	uint64_t start, end;	/* inclusive start, exclusive end */
@@ -19,48 +27,12 @@ struct platform_region {
 /* Fixed x86 PC regions whose MMIO is not a PCI device's. */
 static const struct platform_region mmio_regions[] = {
 	{ 0x000a0000, 0x000c0000, "legacy VGA" },
-	{ 0xfec00000, 0xfec01000, "IO-APIC" },
+	{ IOAPIC_BASE, IOAPIC_BASE + 0x1000, "IO-APIC" },
 	{ 0xfed00000, 0xfed00400, "HPET" },
 	{ 0xfed1c000, 0xfed20000, "chipset RCBA" },
 	{ 0xfed40000, 0xfed45000, "TPM" },
 	{ 0xfee00000, 0xfef00000, "local APIC" },
 	{ 0xff000000, 0x100000000ull, "firmware flash" },
-};
-
-struct pt_model {
-	struct pt_model_opts opts;
-	struct pt_device *devs[PT_MAX_DEVICES];
-	unsigned ndevs;
-	uint32_t cf8;			/* the config address latch */
-	int ecam_seen;
-	uint32_t ioapic_sel;
-	struct pt_ioapic_pin ioapic[24];
-	int q35;			/* INTx routing follows QEMU's q35 */
-	/* the valid BARs as a flat table, rebuilt when one changes */
-	struct range {
-		uint64_t start, end;
-		struct pt_device *dev;
-		int bar, io;
-	} ranges[PT_MAX_DEVICES * 6];
-	unsigned nranges;
-	int ranges_dirty;
-	/* MMIO in no known BAR, by page, and the regions they make */
-	struct upage {
-		uint64_t page;
-		uint64_t reads, writes, answered_reads, kernel_writes;
-		uint64_t first_ts, last_ts;
-	} upages[PT_MAX_UNKNOWN_PAGES];
-	unsigned nupages;
-	struct pt_unknown_region uregions[PT_MAX_UNKNOWN_PAGES];
-	unsigned nuregions;
-	int uregions_dirty;
-	uint64_t mmio_exits;		/* KVM_EXIT_MMIO userspace exits seen */
-	/* writes to unknown pages waiting for their thread's next event */
-	struct pending_write {
-		uint32_t tid;
-		int upage;		/* index in upages, -1 when free */
-	} pending[16];
-	unsigned npending;		/* slots in use */
 };
 
 struct pt_model *pt_model_new(const struct pt_model_opts *opts, struct pt_err *err)
@@ -142,13 +114,6 @@ int pt_devfn_parse(const char *addr, unsigned *slot, unsigned *fn)
 	return *end || *slot > 31 || *fn > 7 ? -1 : 0;
 }
 
-const char *pt_power_state_name(int state)
-{
-	static const char *const names[] = { "D0", "D1", "D2", "D3hot" };
-
-	return state >= 0 && state <= 3 ? names[state] : "unknown";
-}
-
 struct pt_device *pt_model_find(struct pt_model *m, uint16_t bdf)
 {
 	for (unsigned i = 0; i < m->ndevs; i++)
@@ -163,7 +128,7 @@ struct pt_device *const *pt_model_devices(const struct pt_model *m, unsigned *co
 	return m->devs;
 }
 
-static struct pt_device *get_device(struct pt_model *m, uint16_t bdf)
+struct pt_device *pt_model_device_get(struct pt_model *m, uint16_t bdf)
 {
 	struct pt_device *d = pt_model_find(m, bdf);
 
@@ -183,263 +148,6 @@ static struct pt_device *get_device(struct pt_model *m, uint16_t bdf)
 	d->x_no_mmap = -1;
 	m->devs[m->ndevs++] = d;
 	return d;
-}
-
-int pt_cfg_read(const struct pt_device *d, unsigned off, unsigned len, uint32_t *val)
-{
-	uint32_t v = 0;
-
-	if (off + len > 4096)
-		return -1;
-	for (unsigned i = 0; i < len; i++) {
-		if (!(d->cfg_known[(off + i) / 8] & (1u << ((off + i) % 8))))
-			return -1;
-		v |= (uint32_t)d->cfg[off + i] << (8 * i);
-	}
-	*val = v;
-	return 0;
-}
-
-static void cfg_store(struct pt_device *d, unsigned off, unsigned len, uint32_t val)
-{
-	for (unsigned i = 0; i < len && off + i < 4096; i++) {
-		d->cfg[off + i] = val >> (8 * i);
-		d->cfg_known[(off + i) / 8] |= 1u << ((off + i) % 8);
-	}
-}
-
-/*
- * Finds the capabilities the guest has read so far; a driver stops reading
- * the list at the one it wants, so each is taken as soon as it is seen.
- */
-static void walk_caps(struct pt_device *d)
-{
-	uint32_t status, ptr, id;
-	int guard = 48;
-
-	if (d->caps_walked || pt_cfg_read(d, 0x06, 2, &status))
-		return;
-	if (!(status & 0x10)) {
-		d->caps_walked = 1;
-		return;
-	}
-	if (pt_cfg_read(d, 0x34, 1, &ptr))
-		return;
-	for (ptr &= 0xfc; ptr && guard--; ) {
-		uint32_t next;
-
-		if (pt_cfg_read(d, ptr, 1, &id))
-			return;
-		switch (id) {
-		case 0x01: d->pm_cap = ptr; break;
-		case 0x05: d->msi_cap = ptr; break;
-		case 0x10: d->pcie_cap = ptr; break;
-		case 0x11: d->msix_cap = ptr; break;
-		}
-		if (pt_cfg_read(d, ptr + 1, 1, &next))
-			return;	/* the rest is not read yet: look again later */
-		ptr = next & 0xfc;
-	}
-	d->caps_walked = 1;
-}
-
-/*
- * QEMU's q35 routes INTx of slot S, pin P (1-4) to PIRQ[E + (S + P - 1) % 4],
- * GSI 16-23 for PIRQ A-H; the chipset's own slots (0x1a-0x1f) have their
- * own routing registers: -1.
- */
-static int q35_gsi(uint16_t bdf, unsigned pin)
-{
-	unsigned slot = (bdf >> 3) & 0x1f;
-
-	if (slot >= 0x1a)
-		return -1;
-	return 16 + 4 + (slot + pin - 1) % 4;
-}
-
-static void note_bar_type(struct pt_bar *b, uint32_t val)
-{
-	b->is_io = val & 1;
-	b->is64 = !b->is_io && ((val >> 1) & 3) == 2;
-}
-
-static void bar_write(struct pt_device *d, int i, uint32_t val, uint64_t ts)
-{
-	struct pt_bar *b = &d->bar[i];
-	uint64_t base;
-
-	/* the upper half of a 64-bit BAR */
-	if (i > 0 && d->bar[i - 1].is64 && !d->bar[i - 1].is_io) {
-		struct pt_bar *lo = &d->bar[i - 1];
-
-		if (val == 0xffffffff)
-			return;
-		base = (lo->base & 0xffffffffull) | (uint64_t)val << 32;
-		if (lo->valid && base != lo->base && lo->base) {
-			lo->prev_base = lo->base;
-			lo->moved_ts = ts;
-		}
-		lo->base = base;
-		return;
-	}
-	if ((val | (b->is_io ? 3 : 0xf)) == 0xffffffff) {
-		b->sizing = 1;
-		return;
-	}
-	/* the type bits are read-only: only reads tell them */
-	b->sizing = 0;
-	base = (b->base & ~0xffffffffull) | (val & (b->is_io ? ~3u : ~0xfu));
-	if (b->valid && b->base && base != b->base) {
-		b->prev_base = b->base;
-		b->moved_ts = ts;
-	}
-	b->base = base;
-	b->valid = base != 0;
-}
-
-static void bar_read(struct pt_device *d, int i, uint32_t val)
-{
-	struct pt_bar *b = &d->bar[i];
-
-	if (i > 0 && d->bar[i - 1].is64 && !d->bar[i - 1].is_io)
-		return;
-	note_bar_type(b, val);
-	if (b->sizing) {
-		uint32_t mask = val & (b->is_io ? ~3u : ~0xfu);
-
-		b->size = mask ? (uint32_t)(~mask + 1) : 0;
-		b->sizing = 0;
-		return;
-	}
-	if (!b->valid && (val & (b->is_io ? ~3u : ~0xfu))) {
-		b->base = (b->base & ~0xffffffffull) | (val & (b->is_io ? ~3u : ~0xfu));
-		b->valid = 1;
-	}
-}
-
-static void set_reset(struct pt_device *d, enum pt_reset_kind kind, uint64_t ts)
-{
-	d->reset_kind = kind;
-	d->reset_ts = ts;
-}
-
-static void msix_effects(struct pt_device *d, unsigned off, unsigned len);
-
-/* The effects of a config write that matter: decode, BARs, PM, MSI, resets. */
-static void cfg_write_effects(struct pt_model *m, struct pt_device *d, unsigned off,
-			      unsigned len, uint32_t val, uint64_t ts)
-{
-	uint32_t v;
-
-	if (off <= 0x04 && off + len > 0x04 && !pt_cfg_read(d, 0x04, 2, &v)) {
-		d->command = v;
-		d->command_known = 1;
-		d->command_ts = ts;
-	}
-	if ((d->header_type & 0x7f) == 0 && off >= 0x10 && off < 0x28 && len == 4) {
-		bar_write(d, (off - 0x10) / 4, val, ts);
-		m->ranges_dirty = 1;
-	}
-	if ((d->header_type & 0x7f) == 1 && off <= 0x3e && off + len > 0x3e &&
-	    !pt_cfg_read(d, 0x3e, 2, &v) && (v & 0x40)) {
-		uint32_t sec;
-
-		/* secondary bus reset: everything behind the bridge */
-		if (!pt_cfg_read(d, 0x19, 1, &sec))
-			for (unsigned i = 0; i < m->ndevs; i++)
-				if (m->devs[i]->bdf >> 8 == sec)
-					set_reset(m->devs[i], PT_RESET_BUS, ts);
-	}
-	walk_caps(d);
-	if (d->pm_cap && off <= d->pm_cap + 4u && off + len > d->pm_cap + 4u &&
-	    !pt_cfg_read(d, d->pm_cap + 4, 2, &v)) {
-		int state = v & 3;
-
-		/* D3hot -> D0 resets a device unless it sets No_Soft_Reset */
-		if (d->power_state == 3 && state == 0) {
-			uint32_t pmc;
-
-			if (pt_cfg_read(d, d->pm_cap + 4, 1, &pmc) || !(pmc & 0x08))
-				set_reset(d, PT_RESET_PM, ts);
-		}
-		if (state != d->power_state) {
-			d->power_state = state;
-			d->power_ts = ts;
-		}
-	}
-	if (d->msi_cap && off + len > d->msi_cap && off < d->msi_cap + 0x18u) {
-		uint32_t ctrl, lo, hi = 0, data;
-		unsigned c = d->msi_cap;
-
-		if (!pt_cfg_read(d, c + 2, 2, &ctrl)) {
-			int is64 = ctrl & 0x80;
-
-			d->msi_enabled = ctrl & 1;
-			if (!pt_cfg_read(d, c + 4, 4, &lo) &&
-			    (!is64 || !pt_cfg_read(d, c + 8, 4, &hi)) &&
-			    !pt_cfg_read(d, c + (is64 ? 12 : 8), 2, &data)) {
-				d->msi_address = (uint64_t)hi << 32 | lo;
-				d->msi_data = data;
-			}
-			if ((ctrl & 0x100) && !pt_cfg_read(d, c + (is64 ? 0x10 : 0x0c), 4, &v))
-				d->msi_masked = v & 1;
-			d->msi_ts = ts;
-		}
-	}
-	if (d->pcie_cap && off + len > d->pcie_cap + 8u && off <= d->pcie_cap + 9u &&
-	    !pt_cfg_read(d, d->pcie_cap + 8, 2, &v) && (v & 0x8000))
-		set_reset(d, PT_RESET_FLR, ts);
-	msix_effects(d, off, len);
-}
-
-/*
- * MSI-X Message Control and Table Offset/BIR, read or written: a driver
- * reads the table's place before it maps and programs the table.
- */
-static void msix_effects(struct pt_device *d, unsigned off, unsigned len)
-{
-	if (d->msix_cap && off + len > d->msix_cap + 2u && off <= d->msix_cap + 8u) {
-		uint32_t ctrl, table;
-
-		if (!pt_cfg_read(d, d->msix_cap + 2, 2, &ctrl)) {
-			d->msix_enabled = !!(ctrl & 0x8000);
-			d->msix_fn_mask = !!(ctrl & 0x4000);
-			d->msix_size = (ctrl & 0x7ff) + 1;
-		}
-		if (!pt_cfg_read(d, d->msix_cap + 4, 4, &table)) {
-			d->msix_bar = table & 7;
-			d->msix_table = table & ~7u;
-		}
-	}
-}
-
-static void cfg_read_effects(struct pt_model *m, struct pt_device *d, unsigned off, unsigned len,
-			     uint32_t val)
-{
-	uint32_t v;
-
-	if (off == 0 && (val & 0xffff) != 0xffff && (val & 0xffff) != 0) {
-		d->present = 1;
-		d->vendor = val & 0xffff;
-		if (len == 4)
-			d->device = val >> 16;
-	}
-	if (off == 2 && len == 2 && d->present)
-		d->device = val;
-	if (off <= 0x0e && off + len > 0x0e && !pt_cfg_read(d, 0x0e, 1, &v))
-		d->header_type = v;
-	if (off <= 0x0b && off + len > 0x09 && !pt_cfg_read(d, 0x08, 4, &v))
-		d->class_code = v >> 8;
-	if (off <= 0x04 && off + len > 0x04 && !pt_cfg_read(d, 0x04, 2, &v)) {
-		d->command = v;
-		d->command_known = 1;
-	}
-	if ((d->header_type & 0x7f) == 0 && off >= 0x10 && off < 0x28 && len == 4) {
-		bar_read(d, (off - 0x10) / 4, val);
-		m->ranges_dirty = 1;
-	}
-	walk_caps(d);
-	msix_effects(d, off, len);
 }
 
 static struct pt_reg *reg_of(struct pt_device *d, int bar, uint64_t off)
@@ -465,7 +173,8 @@ static struct pt_reg *reg_of(struct pt_device *d, int bar, uint64_t off)
 	return NULL;
 }
 
-static void touch(struct pt_device *d, struct pt_access *acc, const struct pt_event *ev, int write)
+void pt_model_touch(struct pt_device *d, struct pt_access *acc, const struct pt_event *ev,
+		    int write)
 {
 	struct pt_reg *r = reg_of(d, acc->bar, acc->off);
 
@@ -501,58 +210,11 @@ static void touch(struct pt_device *d, struct pt_access *acc, const struct pt_ev
 	}
 }
 
-static void config_access(struct pt_model *m, uint16_t bdf, unsigned off, const struct pt_event *ev,
-			  int write, struct pt_access *acc)
-{
-	struct pt_device *d = get_device(m, bdf);
-	/* config space is read and written at most a dword at a time */
-	unsigned len = ev->len && ev->len <= 4 ? ev->len : 4;
-
-	if (!d)
-		return;
-	acc->type = PT_ACC_CONFIG;
-	acc->dev = d;
-	acc->bar = PT_REG_CONFIG;
-	acc->off = off;
-	cfg_store(d, off, len, (uint32_t)ev->val);
-	if (write) {
-		d->cfg_writes++;
-		cfg_write_effects(m, d, off, len, (uint32_t)ev->val, ev->ts);
-	} else {
-		d->cfg_reads++;
-		cfg_read_effects(m, d, off, len, (uint32_t)ev->val);
-	}
-	if (d->present)
-		touch(d, acc, ev, write);
-	/* QEMU's q35 host bridge (MCH) */
-	if (bdf == 0 && d->vendor == 0x8086 && d->device == 0x29c0)
-		m->q35 = 1;
-	/*
-	 * Interrupt Line as firmware or the OS left it: 16-23 can only be an
-	 * IO-APIC pin (a PIC IRQ is below 16, SeaBIOS writes those), so it
-	 * beats the q35 guess.
-	 */
-	if (off <= PCI_INTERRUPT_LINE && off + len > PCI_INTERRUPT_LINE) {
-		uint32_t line;
-
-		if (!pt_cfg_read(d, PCI_INTERRUPT_LINE, 1, &line) && line >= 16 && line < 24) {
-			d->gsi = line;
-			d->gsi_from_line = 1;
-		}
-	}
-	if (d->gsi < 0 && m->q35 && d->present && (bdf >> 8) == 0) {
-		uint32_t pin;
-
-		if (!pt_cfg_read(d, 0x3d, 1, &pin) && pin >= 1 && pin <= 4)
-			d->gsi = q35_gsi(bdf, pin);
-	}
-}
-
 static void rebuild_ranges(struct pt_model *m)
 {
 	m->nranges = 0;
 	for (unsigned i = 0; i < m->ndevs; i++) {
-		for (int j = 0; j < 6; j++) {
+		for (int j = 0; j < PCI_STD_NUM_BARS; j++) {
 			struct pt_bar *b = &m->devs[i]->bar[j];
 
 			if (!b->valid)
@@ -617,7 +279,7 @@ struct pt_device *pt_model_gpa_fault(struct pt_model *m, const struct pt_event *
 static void stale_lookup(struct pt_model *m, uint64_t addr, struct pt_access *acc)
 {
 	for (unsigned i = 0; i < m->ndevs; i++) {
-		for (int j = 0; j < 6; j++) {
+		for (int j = 0; j < PCI_STD_NUM_BARS; j++) {
 			struct pt_bar *b = &m->devs[i]->bar[j];
 			uint64_t size = b->size ? b->size : BAR_GUESS_SIZE;
 
@@ -627,50 +289,6 @@ static void stale_lookup(struct pt_model *m, uint64_t addr, struct pt_access *ac
 				return;
 			}
 		}
-	}
-}
-
-static void msix_table_write(struct pt_device *d, uint64_t off, const struct pt_event *ev)
-{
-	uint64_t entry = (off - d->msix_table) / 16;
-
-	if (entry >= PT_MSIX_VECTORS)
-		return;
-	switch ((off - d->msix_table) % 16) {
-	case 0:
-		d->msix_address[entry] = (d->msix_address[entry] & ~0xffffffffull) | (uint32_t)ev->val;
-		if (ev->len == 8)
-			d->msix_address[entry] = ev->val;
-		break;
-	case 4:
-		d->msix_address[entry] = (d->msix_address[entry] & 0xffffffff) | ev->val << 32;
-		break;
-	case 8:
-		d->msix_data[entry] = ev->val;
-		if (ev->len == 8)
-			d->msix_masked[entry] = (ev->val >> 32) & 1;
-		break;
-	case 12:
-		d->msix_masked[entry] = ev->val & 1;
-		break;
-	}
-}
-
-static void ioapic_access(struct pt_model *m, const struct pt_event *ev)
-{
-	uint64_t off = ev->addr - 0xfec00000;
-
-	if (ev->kind != PT_EV_MMIO_WRITE)
-		return;
-	if (off == 0) {
-		m->ioapic_sel = ev->val;
-	} else if (off == 0x10 && m->ioapic_sel >= 0x10 && m->ioapic_sel < 0x40 &&
-		   !(m->ioapic_sel & 1)) {
-		struct pt_ioapic_pin *p = &m->ioapic[(m->ioapic_sel - 0x10) / 2];
-
-		p->vector = ev->val & 0xff;
-		p->masked = !!(ev->val & IOAPIC_REDIR_MASKED);
-		p->programmed = 1;
 	}
 }
 
@@ -820,10 +438,9 @@ static void mmio(struct pt_model *m, const struct pt_event *ev, struct pt_access
 			d->mmio_writes++;
 		else
 			d->mmio_reads++;
-		touch(d, acc, ev, write);
-		if (write && d->msix_cap && bar == d->msix_bar && acc->off >= d->msix_table &&
-		    acc->off < d->msix_table + 16ull * d->msix_size)
-			msix_table_write(d, acc->off, ev);
+		pt_model_touch(d, acc, ev, write);
+		if (write)
+			pt_model_msix_write(d, bar, acc->off, ev);
 		return;
 	}
 	if (ev->addr >= m->opts.ecam_base && ev->addr - m->opts.ecam_base < m->opts.ecam_size) {
@@ -832,15 +449,15 @@ static void mmio(struct pt_model *m, const struct pt_event *ev, struct pt_access
 		m->ecam_seen = 1;
 		if (m->opts.ecam_base == Q35_ECAM_BASE)
 			m->q35 = 1;
-		config_access(m, (uint16_t)(rel >> 12), rel & 0xfff, ev, write, acc);
+		pt_model_config(m, (uint16_t)(rel >> 12), rel & 0xfff, ev, write, acc);
 		return;
 	}
 	for (size_t i = 0; i < sizeof(mmio_regions) / sizeof(mmio_regions[0]); i++) {
 		if (ev->addr >= mmio_regions[i].start && ev->addr < mmio_regions[i].end) {
 			acc->type = PT_ACC_PLATFORM;
 			acc->platform = mmio_regions[i].name;
-			if (mmio_regions[i].start == 0xfec00000)
-				ioapic_access(m, ev);
+			if (mmio_regions[i].start == IOAPIC_BASE)
+				pt_model_ioapic(m, ev);
 			return;
 		}
 	}
@@ -855,22 +472,23 @@ static void pio(struct pt_model *m, const struct pt_event *ev, struct pt_access 
 	struct pt_device *d;
 	int bar;
 
-	if (ev->addr == 0xcf8 && ev->len == 4) {
+	if (ev->addr == CONF1_ADDR_PORT && ev->len == 4) {
 		if (write)
 			m->cf8 = ev->val;
 		acc->type = PT_ACC_PLATFORM;
 		acc->platform = "PCI config address";
 		return;
 	}
-	if (ev->addr >= 0xcfc && ev->addr <= 0xcff) {
-		if (!(m->cf8 & 0x80000000u)) {
+	if (ev->addr >= CONF1_DATA_PORT && ev->addr < CONF1_DATA_PORT + 4) {
+		if (!(m->cf8 & CONF1_ENABLE)) {
 			acc->type = PT_ACC_PLATFORM;
 			acc->platform = "PCI config data, disabled";
 			return;
 		}
-		config_access(m, (m->cf8 >> 8) & 0xffff,
-			      ((m->cf8 & 0xfc) | ((m->cf8 >> 16) & 0xf00)) + (ev->addr - 0xcfc),
-			      ev, write, acc);
+		/* the latch: bus, device, function; register bits 7-2, and 11-8 in bits 27-24 */
+		pt_model_config(m, (m->cf8 >> 8) & 0xffff,
+				((m->cf8 & 0xfc) | ((m->cf8 >> 16) & 0xf00)) +
+				(ev->addr - CONF1_DATA_PORT), ev, write, acc);
 		return;
 	}
 	if (bar_lookup(m, ev->addr, 1, &d, &bar)) {
@@ -878,59 +496,11 @@ static void pio(struct pt_model *m, const struct pt_event *ev, struct pt_access 
 		acc->dev = d;
 		acc->bar = bar;
 		acc->off = ev->addr - d->bar[bar].base;
-		touch(d, acc, ev, write);
+		pt_model_touch(d, acc, ev, write);
 		return;
 	}
 	acc->type = PT_ACC_PLATFORM;
 	acc->platform = "port";
-}
-
-static void msi(struct pt_model *m, const struct pt_event *ev, struct pt_access *acc)
-{
-	struct pt_device *by_vector = NULL;
-
-	for (unsigned i = 0; i < m->ndevs; i++) {
-		struct pt_device *d = m->devs[i];
-
-		if (d->msi_enabled && d->msi_address == ev->addr &&
-		    (d->msi_data & 0xffff) == (ev->val & 0xffff)) {
-			acc->dev = d;
-			break;
-		}
-		if (d->msix_enabled) {
-			for (unsigned v = 0; v < PT_MSIX_VECTORS && v < d->msix_size; v++) {
-				if (d->msix_address[v] == ev->addr && d->msix_data[v] == (uint32_t)ev->val) {
-					acc->dev = d;
-					break;
-				}
-			}
-		}
-		if (!by_vector && (d->msi_enabled || d->msix_enabled) &&
-		    (d->msi_data & 0xff) == (ev->val & 0xff))
-			by_vector = d;
-	}
-	if (!acc->dev)
-		acc->dev = by_vector;
-	if (acc->dev) {
-		acc->type = PT_ACC_INTERRUPT;
-		acc->dev->msis++;
-	}
-}
-
-static void irq_line(struct pt_model *m, const struct pt_event *ev, struct pt_access *acc)
-{
-	for (unsigned i = 0; i < m->ndevs; i++) {
-		struct pt_device *d = m->devs[i];
-
-		if (d->gsi >= 0 && (uint64_t)d->gsi == ev->addr &&
-		    !(d->command_known && (d->command & 0x400))) {
-			acc->type = PT_ACC_INTERRUPT;
-			acc->dev = d;
-			if (ev->val)
-				d->intx++;
-			return;
-		}
-	}
 }
 
 void pt_model_event(struct pt_model *m, const struct pt_event *ev, struct pt_access *acc)
@@ -948,41 +518,14 @@ void pt_model_event(struct pt_model *m, const struct pt_event *ev, struct pt_acc
 		pio(m, ev, acc);
 		break;
 	case PT_EV_MSI:
-		msi(m, ev, acc);
+		pt_model_msi(m, ev, acc);
 		break;
 	case PT_EV_IRQ_LINE:
-		irq_line(m, ev, acc);
+		pt_model_irq_line(m, ev, acc);
 		break;
 	default:
 		break;
 	}
-}
-
-const struct pt_ioapic_pin *pt_model_ioapic_pin(const struct pt_model *m, unsigned gsi)
-{
-	return gsi < 24 ? &m->ioapic[gsi] : NULL;
-}
-
-int pt_model_gsi_vector(const struct pt_model *m, unsigned gsi)
-{
-	return gsi < 24 && m->ioapic[gsi].vector ? m->ioapic[gsi].vector : -1;
-}
-
-struct pt_device *pt_model_vector_device(const struct pt_model *m, unsigned vector, int *gsi)
-{
-	*gsi = -1;
-	for (unsigned g = 0; g < 24; g++)
-		if (m->ioapic[g].vector == vector && vector)
-			*gsi = g;
-	for (unsigned i = 0; i < m->ndevs; i++) {
-		struct pt_device *d = m->devs[i];
-
-		if ((d->msi_enabled || d->msix_enabled) && (d->msi_data & 0xff) == vector)
-			return d;
-		if (*gsi >= 0 && d->gsi == *gsi)
-			return d;
-	}
-	return NULL;
 }
 
 int pt_model_map_complete(const struct pt_model *m)
@@ -994,7 +537,7 @@ int pt_model_map_complete(const struct pt_model *m)
 
 		if (!d->present)
 			continue;
-		for (int j = 0; j < 6; j++)
+		for (int j = 0; j < PCI_STD_NUM_BARS; j++)
 			if (d->bar[j].valid && !d->bar[j].size && !d->bar[j].hinted)
 				return 0;
 		any = 1;
@@ -1005,7 +548,7 @@ int pt_model_map_complete(const struct pt_model *m)
 struct pt_device *pt_model_describe(struct pt_model *m, uint16_t bdf, uint16_t vendor,
 				     uint16_t device, uint32_t class_code)
 {
-	struct pt_device *d = get_device(m, bdf);
+	struct pt_device *d = pt_model_device_get(m, bdf);
 
 	if (!d)
 		return NULL;
@@ -1020,9 +563,9 @@ struct pt_device *pt_model_describe(struct pt_model *m, uint16_t bdf, uint16_t v
 int pt_model_set_bar(struct pt_model *m, uint16_t bdf, int bar, uint64_t base, uint64_t size,
 		     int io)
 {
-	struct pt_device *d = get_device(m, bdf);
+	struct pt_device *d = pt_model_device_get(m, bdf);
 
-	if (!d || bar < 0 || bar > 5)
+	if (!d || bar < 0 || bar >= PCI_STD_NUM_BARS)
 		return -1;
 	d->present = 1;
 	d->hinted = 1;
@@ -1046,7 +589,7 @@ int pt_model_hint(struct pt_model *m, const char *spec, struct pt_err *err)
 
 	if (pt_bdf_parse(spec, &bdf, &p) || *p != ':')
 		goto bad;
-	if (sscanf(p + 1, "%u=%lli%n", &bar, &base, &n) != 2 || bar > 5)
+	if (sscanf(p + 1, "%u=%lli%n", &bar, &base, &n) != 2 || bar >= PCI_STD_NUM_BARS)
 		goto bad;
 	p += 1 + n;
 	if (*p == '+') {

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/pci_regs.h>
 
 #include "pt-plugins.h"
 #include "report.h"
@@ -393,8 +394,9 @@ static void print_device(FILE *f, const struct pt_analysis *a, const struct pt_d
 		fprintf(f, ", %s", pt_power_state_name(d->power_state));
 	if (d->command_known)
 		fprintf(f, ", command 0x%04x (memory %s, bus master %s%s)", d->command,
-			d->command & 2 ? "on" : "off", d->command & 4 ? "on" : "off",
-			d->command & 0x400 ? ", INTx disabled" : "");
+			d->command & PCI_COMMAND_MEMORY ? "on" : "off",
+			d->command & PCI_COMMAND_MASTER ? "on" : "off",
+			d->command & PCI_COMMAND_INTX_DISABLE ? ", INTx disabled" : "");
 	fputc('\n', f);
 	for (int b = 0; b < 6; b++) {
 		const struct pt_bar *bar = &d->bar[b];

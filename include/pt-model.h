@@ -52,6 +52,9 @@ struct pt_fault_addr {
 
 enum pt_reset_kind { PT_RESET_NONE, PT_RESET_FLR, PT_RESET_BUS, PT_RESET_PM, PT_RESET_SOFT };
 
+/* The PowerState field of PMCSR (PCI_PM_CTRL_STATE_MASK). */
+enum pt_power_state { PT_D0, PT_D1, PT_D2, PT_D3HOT };
+
 struct pt_device {
 	uint16_t bdf;
 	uint16_t vendor, device;
@@ -75,7 +78,7 @@ struct pt_device {
 	uint8_t caps_walked;
 	uint8_t pm_cap, msi_cap, msix_cap, pcie_cap;
 
-	int8_t power_state;		/* 0-3 (D3hot), -1 unknown */
+	int8_t power_state;		/* enum pt_power_state, -1 unknown */
 	uint64_t power_ts;
 
 	uint8_t msi_enabled, msi_masked;

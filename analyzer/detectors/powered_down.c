@@ -9,6 +9,7 @@
 #include <linux/pci_regs.h>
 
 #include "../detector.h"
+#include "../pci-config.h"
 
 struct dev_state {
 	uint16_t bdf;
@@ -40,7 +41,7 @@ static void event(void *p, struct pt_analysis *a, const struct pt_event *ev,
 	if (!d)
 		return;
 	if (acc->type == PT_ACC_CONFIG && ev->kind != PT_EV_MMIO_READ && ev->kind != PT_EV_PIO_READ &&
-	    d->pm_cap && acc->off <= d->pm_cap + 4u && acc->off + (ev->len ? ev->len : 4) > d->pm_cap + 4u) {
+	    d->pm_cap && pt_cfg_touches(acc->off, ev->len ? ev->len : 4, d->pm_cap + PCI_PM_CTRL, 1)) {
 		/* the model has applied it: d->power_state is the new state */
 		ds = PT_DEV_SLOT(s->dev, &s->ndev, d->bdf);
 		if (ds && d->power_state > 0) {
@@ -65,7 +66,7 @@ static void event(void *p, struct pt_analysis *a, const struct pt_event *ev,
 		return;
 	}
 	if (acc->type == PT_ACC_INTERRUPT) {
-		if (d->power_state == 3 && (ds = PT_DEV_SLOT(s->dev, &s->ndev, d->bdf)))
+		if (d->power_state == PT_D3HOT && (ds = PT_DEV_SLOT(s->dev, &s->ndev, d->bdf)))
 			pt_kept_add(&ds->irq_in_d3, ev, acc);
 		return;
 	}
@@ -80,7 +81,7 @@ static void event(void *p, struct pt_analysis *a, const struct pt_event *ev,
 		pt_kept_add(&ds->in_d3, ev, acc);
 		ds->d3_faults += acc->type == PT_ACC_FAULT;
 	} else if (d->command_known &&
-		   !(d->command & (d->bar[acc->bar].is_io ? 0x1 : 0x2))) {
+		   !(d->command & (d->bar[acc->bar].is_io ? PCI_COMMAND_IO : PCI_COMMAND_MEMORY))) {
 		pt_kept_add(&ds->decode_off, ev, acc);
 		ds->decode_faults += acc->type == PT_ACC_FAULT;
 	}

@@ -131,7 +131,7 @@ static void config_write(struct state *s, struct pt_analysis *a, struct pt_devic
 		 * which the shadow cannot tell from what the guest wrote: only
 		 * FLR and bus resets are taken to clear the configuration.
 		 */
-		if (ds->power == 3 && d->power_state == 0)
+		if (ds->power == PT_D3HOT && d->power_state == PT_D0)
 			begin(ds, T_D3_D0, 0, ev, acc);
 		return;
 	}
@@ -145,7 +145,7 @@ static void config_write(struct state *s, struct pt_analysis *a, struct pt_devic
 	if (acc->off >= PCI_BASE_ADDRESS_0 && acc->off <= PCI_BASE_ADDRESS_5 && ds->t)
 		ds->bar_restored = 1;
 	ds->restored = ds->cmd_restored && ds->bar_restored;
-	if ((d->header_type & 0x7f) == PCI_HEADER_TYPE_BRIDGE &&
+	if ((d->header_type & PCI_HEADER_TYPE_MASK) == PCI_HEADER_TYPE_BRIDGE &&
 	    covers(acc, ev, PCI_BRIDGE_CONTROL) && !pt_cfg_read(d, PCI_BRIDGE_CONTROL, 2, &v)) {
 		if (v & PCI_BRIDGE_CTL_BUS_RESET)
 			ds->sbr_asserted = 1;

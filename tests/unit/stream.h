@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <linux/pci_regs.h>
 #include "pt-analyze.h"
 
 struct stream {
@@ -63,42 +64,47 @@ static inline void cfg_read(struct stream *s, uint16_t bdf, unsigned off, unsign
 	emit(s, PT_EV_PIO_READ, 0xcfc + (off & 3), v, len);
 }
 
+/* Where probe_device puts the capabilities of the devices it probes. */
+#define PM_CAP		0x40u
+#define MSI_CAP		0x50u		/* 64-bit addresses, no masking */
+#define PCIE_CAP	0x70u
+
 /*
  * A device as enumeration and a driver's probe leave it: ids, class, BAR0
- * sized and placed, capabilities PM at 0x40, MSI at 0x50 (64-bit), PCIe at
- * 0x70, and memory decode and bus master on.
+ * sized and placed, INTA, the capabilities above, and memory decode and
+ * bus master on.
  */
 static inline void probe_device(struct stream *s, uint16_t bdf, uint16_t vendor, uint16_t device,
 				uint32_t class_code, uint32_t bar0, uint32_t bar0_size)
 {
-	cfg_read(s, bdf, 0x00, 4, (uint32_t)device << 16 | vendor);
-	cfg_read(s, bdf, 0x08, 4, class_code << 8);
-	cfg_read(s, bdf, 0x0e, 1, 0);
-	cfg_read(s, bdf, 0x10, 4, 0);
-	cfg_write(s, bdf, 0x10, 4, 0xffffffff);
-	cfg_read(s, bdf, 0x10, 4, ~(bar0_size - 1));
-	cfg_write(s, bdf, 0x10, 4, bar0);
-	cfg_read(s, bdf, 0x3d, 1, 1);
-	cfg_read(s, bdf, 0x06, 2, 0x10);
-	cfg_read(s, bdf, 0x34, 1, 0x40);
-	cfg_read(s, bdf, 0x40, 1, 0x01);		/* PM */
-	cfg_read(s, bdf, 0x41, 1, 0x50);
-	cfg_read(s, bdf, 0x50, 1, 0x05);		/* MSI */
-	cfg_read(s, bdf, 0x51, 1, 0x70);
-	cfg_read(s, bdf, 0x70, 1, 0x10);		/* PCIe */
-	cfg_read(s, bdf, 0x71, 1, 0x00);
-	cfg_read(s, bdf, 0x44, 2, 0x0000);		/* PMCSR: D0 */
-	cfg_read(s, bdf, 0x04, 2, 0x0000);
-	cfg_write(s, bdf, 0x04, 2, 0x0006);
+	cfg_read(s, bdf, PCI_VENDOR_ID, 4, (uint32_t)device << 16 | vendor);
+	cfg_read(s, bdf, PCI_CLASS_REVISION, 4, class_code << 8);
+	cfg_read(s, bdf, PCI_HEADER_TYPE, 1, PCI_HEADER_TYPE_NORMAL);
+	cfg_read(s, bdf, PCI_BASE_ADDRESS_0, 4, 0);
+	cfg_write(s, bdf, PCI_BASE_ADDRESS_0, 4, 0xffffffff);
+	cfg_read(s, bdf, PCI_BASE_ADDRESS_0, 4, ~(bar0_size - 1));
+	cfg_write(s, bdf, PCI_BASE_ADDRESS_0, 4, bar0);
+	cfg_read(s, bdf, PCI_INTERRUPT_PIN, 1, 1);			/* INTA */
+	cfg_read(s, bdf, PCI_STATUS, 2, PCI_STATUS_CAP_LIST);
+	cfg_read(s, bdf, PCI_CAPABILITY_LIST, 1, PM_CAP);
+	cfg_read(s, bdf, PM_CAP + PCI_CAP_LIST_ID, 1, PCI_CAP_ID_PM);
+	cfg_read(s, bdf, PM_CAP + PCI_CAP_LIST_NEXT, 1, MSI_CAP);
+	cfg_read(s, bdf, MSI_CAP + PCI_CAP_LIST_ID, 1, PCI_CAP_ID_MSI);
+	cfg_read(s, bdf, MSI_CAP + PCI_CAP_LIST_NEXT, 1, PCIE_CAP);
+	cfg_read(s, bdf, PCIE_CAP + PCI_CAP_LIST_ID, 1, PCI_CAP_ID_EXP);
+	cfg_read(s, bdf, PCIE_CAP + PCI_CAP_LIST_NEXT, 1, 0);
+	cfg_read(s, bdf, PM_CAP + PCI_PM_CTRL, 2, PT_D0);
+	cfg_read(s, bdf, PCI_COMMAND, 2, 0);
+	cfg_write(s, bdf, PCI_COMMAND, 2, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
 }
 
 static inline void msi_program(struct stream *s, uint16_t bdf, uint32_t address, uint16_t data)
 {
-	cfg_read(s, bdf, 0x52, 2, 0x0080);		/* 64-bit capable */
-	cfg_write(s, bdf, 0x54, 4, address);
-	cfg_write(s, bdf, 0x58, 4, 0);
-	cfg_write(s, bdf, 0x5c, 2, data);
-	cfg_write(s, bdf, 0x52, 2, 0x0081);
+	cfg_read(s, bdf, MSI_CAP + PCI_MSI_FLAGS, 2, PCI_MSI_FLAGS_64BIT);
+	cfg_write(s, bdf, MSI_CAP + PCI_MSI_ADDRESS_LO, 4, address);
+	cfg_write(s, bdf, MSI_CAP + PCI_MSI_ADDRESS_HI, 4, 0);
+	cfg_write(s, bdf, MSI_CAP + PCI_MSI_DATA_64, 2, data);
+	cfg_write(s, bdf, MSI_CAP + PCI_MSI_FLAGS, 2, PCI_MSI_FLAGS_64BIT | PCI_MSI_FLAGS_ENABLE);
 }
 
 static inline void mmio(struct stream *s, int write, uint64_t gpa, uint64_t val)

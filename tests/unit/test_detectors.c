@@ -24,7 +24,7 @@ static void test_access_in_d3(void **state)
 	probe_device(&s, NIC, 0x8086, 0x10d3, 0x020000, NIC_BAR, 0x20000);
 	for (int i = 0; i < 50; i++)
 		mmio(&s, 0, NIC_BAR + 8, 0x80283);
-	cfg_write(&s, NIC, 0x44, 2, 3);			/* PMCSR: D3hot */
+	cfg_write(&s, NIC, PM_CAP + PCI_PM_CTRL, 2, PT_D3HOT);
 	for (int i = 0; i < 20; i++)
 		mmio(&s, 0, NIC_BAR + 8, 0x80283);
 	pvpanic(&s);
@@ -48,8 +48,8 @@ static void test_d3_done_right(void **state)
 	(void)state;
 	probe_device(&s, NIC, 0x8086, 0x10d3, 0x020000, NIC_BAR, 0x20000);
 	mmio(&s, 0, NIC_BAR + 8, 0x80283);
-	cfg_write(&s, NIC, 0x44, 2, 3);
-	cfg_write(&s, NIC, 0x44, 2, 0);
+	cfg_write(&s, NIC, PM_CAP + PCI_PM_CTRL, 2, PT_D3HOT);
+	cfg_write(&s, NIC, PM_CAP + PCI_PM_CTRL, 2, PT_D0);
 	s.ts += 10000000;				/* the 10 ms D3hot->D0 recovery */
 	for (int i = 0; i < 20; i++)
 		mmio(&s, 0, NIC_BAR + 8, 0x80283);
@@ -66,7 +66,7 @@ static void test_decode_off(void **state)
 
 	(void)state;
 	probe_device(&s, NIC, 0x8086, 0x10d3, 0x020000, NIC_BAR, 0x20000);
-	cfg_write(&s, NIC, 0x04, 2, 0x0004);		/* memory decode off */
+	cfg_write(&s, NIC, PCI_COMMAND, 2, PCI_COMMAND_MASTER);	/* memory decode off */
 	for (int i = 0; i < 5; i++)
 		mmio(&s, 1, NIC_BAR + 0xd0, 0x9d);
 	pvpanic(&s);
@@ -134,10 +134,10 @@ static void test_flr_without_recovery(void **state)
 	probe_device(&s, GPU, 0x1002, 0x5159, 0x030000, GPU_BAR, 0x10000);
 	for (int i = 0; i < 200; i++)
 		mmio(&s, 0, GPU_BAR + 0xe40, 0x80000000);	/* busy */
-	cfg_write(&s, GPU, 0x78, 2, 0x8000);			/* DevCtl: initiate FLR */
+	cfg_write(&s, GPU, PCIE_CAP + PCI_EXP_DEVCTL, 2, PCI_EXP_DEVCTL_BCR_FLR);
 	s.ts += 100000000;					/* the 100 ms FLR wait */
-	cfg_write(&s, GPU, 0x10, 4, GPU_BAR);			/* config restored */
-	cfg_write(&s, GPU, 0x04, 2, 0x0006);
+	cfg_write(&s, GPU, PCI_BASE_ADDRESS_0, 4, GPU_BAR);	/* config restored */
+	cfg_write(&s, GPU, PCI_COMMAND, 2, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
 	for (int i = 0; i < 200; i++)
 		mmio(&s, 0, GPU_BAR + 0xe40, 0x80000000);
 	pvpanic(&s);
@@ -158,10 +158,10 @@ static void test_flr_that_works(void **state)
 	probe_device(&s, GPU, 0x1002, 0x5159, 0x030000, GPU_BAR, 0x10000);
 	for (int i = 0; i < 200; i++)
 		mmio(&s, 0, GPU_BAR + 0xe40, 0x80000000);
-	cfg_write(&s, GPU, 0x78, 2, 0x8000);
+	cfg_write(&s, GPU, PCIE_CAP + PCI_EXP_DEVCTL, 2, PCI_EXP_DEVCTL_BCR_FLR);
 	s.ts += 100000000;
-	cfg_write(&s, GPU, 0x10, 4, GPU_BAR);
-	cfg_write(&s, GPU, 0x04, 2, 0x0006);
+	cfg_write(&s, GPU, PCI_BASE_ADDRESS_0, 4, GPU_BAR);
+	cfg_write(&s, GPU, PCI_COMMAND, 2, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
 	for (int i = 0; i < 200; i++)
 		mmio(&s, 0, GPU_BAR + 0xe40, i < 10 ? 0x80000000 : 0);
 	pt_analysis_finish(s.a);
@@ -187,7 +187,7 @@ static void test_all_ones(void **state)
 		mmio(&s, 0, NIC_BAR + 8, 0xffffffff);
 		mmio(&s, 0, NIC_BAR + 0xc0, 0xffffffff);
 	}
-	cfg_read(&s, NIC, 0, 4, 0xffffffff);
+	cfg_read(&s, NIC, PCI_VENDOR_ID, 4, 0xffffffff);
 	pvpanic(&s);
 	f = find(s.a, "all-ones");
 	assert_non_null(f);
@@ -266,7 +266,7 @@ static void test_stale_bar(void **state)
 	(void)state;
 	probe_device(&s, NIC, 0x8086, 0x10d3, 0x020000, NIC_BAR, 0x20000);
 	mmio(&s, 0, NIC_BAR + 8, 0x80283);
-	cfg_write(&s, NIC, 0x10, 4, 0xe0000000);
+	cfg_write(&s, NIC, PCI_BASE_ADDRESS_0, 4, 0xe0000000);
 	mmio(&s, 0, NIC_BAR + 0x80, 0);
 	emit(&s, PT_EV_INJ_EXCEPTION, 0, 13, 0);
 	emit(&s, PT_EV_USER_EXIT, 0, PT_KVM_EXIT_SHUTDOWN, 0);
@@ -293,7 +293,7 @@ static void test_filters(void **state)
 	(void)state;
 	s.a = pt_analysis_new(&o, &err);
 	probe_device(&s, NIC, 0x8086, 0x10d3, 0x020000, NIC_BAR, 0x20000);
-	cfg_write(&s, NIC, 0x44, 2, 3);
+	cfg_write(&s, NIC, PM_CAP + PCI_PM_CTRL, 2, PT_D3HOT);
 	mmio(&s, 0, NIC_BAR + 8, 0x80283);
 	pvpanic(&s);
 	assert_int_equal(s.a->nfindings, 0);
@@ -304,7 +304,7 @@ static void test_filters(void **state)
 	s = (struct stream){ .ts = 1000000000ull, .step = 20000 };
 	s.a = pt_analysis_new(&o, &err);
 	probe_device(&s, NIC, 0x8086, 0x10d3, 0x020000, NIC_BAR, 0x20000);
-	cfg_write(&s, NIC, 0x44, 2, 3);
+	cfg_write(&s, NIC, PM_CAP + PCI_PM_CTRL, 2, PT_D3HOT);
 	mmio(&s, 0, NIC_BAR + 8, 0x80283);
 	s.ts += 2000000000ull;	/* the access is 2 s before the crash */
 	pvpanic(&s);

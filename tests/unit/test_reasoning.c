@@ -135,30 +135,31 @@ static void test_msi_destination_missing(void **state)
 /* A device with MSI-X at MSIX_CAP, its table in BAR0, enabled with entry 0 programmed. */
 static void msix_nic(struct stream *s, int mask_entry, int fn_mask_left)
 {
-	/* enumeration as probe_device does it, with MSI-X at 0x90 after PM */
+	/* enumeration as probe_device does it, with MSI-X at MSIX_CAP after PM */
 	cfg_read(s, NIC, PCI_VENDOR_ID, 4, 0x10d38086);
 	cfg_read(s, NIC, PCI_CLASS_REVISION, 4, 0x020000 << 8);
-	cfg_read(s, NIC, PCI_HEADER_TYPE, 1, 0);
+	cfg_read(s, NIC, PCI_HEADER_TYPE, 1, PCI_HEADER_TYPE_NORMAL);
 	cfg_read(s, NIC, PCI_BASE_ADDRESS_0, 4, 0);
 	cfg_write(s, NIC, PCI_BASE_ADDRESS_0, 4, 0xffffffff);
 	cfg_read(s, NIC, PCI_BASE_ADDRESS_0, 4, ~(0x20000u - 1));
 	cfg_write(s, NIC, PCI_BASE_ADDRESS_0, 4, NIC_BAR);
 	cfg_read(s, NIC, PCI_INTERRUPT_PIN, 1, 1);
 	cfg_read(s, NIC, PCI_STATUS, 2, PCI_STATUS_CAP_LIST);
-	cfg_read(s, NIC, PCI_CAPABILITY_LIST, 1, 0x40);
-	cfg_read(s, NIC, 0x40, 1, PCI_CAP_ID_PM);
-	cfg_read(s, NIC, 0x41, 1, MSIX_CAP);
-	cfg_read(s, NIC, MSIX_CAP, 1, PCI_CAP_ID_MSIX);
-	cfg_read(s, NIC, MSIX_CAP + 1, 1, 0);
-	cfg_read(s, NIC, 0x44, 2, 0);
-	cfg_read(s, NIC, MSIX_CAP + PCI_MSIX_TABLE, 4, MSIX_TABLE | 0);
+	cfg_read(s, NIC, PCI_CAPABILITY_LIST, 1, PM_CAP);
+	cfg_read(s, NIC, PM_CAP + PCI_CAP_LIST_ID, 1, PCI_CAP_ID_PM);
+	cfg_read(s, NIC, PM_CAP + PCI_CAP_LIST_NEXT, 1, MSIX_CAP);
+	cfg_read(s, NIC, MSIX_CAP + PCI_CAP_LIST_ID, 1, PCI_CAP_ID_MSIX);
+	cfg_read(s, NIC, MSIX_CAP + PCI_CAP_LIST_NEXT, 1, 0);
+	cfg_read(s, NIC, PM_CAP + PCI_PM_CTRL, 2, PT_D0);
+	cfg_read(s, NIC, MSIX_CAP + PCI_MSIX_TABLE, 4, MSIX_TABLE | 0);	/* in BAR0 */
 	cfg_write(s, NIC, PCI_COMMAND, 2, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
 	cfg_write(s, NIC, MSIX_CAP + PCI_MSIX_FLAGS, 2,
 		  PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL | 3);
-	mmio(s, 1, NIC_BAR + MSIX_TABLE + 0, 0xfee00000);
-	mmio(s, 1, NIC_BAR + MSIX_TABLE + 4, 0);
-	mmio(s, 1, NIC_BAR + MSIX_TABLE + 8, 0x41);
-	mmio(s, 1, NIC_BAR + MSIX_TABLE + 12, mask_entry ? 1 : 0);
+	mmio(s, 1, NIC_BAR + MSIX_TABLE + PCI_MSIX_ENTRY_LOWER_ADDR, 0xfee00000);
+	mmio(s, 1, NIC_BAR + MSIX_TABLE + PCI_MSIX_ENTRY_UPPER_ADDR, 0);
+	mmio(s, 1, NIC_BAR + MSIX_TABLE + PCI_MSIX_ENTRY_DATA, 0x41);
+	mmio(s, 1, NIC_BAR + MSIX_TABLE + PCI_MSIX_ENTRY_VECTOR_CTRL,
+	     mask_entry ? PCI_MSIX_ENTRY_CTRL_MASKBIT : 0);
 	if (!fn_mask_left)
 		cfg_write(s, NIC, MSIX_CAP + PCI_MSIX_FLAGS, 2, PCI_MSIX_FLAGS_ENABLE | 3);
 }
@@ -271,9 +272,9 @@ static void d3_d0(struct stream *s, uint64_t wait_ns, uint32_t early_val)
 {
 	probe_device(s, NIC, 0x8086, 0x10d3, 0x020000, NIC_BAR, 0x20000);
 	nic_work(s, 20, 0, 0);
-	cfg_write(s, NIC, 0x44, 2, 3);			/* PMCSR: D3hot */
+	cfg_write(s, NIC, PM_CAP + PCI_PM_CTRL, 2, PT_D3HOT);
 	s->ts += 500000000;
-	cfg_write(s, NIC, 0x44, 2, 0);			/* D0 */
+	cfg_write(s, NIC, PM_CAP + PCI_PM_CTRL, 2, PT_D0);
 	s->ts += wait_ns;
 	cfg_write(s, NIC, PCI_COMMAND, 2, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);	/* restored */
 	for (int i = 0; i < 5; i++)
@@ -296,7 +297,7 @@ static void test_too_soon_after_d3(void **state)
 	assert_int_equal(f->cls, PT_CLASS_TOO_SOON);
 	assert_int_equal(f->severity, PT_SEV_CRITICAL);
 	assert_non_null(strstr(f->title, "accessed 2.0 ms after its D3hot->D0 transition; it needs 10 ms"));
-	assert_true(evidence_at(f, 0x44));
+	assert_true(evidence_at(f, PM_CAP + PCI_PM_CTRL));
 	pt_analysis_free(s.a);
 
 	/* twin: the same, 10 ms later */
@@ -317,6 +318,7 @@ static void port_and_gpu(struct stream *s)
 {
 	cfg_read(s, PORT, PCI_VENDOR_ID, 4, 0x0c018086);
 	cfg_read(s, PORT, PCI_HEADER_TYPE, 1, PCI_HEADER_TYPE_BRIDGE);
+	/* bus numbers: primary 0, secondary 1, subordinate 1 */
 	cfg_write(s, PORT, PCI_PRIMARY_BUS, 4, 0x00010100);
 	cfg_read(s, PORT, PCI_SECONDARY_BUS, 1, 1);
 	probe_device(s, GPU, 0x10de, 0x1b80, 0x030000, GPU_BAR, 0x1000000);
@@ -336,7 +338,7 @@ static void test_too_soon_after_bus_reset(void **state)
 	cfg_write(&s, PORT, PCI_BRIDGE_CONTROL, 2, 0);
 	s.ts += 5000000;					/* 5 ms: too soon */
 	cfg_read(&s, GPU, PCI_VENDOR_ID, 4, 0xffffffff);
-	cfg_write(&s, GPU, PCI_COMMAND, 2, 0x6);
+	cfg_write(&s, GPU, PCI_COMMAND, 2, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
 	for (int i = 0; i < 30; i++)
 		mmio(&s, 0, GPU_BAR + 0x88000, 0xffffffff);
 	pvpanic(&s);
@@ -356,7 +358,7 @@ static void test_too_soon_after_bus_reset(void **state)
 	s.ts += 100000000;
 	cfg_read(&s, GPU, PCI_VENDOR_ID, 4, 0x1b8010de);
 	cfg_write(&s, GPU, PCI_BASE_ADDRESS_0, 4, GPU_BAR);
-	cfg_write(&s, GPU, PCI_COMMAND, 2, 0x6);
+	cfg_write(&s, GPU, PCI_COMMAND, 2, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
 	for (int i = 0; i < 30; i++)
 		mmio(&s, 0, GPU_BAR + 0x88000, 0x2000 + i);
 	end_of_trace(&s);
@@ -364,7 +366,19 @@ static void test_too_soon_after_bus_reset(void **state)
 	pt_analysis_free(s.a);
 }
 
-/* a link retrain on the root port (its PCIe capability at 0x40), then the GPU 5 ms later */
+#define PORT_PCIE 0x40u		/* the root port's PCIe capability */
+
+/* The root port's capability list is read, and its link retrained. */
+static void port_retrain(struct stream *s)
+{
+	cfg_read(s, PORT, PCI_STATUS, 2, PCI_STATUS_CAP_LIST);
+	cfg_read(s, PORT, PCI_CAPABILITY_LIST, 1, PORT_PCIE);
+	cfg_read(s, PORT, PORT_PCIE + PCI_CAP_LIST_ID, 1, PCI_CAP_ID_EXP);
+	cfg_read(s, PORT, PORT_PCIE + PCI_CAP_LIST_NEXT, 1, 0);
+	cfg_write(s, PORT, PORT_PCIE + PCI_EXP_LNKCTL, 2, PCI_EXP_LNKCTL_RL);
+}
+
+/* a link retrain on the root port, then the GPU 5 ms later */
 static void test_too_soon_after_retrain(void **state)
 {
 	struct stream s = stream_start();
@@ -372,11 +386,7 @@ static void test_too_soon_after_retrain(void **state)
 
 	(void)state;
 	port_and_gpu(&s);
-	cfg_read(&s, PORT, PCI_STATUS, 2, PCI_STATUS_CAP_LIST);
-	cfg_read(&s, PORT, PCI_CAPABILITY_LIST, 1, 0x40);
-	cfg_read(&s, PORT, 0x40, 1, PCI_CAP_ID_EXP);
-	cfg_read(&s, PORT, 0x41, 1, 0);
-	cfg_write(&s, PORT, 0x40 + PCI_EXP_LNKCTL, 2, PCI_EXP_LNKCTL_RL);
+	port_retrain(&s);
 	s.ts += 5000000;
 	for (int i = 0; i < 5; i++)
 		mmio(&s, 0, GPU_BAR + 0x88000, 0xffffffff);
@@ -390,11 +400,7 @@ static void test_too_soon_after_retrain(void **state)
 	/* twin: 100 ms later */
 	s = stream_start();
 	port_and_gpu(&s);
-	cfg_read(&s, PORT, PCI_STATUS, 2, PCI_STATUS_CAP_LIST);
-	cfg_read(&s, PORT, PCI_CAPABILITY_LIST, 1, 0x40);
-	cfg_read(&s, PORT, 0x40, 1, PCI_CAP_ID_EXP);
-	cfg_read(&s, PORT, 0x41, 1, 0);
-	cfg_write(&s, PORT, 0x40 + PCI_EXP_LNKCTL, 2, PCI_EXP_LNKCTL_RL);
+	port_retrain(&s);
 	s.ts += 100000000;
 	for (int i = 0; i < 5; i++)
 		mmio(&s, 0, GPU_BAR + 0x88000, 0x3000 + i);
@@ -412,7 +418,7 @@ static void test_used_before_restore(void **state)
 	(void)state;
 	probe_device(&s, NIC, 0x8086, 0x10d3, 0x020000, NIC_BAR, 0x20000);
 	nic_work(&s, 20, 0, 0);
-	cfg_write(&s, NIC, 0x78, 2, PCI_EXP_DEVCTL_BCR_FLR);	/* PCIe cap at 0x70 */
+	cfg_write(&s, NIC, PCIE_CAP + PCI_EXP_DEVCTL, 2, PCI_EXP_DEVCTL_BCR_FLR);
 	s.ts += 150000000;
 	for (int i = 0; i < 10; i++)
 		mmio(&s, 0, NIC_BAR + 8, 0);
@@ -641,7 +647,7 @@ static void test_known_reset_explains_zero_command(void **state)
 	(void)state;
 	probe_device(&s, NIC, 0x8086, 0x10d3, 0x020000, NIC_BAR, 0x20000);
 	nic_work(&s, 20, 0, 0);
-	cfg_write(&s, NIC, 0x78, 2, PCI_EXP_DEVCTL_BCR_FLR);
+	cfg_write(&s, NIC, PCIE_CAP + PCI_EXP_DEVCTL, 2, PCI_EXP_DEVCTL_BCR_FLR);
 	s.ts += 100000000;
 	cfg_read(&s, NIC, PCI_COMMAND, 2, 0);
 	cfg_write(&s, NIC, PCI_BASE_ADDRESS_0, 4, NIC_BAR);
@@ -657,9 +663,9 @@ static void test_known_reset_explains_zero_command(void **state)
 	s = stream_start();
 	probe_device(&s, NIC, 0x8086, 0x10d3, 0x020000, NIC_BAR, 0x20000);
 	nic_work(&s, 20, 0, 0);
-	cfg_write(&s, NIC, 0x44, 2, 3);
+	cfg_write(&s, NIC, PM_CAP + PCI_PM_CTRL, 2, PT_D3HOT);
 	s.ts += 100000000;
-	cfg_write(&s, NIC, 0x44, 2, 0);
+	cfg_write(&s, NIC, PM_CAP + PCI_PM_CTRL, 2, PT_D0);
 	s.ts += 20000000;
 	cfg_read(&s, NIC, PCI_COMMAND, 2, 0);
 	mmio(&s, 0, NIC_BAR + 8, 0xffffffff);
@@ -735,7 +741,7 @@ static void test_d3_seen_through_faults(void **state)
 	(void)state;
 	probe_device(&s, NIC, 0x8086, 0x10d3, 0x020000, NIC_BAR, 0x20000);
 	mmapped_touch(&s);
-	cfg_write(&s, NIC, 0x44, 2, 3);			/* D3hot */
+	cfg_write(&s, NIC, PM_CAP + PCI_PM_CTRL, 2, PT_D3HOT);
 	for (int i = 0; i < 3; i++)
 		mmapped_touch(&s);
 	pvpanic(&s);

@@ -34,10 +34,12 @@ static void test_unload(void **st)
 	probe_device(&s, NIC, 0x8086, 0x10d3, 0x020000, NIC_BAR, 0x20000);
 	msi_program(&s, NIC, 0xfee00000, 0x41);
 	nic_work(&s, 50, 1, 0xfee00000);
-	cfg_write(&s, NIC, 0x52, 2, 0x0080);	/* MSI off (free_irq/pci_disable_msi) */
-	cfg_read(&s, NIC, PCI_COMMAND, 2, 0x6);	/* pci core */
-	cfg_write(&s, NIC, PCI_COMMAND, 2, 0x2);	/* pci_disable_device: bus master off */
-	cfg_read(&s, NIC, 0x44, 2, 0);
+	/* MSI off (free_irq/pci_disable_msi) */
+	cfg_write(&s, NIC, MSI_CAP + PCI_MSI_FLAGS, 2, PCI_MSI_FLAGS_64BIT);
+	cfg_read(&s, NIC, PCI_COMMAND, 2, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);	/* pci core */
+	/* pci_disable_device: bus master off */
+	cfg_write(&s, NIC, PCI_COMMAND, 2, PCI_COMMAND_MEMORY);
+	cfg_read(&s, NIC, PM_CAP + PCI_PM_CTRL, 2, PT_D0);
 	pt_analysis_finish(s.a);
 	assert_false(any_above_info(s.a));
 	pt_analysis_free(s.a);
@@ -128,16 +130,16 @@ static void test_timing_worst(void **st)
 	(void)st;
 	struct stream s = stream_start();
 	probe_device(&s, NIC, 0x8086, 0x10d3, 0x020000, NIC_BAR, 0x20000);
-	cfg_write(&s, NIC, 0x44, 2, 3);
+	cfg_write(&s, NIC, PM_CAP + PCI_PM_CTRL, 2, PT_D3HOT);
 	s.ts += 10000000;
-	cfg_write(&s, NIC, 0x44, 2, 0);
+	cfg_write(&s, NIC, PM_CAP + PCI_PM_CTRL, 2, PT_D0);
 	for (int i = 0; i < 5; i++) mmio(&s, 0, NIC_BAR + 0x8, 0xffffffff);	/* 20us after: all-ones */
 	s.ts += 100000000;
 	for (int i = 0; i < 5; i++) mmio(&s, 0, NIC_BAR + 0x8, 0x80080783);
 	/* second cycle: 5 ms (too soon, but it answers) */
-	cfg_write(&s, NIC, 0x44, 2, 3);
+	cfg_write(&s, NIC, PM_CAP + PCI_PM_CTRL, 2, PT_D3HOT);
 	s.ts += 10000000;
-	cfg_write(&s, NIC, 0x44, 2, 0);
+	cfg_write(&s, NIC, PM_CAP + PCI_PM_CTRL, 2, PT_D0);
 	s.ts += 5000000;
 	for (int i = 0; i < 5; i++) mmio(&s, 0, NIC_BAR + 0x8, 0x80080783);
 	emit(&s, PT_EV_PIO_WRITE, 0x505, 1, 1);
@@ -159,9 +161,9 @@ static void test_timing_faults(void **st)
 	struct stream s = stream_start();
 	probe_device(&s, NIC, 0x8086, 0x10d3, 0x020000, NIC_BAR, 0x20000);
 	touch(&s);
-	cfg_write(&s, NIC, 0x44, 2, 3);
+	cfg_write(&s, NIC, PM_CAP + PCI_PM_CTRL, 2, PT_D3HOT);
 	s.ts += 100000000;
-	cfg_write(&s, NIC, 0x44, 2, 0);
+	cfg_write(&s, NIC, PM_CAP + PCI_PM_CTRL, 2, PT_D0);
 	s.ts += 1000000;
 	for (int i = 0; i < 3; i++) touch(&s);
 	s.ts += 1000000000;
@@ -172,9 +174,9 @@ static void test_timing_faults(void **st)
 
 	s = stream_start();
 	probe_device(&s, NIC, 0x8086, 0x10d3, 0x020000, NIC_BAR, 0x20000);
-	cfg_write(&s, NIC, 0x44, 2, 3);
+	cfg_write(&s, NIC, PM_CAP + PCI_PM_CTRL, 2, PT_D3HOT);
 	s.ts += 100000000;
-	cfg_write(&s, NIC, 0x44, 2, 0);
+	cfg_write(&s, NIC, PM_CAP + PCI_PM_CTRL, 2, PT_D0);
 	s.ts += 1000000;
 	for (int i = 0; i < 30; i++) mmio(&s, 1, NIC_BAR + 0x3818, i);
 	pt_analysis_finish(s.a);
@@ -214,7 +216,8 @@ static void test_msi_off_intx_works(void **st)
 	cfg_read(&s, BDF(0, 0, 0), PCI_VENDOR_ID, 4, 0x29c08086);
 	probe_device(&s, NIC, 0x8086, 0x10d3, 0x020000, NIC_BAR, 0x20000);
 	msi_program(&s, NIC, 0xfee00000, 0x41);
-	cfg_write(&s, NIC, 0x52, 2, 0x0080);	/* MSI off: INTx from now on */
+	/* MSI off: INTx from now on */
+	cfg_write(&s, NIC, MSI_CAP + PCI_MSI_FLAGS, 2, PCI_MSI_FLAGS_64BIT);
 	for (int i = 0; i < 30; i++) {
 		mmio(&s, 1, NIC_BAR + 0x3818, i);
 		emit(&s, PT_EV_IRQ_LINE, 20, 1, 0);
@@ -235,9 +238,9 @@ static void test_old_too_soon_becomes_cause(void **st)
 	(void)st;
 	struct stream s = stream_start();
 	probe_device(&s, NIC, 0x8086, 0x10d3, 0x020000, NIC_BAR, 0x20000);
-	cfg_write(&s, NIC, 0x44, 2, 3);
+	cfg_write(&s, NIC, PM_CAP + PCI_PM_CTRL, 2, PT_D3HOT);
 	s.ts += 50000000;
-	cfg_write(&s, NIC, 0x44, 2, 0);
+	cfg_write(&s, NIC, PM_CAP + PCI_PM_CTRL, 2, PT_D0);
 	s.ts += 2000000;				/* 2 ms: too soon, but it answers */
 	for (int i = 0; i < 20; i++) mmio(&s, 0, NIC_BAR + 0x8, 0x80080783);
 	msi_program(&s, NIC, 0xfee00000, 0x41);
