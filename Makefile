@@ -58,7 +58,7 @@ LIB := build/libpttrace.a
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_TESTS := $(UNIT_SRCS:tests/unit/%.c=build/tests/%)
 
-.PHONY: all deps pkgcheck check test-progs demo bench install uninstall clean traces
+.PHONY: all deps pkgcheck check test-progs demo bench install uninstall clean traces mutation
 all: pkgcheck pttrace $(GUEST) $(PLUGINS)
 
 # Installs missing Debian packages (as root), or says which to install.
@@ -164,6 +164,11 @@ test-progs: all $(UNIT_TESTS) build/tests/tc-convert build/tests/eio.so $(CORRUP
 check: deps
 	$(Q)$(MAKE) --no-print-directory test-progs WERROR=1
 	$(Q)tests/run.sh
+
+# The shell tests against a pttrace that fails silently: every check that
+# still passes must be in tests/mutation.allow, with why (a few minutes).
+mutation: test-progs
+	$(Q)tests/mutation.sh
 
 # The README's main job on a bundled sample.
 demo: deps
