@@ -6,8 +6,6 @@ BINDIR ?= $(PREFIX)/bin
 DATADIR ?= $(PREFIX)/share/pttrace
 MANDIR ?= $(PREFIX)/share/man
 
-CC ?= cc
-LD ?= ld
 CFLAGS ?= -O2 -g
 VERSION := 0.1.0
 
@@ -33,7 +31,10 @@ endif
 LIBDIR ?= $(PREFIX)/lib/pttrace
 INCLUDEDIR ?= $(PREFIX)/include
 
-PT_CFLAGS := -std=gnu11 -Wall -Wextra -D_GNU_SOURCE -Iinclude -Icli \
+# The library sees include/ and its own room's headers only; the CLI, its
+# tests and the fuzz targets also see cli/.  WERROR=1 (make check) makes
+# every warning an error.
+PT_CFLAGS := -std=gnu11 -Wall -Wextra $(if $(filter 1,$(WERROR)),-Werror) -D_GNU_SOURCE -Iinclude \
 	-DPT_VERSION='"$(VERSION)"' -DPT_LABDIR='"$(DATADIR)/lab"' \
 	-DPT_PLUGINDIR='"$(LIBDIR)/plugins"' $(PKG_CFLAGS)
 
@@ -43,11 +44,11 @@ PLUGINS := $(patsubst plugins/%.c,build/plugins/%.so,$(wildcard plugins/*.c))
 # The lab guest: freestanding 32-bit code, gcc and binutils only.
 GUEST_CFLAGS := -m32 -ffreestanding -nostdlib -fno-pic -fno-stack-protector \
 	-fno-asynchronous-unwind-tables -O2 -g -Wall -Wextra
-GUEST_SRCS := samples/guest/boot.S samples/guest/kit.c samples/guest/lab.c
-GUEST_OBJS := $(patsubst samples/guest/%,build/guest/%.o,$(GUEST_SRCS))
+GUEST_SRCS := lab/guest/boot.S lab/guest/kit.c lab/guest/lab.c
+GUEST_OBJS := $(patsubst lab/guest/%,build/guest/%.o,$(GUEST_SRCS))
 GUEST := build/guest/pttrace-lab.elf
 
-LIB_SRCS := util/error.c util/json.c util/printable.c $(sort $(wildcard collector/*.c)) lab/lab.c \
+LIB_SRCS := $(sort $(wildcard util/*.c collector/*.c)) lab/lab.c \
 	$(sort $(wildcard analyzer/*.c analyzer/detectors/*.c tui/index.c))
 CLI_SRCS := cli/pttrace.c cli/command.c cli/guest-elf.c $(sort $(wildcard cli/cmd-*.c cli/report-*.c)) tui/view.c
 LIB_OBJS := $(LIB_SRCS:%.c=build/%.o)
@@ -57,7 +58,7 @@ LIB := build/libpttrace.a
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_TESTS := $(UNIT_SRCS:tests/unit/%.c=build/tests/%)
 
-.PHONY: all deps pkgcheck check test-progs demo bench install uninstall clean traces
+.PHONY: all deps pkgcheck check test-progs demo bench install uninstall clean traces mutation
 all: pkgcheck pttrace $(GUEST) $(PLUGINS)
 
 # Installs missing Debian packages (as root), or says which to install.
@@ -72,6 +73,8 @@ build/%.o: %.c
 	$(quiet) CC $@
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(PT_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(filter build/cli/%,$(CLI_OBJS)): PT_CFLAGS += -Icli
 
 $(LIB): $(LIB_OBJS)
 	$(quiet) AR $@
@@ -91,19 +94,19 @@ build/plugins/%.so: plugins/%.c include/pttrace-plugin.h
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -std=gnu11 -Wall -Wextra -Iinclude -shared -fPIC -o $@ $<
 
-build/guest/%.o: samples/guest/%
+build/guest/%.o: lab/guest/%
 	$(quiet) CC32 $@
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(GUEST_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(GUEST): $(GUEST_OBJS) samples/guest/link.ld
+$(GUEST): $(GUEST_OBJS) lab/guest/link.ld
 	$(quiet) LD $@
-	$(Q)$(LD) -m elf_i386 --no-warn-rwx-segments -T samples/guest/link.ld -o $@ $(GUEST_OBJS)
+	$(Q)$(LD) -m elf_i386 --no-warn-rwx-segments -T lab/guest/link.ld -o $@ $(GUEST_OBJS)
 
-build/tests/%: tests/unit/%.c $(LIB) build/cli/command.o $(filter-out build/cli/pttrace.o,$(CLI_OBJS)) $(EXPORTS)
+build/tests/%: tests/unit/%.c $(LIB) $(filter-out build/cli/pttrace.o,$(CLI_OBJS)) $(EXPORTS)
 	$(quiet) CC $@
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(PT_CFLAGS) $(EXPORT_FLAGS) -o $@ $< $(filter-out build/cli/pttrace.o,$(CLI_OBJS)) \
+	$(Q)$(CC) $(CFLAGS) $(PT_CFLAGS) -Icli -MMD -MP $(EXPORT_FLAGS) -o $@ $< $(filter-out build/cli/pttrace.o,$(CLI_OBJS)) \
 		$(LIB) $(CMOCKA_LIBS) -Wl,--as-needed $(PKG_LIBS) -ldl
 
 # trace-cmd convert with pttrace's codecs, for the field corpus's zlib files
@@ -126,7 +129,7 @@ FUZZ_SRCS := $(filter-out lab/lab.c collector/%,$(LIB_SRCS)) cli/report-text.c c
 build/fuzz/%: tests/fuzz/%.c $(FUZZ_SRCS)
 	$(quiet) FUZZ $@
 	$(Q)mkdir -p $(@D)
-	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) $(PT_CFLAGS) -o $@ $^ $(PKG_LIBS) -ldl
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) $(PT_CFLAGS) -Icli -o $@ $^ $(PKG_LIBS) -ldl
 
 FUZZ_TARGETS := build/fuzz/fuzz_analyze build/fuzz/fuzz_stream
 
@@ -140,7 +143,7 @@ ASAN_OBJS := $(patsubst %.c,build/asan/%.o,$(CLI_SRCS) $(LIB_SRCS))
 build/asan/%.o: %.c
 	$(quiet) ASANCC $@
 	$(Q)mkdir -p $(@D)
-	$(Q)$(ASAN_CC) $(ASAN_FLAGS) $(PT_CFLAGS) -MMD -MP -c -o $@ $<
+	$(Q)$(ASAN_CC) $(ASAN_FLAGS) $(PT_CFLAGS) $(if $(filter build/asan/cli/%,$@),-Icli) -MMD -MP -c -o $@ $<
 
 build/asan/pttrace: $(ASAN_OBJS) $(EXPORTS)
 	$(quiet) LINK $@
@@ -163,8 +166,13 @@ test-progs: all $(UNIT_TESTS) build/tests/tc-convert build/tests/eio.so $(CORRUP
 
 # The README's test command.  deps first, then a fresh make that sees them.
 check: deps
-	$(Q)$(MAKE) --no-print-directory test-progs
+	$(Q)$(MAKE) --no-print-directory test-progs WERROR=1
 	$(Q)tests/run.sh
+
+# The shell tests against a pttrace that fails silently: every check that
+# still passes must be in tests/mutation.allow, with why (a few minutes).
+mutation: test-progs
+	$(Q)tests/mutation.sh
 
 # The README's main job on a bundled sample.
 demo: deps

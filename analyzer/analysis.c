@@ -4,7 +4,7 @@
 
 #include "crash.h"
 #include "detector.h"
-#include "meta_apply.h"
+#include "meta-apply.h"
 #include "pt-meta.h"
 #include "pt-plugins.h"
 

@@ -23,6 +23,21 @@ static int parse_seconds(const char *s, double *out)
 	return *s && !*end && *out >= 0;
 }
 
+/* One a line: name, what it looks for, and the plugin that added it. */
+static int print_detectors(void)
+{
+	struct pt_detector_info dets[64];
+	unsigned n = pt_analysis_detectors(dets, 64);
+
+	for (unsigned i = 0; i < n && i < 64; i++) {
+		printf("%-19s %s", dets[i].name, dets[i].summary);
+		if (dets[i].plugin)
+			printf(" (plugin %s)", dets[i].plugin);
+		putchar('\n');
+	}
+	return PT_EXIT_OK;
+}
+
 static int analyze_run(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -36,6 +51,7 @@ static int analyze_run(int argc, char **argv)
 		{ "tui", no_argument, NULL, 't' },
 		{ "guest-elf", required_argument, NULL, 'g' },
 		{ "vm", required_argument, NULL, 'v' },
+		{ "list-detectors", no_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct pt_analysis_opts opts = { .vcpu = -1 };
@@ -44,7 +60,7 @@ static int analyze_run(int argc, char **argv)
 	unsigned nelf = 0;
 	struct pt_analysis *a;
 	struct pt_err err;
-	int json = 0, stats = 0, tui = 0, c, rc = PT_EXIT_OK;
+	int json = 0, stats = 0, tui = 0, list_detectors = 0, c, rc = PT_EXIT_OK;
 	double secs;
 	char *end;
 
@@ -98,6 +114,9 @@ static int analyze_run(int argc, char **argv)
 		case 'v':
 			opts.vm = optarg;
 			break;
+		case 'L':
+			list_detectors = 1;
+			break;
 		case 'e':
 			opts.model.ecam_base = strtoull(optarg, &end, 0);
 			if (!*optarg || *end)
@@ -106,6 +125,11 @@ static int analyze_run(int argc, char **argv)
 		default:
 			return pt_die_usage(&pt_cmd_analyze, "bad option");
 		}
+	}
+	if (list_detectors) {
+		if (optind != argc)
+			return pt_die_usage(&pt_cmd_analyze, "--list-detectors takes no trace file");
+		return print_detectors();
 	}
 	if (optind != argc - 1)
 		return pt_die_usage(&pt_cmd_analyze, "analyze wants one trace file");
@@ -166,6 +190,7 @@ const struct pt_cmd pt_cmd_analyze = {
 	"usage: pttrace analyze <file> [--json] [--window <s>] [--device <bdf>] [--vcpu <n>]\n"
 	"                       [--at <time>] [--device <bdf>:<bar>=<gpa>[+<size>]] [--ecam <gpa>]\n"
 	"                       [--guest-elf <file>[@<bias>]]... [--vm <pid>|<name>] [--stats]\n"
+	"       pttrace analyze --list-detectors\n"
 	"\n"
 	"Reads a trace.dat recorded around a guest crash (by pttrace record,\n"
 	"trace-cmd record or trace-cmd extract, v6 or v7, uncompressed, zstd or\n"
@@ -207,6 +232,7 @@ const struct pt_cmd pt_cmd_analyze = {
 	"                        signal (the report lists the VMs found)\n"
 	"    --stats             time spent opening the file and reading its records, on stderr\n"
 	"    --tui               browse it instead: pttrace tui <file>\n"
+	"    --list-detectors    the detectors analyze runs (the plugins' too), one a line\n"
 	"\n"
 	"Exit status: 0 nothing suspicious, 1 suspicious findings, 2 error.\n",
 	.run = analyze_run,

@@ -2,12 +2,15 @@
 #include <string.h>
 
 #include "cli.h"
+#include "pt-analyze.h"
 #include "pt-plugins.h"
 
 static int plugins_run(int argc, char **argv)
 {
 	const struct pt_loaded_plugin *list;
 	unsigned n = pt_plugins_list(&list);
+	struct pt_detector_info dets[64];
+	unsigned ndets = pt_analysis_detectors(dets, 64);
 
 	(void)argv;
 	if (argc > 1)
@@ -39,9 +42,9 @@ static int plugins_run(int argc, char **argv)
 				printf(" class %06x", d->class_code);
 			printf("  %s, %u registers\n", d->name, regs);
 		}
-		for (const struct pt_plugin_detector *const *det = p->detectors; det && *det; det++)
-			printf("%-10s   detector %s: %s\n", "", (*det)->name,
-			       (*det)->summary ? (*det)->summary : "");
+		for (unsigned d = 0; d < ndets && d < 64; d++)
+			if (dets[d].plugin && !strcmp(dets[d].plugin, p->name))
+				printf("%-10s   detector %s: %s\n", "", dets[d].name, dets[d].summary);
 	}
 	printf("config space: built in (standard header, PM, MSI, MSI-X, PCI Express)\n");
 	return PT_EXIT_OK;

@@ -5,7 +5,7 @@
 
 #include "cli.h"
 #include "pt-tui.h"
-#include "../tui/view.h"
+#include "pt-tui-screen.h"
 
 static int tui_run(int argc, char **argv)
 {

@@ -10,7 +10,4 @@
 void pt_report_text(FILE *f, const struct pt_analysis *a, const char *path);
 void pt_report_json(FILE *f, const struct pt_analysis *a, const char *path);
 
-/* "mmio read   00:03.0 BAR0+0x0024 len 4 val 0x100" for one evidence line */
-void pt_evidence_str(const struct pt_analysis *a, const struct pt_evidence *e, char *buf, size_t size);
-
 #endif

@@ -212,6 +212,21 @@ struct pt_analysis *pt_analyze_file(const char *path, const struct pt_analysis_o
 				    struct pt_err *err);
 void pt_analysis_free(struct pt_analysis *a);
 
+/* A detector the analysis runs, as a user sees it. */
+struct pt_detector_info {
+	const char *name;
+	const char *summary;
+	const char *plugin;	/* the plugin that added it; NULL: built in */
+};
+
+/*
+ * The detectors an analysis runs, in their order (the built-in ones, then
+ * those of the plugins loaded): fills LIST with up to MAX of them and
+ * returns how many there are.  The one list behind `pttrace plugins`,
+ * `analyze --list-detectors` and the README's table (a test compares them).
+ */
+unsigned pt_analysis_detectors(struct pt_detector_info *list, unsigned max);
+
 /* The same over events given in time order, for tests and other readers. */
 struct pt_analysis *pt_analysis_new(const struct pt_analysis_opts *opts, struct pt_err *err);
 void pt_analysis_feed(struct pt_analysis *a, const struct pt_event *ev);

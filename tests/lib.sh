@@ -5,6 +5,11 @@
 #   expect_rc N DESC      ok when $rc is N
 #   expect_out RE DESC    ok when stdout matches the extended regex RE
 #   expect_err RE DESC    ok when stderr matches RE
+#   expect_absent RE DESC ok when the command gave its output (exit 0 or 1,
+#                         stdout not empty) and stdout does not match RE
+# expect_rc 2 also wants a message on stderr: pttrace never fails silently,
+# so a check of a failure cannot pass on a pttrace that fails for nothing
+# (tests/mutation.sh runs the tests with such a pttrace).
 #   need_root_kvm         skips the whole file without root, /dev/kvm or QEMU
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -25,7 +30,9 @@ run() {
 }
 
 expect_rc() {
-	if [ "$rc" = "$1" ]; then
+	if [ "$rc" = "$1" ] && [ "$1" = 2 ] && [ ! -s "$T/err" ]; then
+		not_ok "$2 (exit 2 without a message)"
+	elif [ "$rc" = "$1" ]; then
 		ok "$2"
 	else
 		not_ok "$2 (exit $rc, expected $1)"
@@ -48,6 +55,18 @@ expect_err() {
 	else
 		not_ok "$2 (stderr does not match /$1/)"
 		diag "$T/err"
+	fi
+}
+
+expect_absent() {
+	if [ "$rc" -gt 1 ] || [ ! -s "$T/out" ]; then
+		not_ok "$2 (no output to look in: exit $rc)"
+		diag "$T/err"
+	elif grep -Eq -- "$1" "$T/out"; then
+		not_ok "$2 (stdout matches /$1/)"
+		diag "$T/out"
+	else
+		ok "$2"
 	fi
 }
 

@@ -21,7 +21,8 @@ tally() {
 		echo "not ok - $name exited with status $status" >> "$out"
 	fi
 	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
-	printf '%-36s %3d passed, %d failed, %d skipped\n' "$name" "$p" "$f" "$s"
+	printf '%-36s %3d passed, %d failed, %d skipped  %4d s\n' "$name" "$p" "$f" "$s" \
+		$((SECONDS - started))
 	grep -E '^ok [0-9]+ # SKIP' "$out" | sed 's/^ok [0-9]* # SKIP/    skipped:/'
 	if [ "$f" != 0 ]; then
 		failures+=("$name")
@@ -32,21 +33,32 @@ tally() {
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 
-for t in build/tests/test_*; do
-	[ -x "$t" ] || continue
-	case unit/${t##*/} in *"$filter"*) ;; *) continue ;; esac
-	CMOCKA_MESSAGE_OUTPUT=TAP "$t" > "$out" 2>&1
-	tally "unit/${t##*/}" "$out" $?
+# every tests/unit/test_*.c, built or not: one that was not built is a failure
+for src in tests/unit/test_*.c; do
+	name=$(basename "$src" .c)
+	t=build/tests/$name
+	case unit/$name in *"$filter"*) ;; *) continue ;; esac
+	if [ -x "$t" ]; then
+		started=$SECONDS
+		CMOCKA_MESSAGE_OUTPUT=TAP "$t" > "$out" 2>&1
+		tally "unit/$name" "$out" $?
+	else
+		started=$SECONDS
+		echo "not ok - $t was not built (make test-progs)" > "$out"
+		tally "unit/$name" "$out" 1
+	fi
 done
 
 for t in tests/cli/*.sh tests/tui/*.sh tests/lab/*.sh; do
 	[ -f "$t" ] || continue
 	case ${t#tests/} in *"$filter"*) ;; *) continue ;; esac
+	started=$SECONDS
 	bash "$t" > "$out" 2>&1
 	tally "${t#tests/}" "$out" $?
 done
 
 [ ${#failures[@]} = 0 ] || echo "failed: ${failures[*]}"
 echo "$skipped skipped"
+echo "$SECONDS s in all"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -12,8 +12,8 @@
 #include <time.h>
 
 #include "pt-plugins.h"
-#include "view.h"
-#include "../cli/report.h"
+#include "pt-tui-screen.h"
+#include "pt-describe.h"
 
 enum pane { PANE_EVENTS, PANE_FINDINGS, PANE_REGISTERS, PANE_TIMELINE, PANES };
 static const char *const pane_names[PANES] = { "Events", "Findings", "Registers", "Timeline" };

@@ -26,6 +26,9 @@ static void finish(void *p, struct pt_analysis *a)
 		/* a passed-through device, or one the guest evidently uses */
 		if (!d->assigned && !d->msis && !d->intx && !d->msi_enabled && !d->msix_enabled)
 			continue;
+		/* with x-no-mmap=on every access traps: none seen means none made */
+		if (d->assigned && d->x_no_mmap == 1)
+			continue;
 		pt_dev_str(d, dev, sizeof(dev));
 		pt_finding_start(&f, PT_CLASS_CONTEXT, d, -1, 0);
 		if (d->assigned)

@@ -10,7 +10,7 @@ print(f[0]["detector"], f[0]["device"], f[0]["register"], f[0]["severity"]) if f
 }
 
 expect_first() {	# SCENARIO DETECTOR DEVICE REGISTER
-	run ./pttrace analyze --json "samples/traces/$1.dat"
+	run "$PTTRACE" analyze --json "samples/traces/$1.dat"
 	got=$(first_finding "$T/out")
 	case $got in
 	"$2 $3 $4 "*) ok "$1: the root cause comes first ($got)" ;;
@@ -26,19 +26,19 @@ expect_first stray-mmio stray-mmio 00:03.0 BAR0+0x0080
 
 # the same scenarios as pttrace record wrote them, with its metadata
 for s in d3-access:powered-down hang-reset:reset irq-storm:irq-storm lost-msi:lost-irq stray-mmio:stray-mmio; do
-	run ./pttrace analyze --json "samples/traces/pttrace/${s%%:*}.dat"
+	run "$PTTRACE" analyze --json "samples/traces/pttrace/${s%%:*}.dat"
 	got=$(first_finding "$T/out")
 	case $got in
 	"${s#*:} "*) ok "pttrace/${s%%:*}: the root cause comes first ($got)" ;;
 	*) not_ok "pttrace/${s%%:*}: the root cause comes first: got '$got'" ;;
 	esac
 done
-run ./pttrace analyze samples/traces/pttrace/healthy.dat
+run "$PTTRACE" analyze samples/traces/pttrace/healthy.dat
 expect_rc 0 "pttrace/healthy: nothing suspicious"
 expect_out "^VM: +pt-sample-healthy \(pid [0-9]+\), recorded by pttrace record, flight-recorder" \
 	"the metadata's VM line"
 
-run ./pttrace analyze --json samples/traces/healthy.dat
+run "$PTTRACE" analyze --json samples/traces/healthy.dat
 expect_rc 0 "healthy: exit 0, nothing suspicious"
 if python3 -c 'import json,sys
 f = json.load(open(sys.argv[1]))["findings"]
@@ -50,7 +50,7 @@ fi
 
 for f in samples/traces/*.dat; do
 	s=$(basename "$f" .dat)
-	run ./pttrace analyze "$f"
+	run "$PTTRACE" analyze "$f"
 	[ "$s" = healthy ] && want=0 || want=1
 	expect_rc $want "$s: exit status $want"
 	if diff -u "tests/golden/$s.txt" "$T/out" > "$T/diff"; then
@@ -59,7 +59,7 @@ for f in samples/traces/*.dat; do
 		not_ok "$s: text report matches tests/golden/$s.txt"
 		diag "$T/diff"
 	fi
-	run ./pttrace analyze --json "$f"
+	run "$PTTRACE" analyze --json "$f"
 	if diff -u "tests/golden/$s.json" "$T/out" > "$T/diff"; then
 		ok "$s: JSON report matches tests/golden/$s.json"
 	else
@@ -68,34 +68,34 @@ for f in samples/traces/*.dat; do
 	fi
 done
 
-run ./pttrace analyze samples/traces/stray-mmio.dat
+run "$PTTRACE" analyze samples/traces/stray-mmio.dat
 expect_out "^CRASH: +triple fault \(KVM_EXIT_SHUTDOWN\)$" "stray-mmio: the crash is the triple fault"
 expect_out "^PROBABLE CAUSE: MMIO to 0xfea00080: BAR0 of 00:03.0" "stray-mmio: probable cause line"
-run ./pttrace analyze samples/traces/d3-access.dat
+run "$PTTRACE" analyze samples/traces/d3-access.dat
 expect_out "^CRASH: +guest panic \(pvpanic\)$" "d3-access: the crash is the pvpanic write"
 expect_out "^kvm_exit +none in the trace: no kvm_exit: no exit reasons" "a missing kvm_exit is said, with what it hides"
 expect_out "^0x21 +352 +352 " "interrupt statistics per vector"
 expect_out "^vcpu 0: [0-9]+ events" "statistics per vcpu"
 expect_out "userspace exits: .*KVM_EXIT_IO [0-9]+, KVM_EXIT_MMIO [0-9]+" "userspace exit reasons"
 
-run ./pttrace analyze --device 00:03.0 samples/traces/d3-access.dat
+run "$PTTRACE" analyze --device 00:03.0 samples/traces/d3-access.dat
 expect_rc 0 "--device of an innocent device: nothing suspicious"
 expect_out "^PROBABLE CAUSE: nothing suspicious found" "--device narrows the findings"
-run ./pttrace analyze --window 0.5 samples/traces/stray-mmio.dat
+run "$PTTRACE" analyze --window 0.5 samples/traces/stray-mmio.dat
 expect_out "^WINDOW: +findings of the last 0.500 s only" "--window is said"
-run ./pttrace analyze --vcpu 1 samples/traces/d3-access.dat
+run "$PTTRACE" analyze --vcpu 1 samples/traces/d3-access.dat
 expect_rc 0 "--vcpu of a vcpu with no events: nothing suspicious"
-run ./pttrace analyze --at 536.0 samples/traces/d3-access.dat
+run "$PTTRACE" analyze --at 536.0 samples/traces/d3-access.dat
 expect_out "^CRASH: +given with --at" "--at sets the crash point"
 expect_out "^AT: +536.000000 " "--at time"
 
-run ./pttrace analyze
+run "$PTTRACE" analyze
 expect_rc 2 "no file: usage error"
-run ./pttrace analyze --window soon samples/traces/healthy.dat
+run "$PTTRACE" analyze --window soon samples/traces/healthy.dat
 expect_rc 2 "bad --window"
 expect_err "--window wants seconds, not 'soon'" "bad --window message"
-run ./pttrace analyze --device 3 samples/traces/healthy.dat
+run "$PTTRACE" analyze --device 3 samples/traces/healthy.dat
 expect_err "--device wants a BDF like 00:03.0, not '3'" "bad --device message"
-run ./pttrace analyze --device 00:03.0:7=0x1 samples/traces/healthy.dat
+run "$PTTRACE" analyze --device 00:03.0:7=0x1 samples/traces/healthy.dat
 expect_rc 2 "bad --device BAR hint"
 expect_err "bad --device '00:03.0:7=0x1'" "bad --device BAR hint message"

@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "meta_apply.h"
+#include "meta-apply.h"
 
 static double num(const struct pt_json *obj, const char *key, double dflt)
 {

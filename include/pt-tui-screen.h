@@ -1,0 +1,14 @@
+/*
+ * pttrace tui's screen: curses over the index in pt-tui.h.  It lives in
+ * tui/ and is linked into the pttrace binary, not into libpttrace.a, so
+ * that the library and its benchmarks need no curses.
+ */
+#ifndef PT_TUI_SCREEN_H
+#define PT_TUI_SCREEN_H
+
+#include "pt-tui.h"
+
+/* Runs the browser until the user quits; 0, or -1 with ERR (the terminal restored). */
+int pt_tui_run(struct pt_tui_index *x, struct pt_err *err);
+
+#endif
