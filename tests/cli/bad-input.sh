@@ -37,29 +37,32 @@ printf '\027\010\104tracing6\0\0' > "$T/magic.dat"
 analyze "$T/magic.dat"
 expect_one_line_error "a trace.dat magic and nothing else" "cut short inside its header"
 
-# cut short: a one-line error, the undamaged report, or a report that says
-# the file was cut
+# judge DESC: after analysing a damaged copy of $sample, one of three
+# answers is right: a one-line error, the undamaged report (what was hit
+# was not needed), or a different report that carries a WARNING
+judge() {
+	if [ "$rc" = 2 ] && [ "$(wc -l < "$T/err")" = 1 ]; then
+		ok "$1: a one-line error"
+	elif [ "$rc" -le 1 ] && tail -n +2 "$T/out" | cmp -s - "$T/clean"; then
+		ok "$1: the undamaged report (nothing needed was hit)"
+	elif [ "$rc" -le 1 ] && grep -q "^CRASH:" "$T/out" && cat "$T/out" "$T/err" | grep -q "WARNING"; then
+		ok "$1: another report, with a WARNING"
+	else
+		not_ok "$1 (exit $rc): neither an error, the undamaged report, nor a warned one"
+		diag "$T/out" "$T/err"
+	fi
+}
 analyze "$sample"
 tail -n +2 "$T/out" > "$T/clean"
+
 size=$(stat -c %s "$sample")
 for n in 16 4096 $((size / 2)) $((size - 4096)); do
 	head -c "$n" "$sample" > "$T/trunc.dat"
 	analyze "$T/trunc.dat"
-	if [ "$rc" = 2 ] && [ "$(wc -l < "$T/err")" = 1 ]; then
-		ok "truncated to $n bytes: one-line error"
-	elif [ "$rc" -le 1 ] && tail -n +2 "$T/out" | cmp -s - "$T/clean"; then
-		ok "truncated to $n bytes: the whole report (what was cut was not needed)"
-	elif [ "$rc" -le 1 ] && grep -q "^CRASH:" "$T/out" && cat "$T/out" "$T/err" | grep -q "WARNING"; then
-		ok "truncated to $n bytes: a shorter report, with a WARNING"
-	else
-		not_ok "truncated to $n bytes (exit $rc): neither an error, the whole report, nor a warned one"
-		diag "$T/out" "$T/err"
-	fi
+	judge "truncated to $n bytes"
 done
 
-# bytes changed all over the file: a one-line error, the same report as the
-# undamaged file (what changed was not needed), or a different report that
-# carries a WARNING (damage was seen, and said)
+# bytes changed all over the file
 for seed in $(seq 1 12); do
 	python3 - "$sample" "$T/corrupt.dat" "$seed" <<'PY'
 import random, sys
@@ -70,16 +73,7 @@ for _ in range(4):
 open(sys.argv[2], "wb").write(data)
 PY
 	analyze "$T/corrupt.dat"
-	if [ "$rc" = 2 ] && [ "$(wc -l < "$T/err")" = 1 ]; then
-		ok "corrupted bytes, seed $seed: a one-line error"
-	elif [ "$rc" -le 1 ] && tail -n +2 "$T/out" | cmp -s - "$T/clean"; then
-		ok "corrupted bytes, seed $seed: the undamaged report (nothing needed was hit)"
-	elif [ "$rc" -le 1 ] && grep -q "^CRASH:" "$T/out" && cat "$T/out" "$T/err" | grep -q "WARNING"; then
-		ok "corrupted bytes, seed $seed: another report, with a WARNING"
-	else
-		not_ok "corrupted bytes, seed $seed (exit $rc): neither an error, the same report, nor a warned one"
-		diag "$T/out" "$T/err"
-	fi
+	judge "corrupted bytes, seed $seed"
 done
 
 # damage inside the event data of an uncompressed trace is seen and said

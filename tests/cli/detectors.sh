@@ -18,13 +18,13 @@ grep -Evq '^[a-z][a-z-]+ +[^ ].*' "$T/list" && not_ok "each line is a name and a
 # would silently never run), and every name has its file
 missing=""
 for f in "$TOP"/analyzer/detectors/*.c; do
-	name=$(basename "$f" .c | tr _ -)
+	name=$(basename "$f" .c)
 	grep -q "^$name " "$T/list" || missing="$missing $name"
 done
 [ -z "$missing" ] && ok "every detector file is registered" || not_ok "not registered:$missing"
 missing=""
 for name in $(cut -d' ' -f1 "$T/list"); do
-	[ -f "$TOP/analyzer/detectors/$name.c" ] || [ -f "$TOP/analyzer/detectors/$(echo "$name" | tr - _).c" ] ||
+	[ -f "$TOP/analyzer/detectors/$name.c" ] ||
 		missing="$missing $name"
 done
 [ -z "$missing" ] && ok "every listed detector has its file" || not_ok "no file for:$missing"
