@@ -50,7 +50,8 @@ GUEST := build/guest/pttrace-lab.elf
 
 LIB_SRCS := $(sort $(wildcard util/*.c collector/*.c)) lab/lab.c \
 	$(sort $(wildcard analyzer/*.c analyzer/detectors/*.c tui/index.c))
-CLI_SRCS := cli/pttrace.c cli/command.c cli/guest-elf.c $(sort $(wildcard cli/cmd-*.c cli/report-*.c)) tui/view.c
+CLI_SRCS := cli/pttrace.c cli/command.c cli/guest-elf.c $(sort $(wildcard cli/cmd-*.c cli/report-*.c)) \
+	tui/view.c $(sort $(wildcard tui/pane-*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=build/%.o)
 CLI_OBJS := $(CLI_SRCS:%.c=build/%.o)
 LIB := build/libpttrace.a
