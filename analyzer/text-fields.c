@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <string.h>
 
+#include "pt-exit-reasons.h"
 #include "text-local.h"
 
 /* ---- raw fields: "type=2 len=4 gpa=0xfebf0000 val=0x1" ---- */
@@ -336,7 +337,7 @@ static enum pt_text_result inj_exception(const char *p, const struct raw *raw,
 
 		while (*q && !isspace((unsigned char)*q))
 			q++;
-		if (!pt_text_exception(p, q - p, &vec)) {
+		if (!pt_exception_by_name(p, q - p, &vec)) {
 			ev->val = vec;
 			p = q;
 		} else if (pt_text_num(&p, 1, &ev->val)) {	/* unnamed: printed as 0x2 */

@@ -7,7 +7,8 @@
  *   text-header.c  finds a record's header in each layout (trace-cmd
  *                  report with or without -l, ftrace, perf script);
  *   text-fields.c  decodes the printed fields of each kvm event into a
- *                  pt_event, with the kernel's names from text-names.c;
+ *                  pt_event, with the kernel's names from pt-exit-reasons.h
+ *                  (text-names.c reads kvm_exit's reason);
  *   text-scan.c    the numbers and words all of them read.
  */
 #ifndef PT_TEXT_LOCAL_H
@@ -102,8 +103,6 @@ int pt_text_names_event(const char *s);
  * not a reason.
  */
 int pt_text_exit_reason(const char *p, size_t n, uint64_t *val);
-/* The vector of the exception named by the N bytes at P ("#PF"): 0, or -1. */
-int pt_text_exception(const char *p, size_t n, uint32_t *vec);
 
 /* ---- text-unwrap.c ---- */
 

@@ -190,8 +190,9 @@ static void test_kinds(void **state)
 static void test_names(void **state)
 {
 	static const char flags[] = "EPT_MISCONFIG FAILED_VMENTRY";
+	struct pt_event ev;
 	uint64_t v;
-	uint32_t vec;
+	int vcpu;
 
 	(void)state;
 	assert_int_equal(pt_text_exit_reason("npf", 3, &v), 0);
@@ -204,9 +205,25 @@ static void test_names(void **state)
 	assert_int_equal(v, PT_TEXT_EXIT_UNNAMED);
 	assert_int_equal(pt_text_exit_reason("HLT CPUID", 9, &v), -1);	/* not a flag */
 	assert_int_equal(pt_text_exit_reason("a b", 3, &v), -1);
-	assert_int_equal(pt_text_exception("#PF", 3, &vec), 0);
-	assert_int_equal(vec, 14);
-	assert_int_equal(pt_text_exception("#ZZ", 3, &vec), -1);
+	/* the names reports print (pt-exit-reasons.h) read back, and the aliases */
+	assert_int_equal(pt_text_exit_reason("IO_SMI", 6, &v), 0);
+	assert_int_equal(v, 5);
+	assert_int_equal(pt_text_exit_reason("rdpru", 5, &v), 0);
+	assert_int_equal(v, 0x8e);
+	assert_int_equal(pt_text_exit_reason("PENDING_INTERRUPT", 17, &v), 0);
+	assert_int_equal(v, 7);
+	assert_int_equal(pt_text_exit_reason("vmmcall", 7, &v), 0);
+	assert_int_equal(v, 0x81);
+	assert_int_equal(pt_text_exit_reason("DE excp", 7, &v), 0);	/* an SVM name with a space */
+	assert_int_equal(v, 0x40);
+	/* a flag alone is no reason */
+	assert_int_equal(pt_text_exit_reason("FAILED_VMENTRY", 14, &v), 0);
+	assert_int_equal(v, PT_TEXT_EXIT_UNNAMED);
+	assert_int_equal(decode(REC("kvm_inj_exception: #PF (0x2)"), &ev, &vcpu), R_EVENT);
+	assert_int_equal(ev.val, 14);
+	assert_int_equal(decode(REC("kvm_inj_exception: #ZZ"), &ev, &vcpu), R_BAD);
+	assert_int_equal(decode(REC("kvm_inj_exception: 0x2"), &ev, &vcpu), R_EVENT);
+	assert_int_equal(ev.val, 2);
 }
 
 static struct pt_text_pieces pieces;
