@@ -2,16 +2,12 @@
 
 #include "pt-event.h"
 
+#include "kvm-events.h"
+
 static const char *const kind_names[] = {
-#define PT_EV_NAME(k, name, event) name,
+#define PT_EV_NAME(k, name) name,
 	PT_EVENT_KINDS(PT_EV_NAME)
 #undef PT_EV_NAME
-};
-
-static const char *const kind_sources[] = {
-#define PT_EV_SOURCE(k, name, event) event,
-	PT_EVENT_KINDS(PT_EV_SOURCE)
-#undef PT_EV_SOURCE
 };
 
 const char *pt_event_kind_name(enum pt_event_kind kind)
@@ -21,7 +17,9 @@ const char *pt_event_kind_name(enum pt_event_kind kind)
 
 const char *pt_event_kind_source(enum pt_event_kind kind)
 {
-	return (unsigned)kind < PT_EV_KINDS ? kind_sources[kind] : "?";
+	const struct pt_kvm_event *e = pt_kvm_event_of(kind);
+
+	return e ? e->name : "?";
 }
 
 const char *pt_kvm_exit_name(uint64_t reason)

@@ -22,7 +22,7 @@ _Static_assert(PT_PLUGIN_BAR_CONFIG == PT_REG_CONFIG, "config space is BAR 7 on 
 _Static_assert(PT_PLUGIN_SEV_CRITICAL == (int)PT_SEV_CRITICAL, "severities match");
 
 /* Every event kind has its number in the ABI (a new kind needs one there). */
-#define PT_TO_PLUGIN_KIND(k, name, event) [PT_EV_##k] = PT_PLUGIN_EV_##k,
+#define PT_TO_PLUGIN_KIND(k, name) [PT_EV_##k] = PT_PLUGIN_EV_##k,
 static const uint8_t plugin_kind[PT_EV_KINDS] = { PT_EVENT_KINDS(PT_TO_PLUGIN_KIND) };
 #undef PT_TO_PLUGIN_KIND
 

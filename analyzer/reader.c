@@ -10,44 +10,15 @@
 #include "pt-threads.h"
 #include "pt-tracefile.h"
 
-/* Which fields each source event needs; looked up once per file. */
-enum decoder_type {
-	DEC_NONE,
-	DEC_MMIO, DEC_PIO, DEC_MSR, DEC_MSI, DEC_SET_IRQ, DEC_APIC_ACCEPT, DEC_EOI,
-	DEC_INJ_VIRQ, DEC_INJ_EXCEPTION, DEC_USER_EXIT, DEC_EXIT, DEC_PAGE_FAULT, DEC_EMULATE,
-};
+#include "kvm-events.h"
 
-#define MAX_FIELDS 5
-
+/* A kvm event's row (kvm-events.h) and its fields in this file's format. */
 struct decoder {
-	enum decoder_type type;
-	struct tep_format_field *f[MAX_FIELDS];
+	const struct pt_kvm_event *event;	/* NULL: no event pttrace reads */
+	struct tep_format_field *f[PT_KVM_FIELDS];
+	int nf;					/* the row's fields */
+	unsigned has;				/* bit J: f[J] is there */
 };
-
-static const struct {
-	const char *event;
-	enum decoder_type type;
-	enum pt_event_kind kind;	/* the first kind it produces */
-	const char *fields[MAX_FIELDS];	/* NULL-terminated; a leading '?' is optional */
-} sources[] = {
-	{ "kvm_mmio", DEC_MMIO, PT_EV_MMIO_READ, { "type", "len", "gpa", "val" } },
-	{ "kvm_pio", DEC_PIO, PT_EV_PIO_READ, { "rw", "port", "size", "val" } },
-	{ "kvm_msr", DEC_MSR, PT_EV_MSR_READ, { "write", "ecx", "data" } },
-	{ "kvm_msi_set_irq", DEC_MSI, PT_EV_MSI, { "address", "data" } },
-	{ "kvm_set_irq", DEC_SET_IRQ, PT_EV_IRQ_LINE, { "gsi", "level" } },
-	{ "kvm_apic_accept_irq", DEC_APIC_ACCEPT, PT_EV_APIC_ACCEPT, { "vec", "?apicid" } },
-	{ "kvm_eoi", DEC_EOI, PT_EV_EOI, { "vector", "?apicid" } },
-	{ "kvm_inj_virq", DEC_INJ_VIRQ, PT_EV_INJ_VIRQ, { "?vector", "?irq" } },
-	{ "kvm_inj_exception", DEC_INJ_EXCEPTION, PT_EV_INJ_EXCEPTION,
-	  { "exception", "?has_error", "?error_code" } },
-	{ "kvm_userspace_exit", DEC_USER_EXIT, PT_EV_USER_EXIT, { "reason" } },
-	{ "kvm_exit", DEC_EXIT, PT_EV_EXIT, { "exit_reason", "guest_rip", "?vcpu_id", "?isa" } },
-	{ "kvm_page_fault", DEC_PAGE_FAULT, PT_EV_PAGE_FAULT,
-	  { "fault_address", "error_code", "?guest_rip", "?vcpu_id" } },
-	{ "kvm_emulate_insn", DEC_EMULATE, PT_EV_EMULATE, { "rip" } },
-};
-
-#define NSOURCES (sizeof(sources) / sizeof(sources[0]))
 
 struct stream {
 	struct pt_cpu_stream *cs;
@@ -104,32 +75,36 @@ static uint64_t field_u64(const struct pt_reader *r, const struct pt_raw_record 
 static int build_decoders(struct pt_reader *r, struct pt_err *err)
 {
 	struct tep_handle *tep = r->tf->tep;
-	struct tep_event *found[NSOURCES] = { 0 };
 
 	r->max_id = -1;
-	for (size_t i = 0; i < NSOURCES; i++) {
-		found[i] = tep_find_event_by_name(tep, "kvm", sources[i].event);
-		if (found[i] && found[i]->id > r->max_id)
-			r->max_id = found[i]->id;
+	for (size_t i = 0; i < pt_kvm_nevents; i++) {
+		struct tep_event *found = tep_find_event_by_name(tep, "kvm", pt_kvm_events[i].name);
+
+		if (found && found->id > r->max_id)
+			r->max_id = found->id;
 	}
 	if (r->max_id < 0)
 		return 0;
 	r->decoders = calloc(r->max_id + 1, sizeof(*r->decoders));
 	if (!r->decoders)
 		return pt_err_set(err, "out of memory");
-	for (size_t i = 0; i < NSOURCES; i++) {
+	for (size_t i = 0; i < pt_kvm_nevents; i++) {
+		const struct pt_kvm_event *e = &pt_kvm_events[i];
+		struct tep_event *found = tep_find_event_by_name(tep, "kvm", e->name);
 		struct decoder *d;
 		int ok = 1;
 
-		if (!found[i])
+		if (!found)
 			continue;
-		d = &r->decoders[found[i]->id];
-		for (int j = 0; j < MAX_FIELDS && sources[i].fields[j]; j++) {
-			const char *name = sources[i].fields[j];
+		d = &r->decoders[found->id];
+		for (int j = 0; j < PT_KVM_FIELDS && e->fields[j]; j++, d->nf++) {
+			const char *name = e->fields[j];
 			int optional = name[0] == '?';
 
-			d->f[j] = tep_find_field(found[i], name + optional);
-			if (!d->f[j] && !optional)
+			d->f[j] = tep_find_field(found, name + optional);
+			if (d->f[j])
+				d->has |= 1u << j;
+			else if (!optional)
 				ok = 0;
 		}
 		if (!ok) {
@@ -137,15 +112,12 @@ static int build_decoders(struct pt_reader *r, struct pt_err *err)
 			memset(d, 0, sizeof(*d));
 			continue;
 		}
-		d->type = sources[i].type;
+		d->event = e;
 		if (!r->pid_field) {
-			r->pid_field = tep_find_common_field(found[i], "common_pid");
-			r->type_field = tep_find_common_field(found[i], "common_type");
+			r->pid_field = tep_find_common_field(found, "common_pid");
+			r->type_field = tep_find_common_field(found, "common_type");
 		}
-		r->info.present |= 1u << sources[i].kind;
-		if (sources[i].kind == PT_EV_MMIO_READ || sources[i].kind == PT_EV_PIO_READ ||
-		    sources[i].kind == PT_EV_MSR_READ)
-			r->info.present |= 1u << (sources[i].kind + 1);
+		r->info.present |= pt_kvm_event_kinds(e);
 	}
 	return 0;
 }
@@ -193,17 +165,20 @@ static int decode(struct pt_reader *r, const struct pt_raw_record *rec, int cpu,
 		  struct pt_event *out, int first_pass)
 {
 	const struct decoder *d;
+	struct pt_kvm_record kr;
 	struct pt_event ev;
-	int id, vcpu_known = -1, vcpu_context = 1;
-	uint64_t v;
+	int id;
 
 	id = event_id(r, rec);
-	if (id < 0 || id > r->max_id || r->decoders[id].type == DEC_NONE) {
+	if (id < 0 || id > r->max_id || !r->decoders[id].event) {
 		if (first_pass && !known_id(r->tf, id))
 			r->info.damaged++;
 		return 0;
 	}
 	d = &r->decoders[id];
+	for (int j = 0; j < d->nf; j++)
+		kr.v[j] = d->f[j] ? field_u64(r, rec, d->f[j]) : 0;
+	kr.has = d->has;
 
 	memset(&ev, 0, sizeof(ev));
 	ev.ts = rec->ts;
@@ -211,113 +186,24 @@ static int decode(struct pt_reader *r, const struct pt_raw_record *rec, int cpu,
 	ev.tid = (uint32_t)field_u64(r, rec, r->pid_field);
 	if (rec->missed)
 		ev.flags |= PT_EVF_LOST_BEFORE;
-	switch (d->type) {
-	case DEC_MMIO:
-		v = field_u64(r, rec, d->f[0]);
-		/* 0 is KVM_TRACE_MMIO_READ_UNSATISFIED: the completed read follows */
-		if (v == 0)
-			return 0;
-		ev.kind = v == 1 ? PT_EV_MMIO_READ : PT_EV_MMIO_WRITE;
-		ev.len = field_u64(r, rec, d->f[1]);
-		ev.addr = field_u64(r, rec, d->f[2]);
-		ev.val = field_u64(r, rec, d->f[3]);
+	switch (pt_kvm_decode(d->event, &kr, &ev)) {
+	case PT_KVM_EVENT:
 		break;
-	case DEC_PIO:
-		ev.kind = field_u64(r, rec, d->f[0]) ? PT_EV_PIO_WRITE : PT_EV_PIO_READ;
-		ev.addr = field_u64(r, rec, d->f[1]);
-		ev.len = field_u64(r, rec, d->f[2]);
-		ev.val = field_u64(r, rec, d->f[3]);
-		break;
-	case DEC_MSR:
-		ev.kind = field_u64(r, rec, d->f[0]) ? PT_EV_MSR_WRITE : PT_EV_MSR_READ;
-		ev.addr = field_u64(r, rec, d->f[1]);
-		ev.val = field_u64(r, rec, d->f[2]);
-		break;
-	case DEC_MSI:
-		ev.kind = PT_EV_MSI;
-		ev.addr = field_u64(r, rec, d->f[0]);
-		/*
-		 * QEMU's emulated devices deliver MSIs through its APIC window,
-		 * and KVM then records only the offset inside 0xFEExxxxx.
-		 */
-		if (ev.addr < 0x100000)
-			ev.addr |= 0xfee00000;
-		ev.val = field_u64(r, rec, d->f[1]);
-		vcpu_context = 0;	/* raised by whichever thread emulates the device */
-		break;
-	case DEC_SET_IRQ:
-		ev.kind = PT_EV_IRQ_LINE;
-		ev.addr = field_u64(r, rec, d->f[0]);
-		ev.val = field_u64(r, rec, d->f[1]);
-		vcpu_context = 0;
-		break;
-	case DEC_APIC_ACCEPT:
-		ev.kind = PT_EV_APIC_ACCEPT;
-		ev.val = field_u64(r, rec, d->f[0]);
-		ev.addr = d->f[1] ? field_u64(r, rec, d->f[1]) : 0;
-		vcpu_context = 0;
-		break;
-	case DEC_EOI:
-		ev.kind = PT_EV_EOI;
-		ev.val = field_u64(r, rec, d->f[0]);
-		ev.addr = d->f[1] ? field_u64(r, rec, d->f[1]) : 0;
-		/* the guest's EOI runs on its vcpu's thread; KVM prints that vcpu's id */
-		if (d->f[1])
-			vcpu_known = ev.addr & 0x7fff;
-		break;
-	case DEC_INJ_VIRQ:
-		ev.kind = PT_EV_INJ_VIRQ;
-		ev.val = field_u64(r, rec, d->f[0] ? d->f[0] : d->f[1]);
-		break;
-	case DEC_INJ_EXCEPTION:
-		ev.kind = PT_EV_INJ_EXCEPTION;
-		ev.val = field_u64(r, rec, d->f[0]);
-		if (d->f[1] && field_u64(r, rec, d->f[1])) {
-			ev.flags |= PT_EVF_ERROR_CODE;
-			ev.extra = field_u64(r, rec, d->f[2]);
-		}
-		break;
-	case DEC_USER_EXIT:
-		ev.kind = PT_EV_USER_EXIT;
-		ev.val = field_u64(r, rec, d->f[0]);
-		break;
-	case DEC_EXIT:
-		ev.kind = PT_EV_EXIT;
-		ev.val = field_u64(r, rec, d->f[0]);
-		ev.rip = field_u64(r, rec, d->f[1]);
-		if (d->f[2])
-			vcpu_known = field_u64(r, rec, d->f[2]) & 0x7fff;
-		/* which table the reason is a number in: the kernel says, 1 VMX, 2 SVM */
-		if (d->f[3] && !r->info.exit_isa)
-			r->info.exit_isa = field_u64(r, rec, d->f[3]);
-		break;
-	case DEC_PAGE_FAULT:
-		ev.kind = PT_EV_PAGE_FAULT;
-		ev.addr = field_u64(r, rec, d->f[0]);
-		ev.val = field_u64(r, rec, d->f[1]);
-		ev.rip = field_u64(r, rec, d->f[2]);
-		if (d->f[3])
-			vcpu_known = field_u64(r, rec, d->f[3]) & 0x7fff;
-		break;
-	case DEC_EMULATE:
-		ev.kind = PT_EV_EMULATE;
-		ev.rip = field_u64(r, rec, d->f[0]);
-		break;
-	case DEC_NONE:
-		return 0;
-	}
-	/* accesses are 1, 2, 4 or 8 bytes: anything else is a damaged record */
-	if ((d->type == DEC_MMIO || d->type == DEC_PIO) &&
-	    (ev.len == 0 || ev.len > 8 || (ev.len & (ev.len - 1)))) {
+	case PT_KVM_DAMAGED:
 		if (first_pass)
 			r->info.damaged++;
 		return 0;
+	case PT_KVM_SKIP:
+		return 0;
 	}
+	if (kr.isa && !r->info.exit_isa)
+		r->info.exit_isa = kr.isa;
 	if (first_pass) {
-		pt_threads_place(r->threads, ev.tid, vcpu_known, vcpu_context, &ev.vcpu, &ev.vm);
+		pt_threads_place(r->threads, ev.tid, kr.vcpu, !d->event->any_thread, &ev.vcpu,
+				 &ev.vm);
 	} else {
 		pt_threads_lookup(r->threads, ev.tid, &ev.vcpu, &ev.vm);
-		if (!vcpu_context)
+		if (d->event->any_thread)
 			ev.vcpu = -1;
 	}
 	*out = ev;
@@ -720,36 +606,7 @@ void pt_reader_close(struct pt_reader *r)
 
 const char *pt_reader_missing_consequence(enum pt_event_kind kind)
 {
-	switch (kind) {
-	case PT_EV_MMIO_READ:
-	case PT_EV_MMIO_WRITE:
-		return "no MMIO: BAR accesses, ECAM config cycles and stray MMIO are invisible";
-	case PT_EV_PIO_READ:
-	case PT_EV_PIO_WRITE:
-		return "no port I/O: 0xCF8/0xCFC config cycles and pvpanic writes are invisible";
-	case PT_EV_MSR_READ:
-	case PT_EV_MSR_WRITE:
-		return "no MSRs: Hyper-V crash MSRs (the Windows bugcheck code) are invisible";
-	case PT_EV_MSI:
-		return "no MSIs: device interrupts by message are invisible";
-	case PT_EV_IRQ_LINE:
-		return "no IRQ lines: INTx interrupts are invisible";
-	case PT_EV_APIC_ACCEPT:
-		return "no APIC accepts: interrupt delivery to the vcpus is invisible";
-	case PT_EV_EOI:
-		return "no EOIs: whether the guest acknowledged an interrupt is unknown";
-	case PT_EV_INJ_EXCEPTION:
-		return "no exception injections: faults after device accesses are invisible";
-	case PT_EV_USER_EXIT:
-		return "no userspace exits: a triple fault (KVM_EXIT_SHUTDOWN) cannot be found";
-	case PT_EV_EXIT:
-		return "no kvm_exit: no exit reasons and no guest rip per exit (normal on hosts "
-		       "without VMX/SVM)";
-	case PT_EV_INJ_VIRQ:
-	case PT_EV_PAGE_FAULT:
-	case PT_EV_EMULATE:
-	case PT_EV_KINDS:
-		break;
-	}
-	return NULL;
+	const struct pt_kvm_event *e = pt_kvm_event_of(kind);
+
+	return e ? e->missing : NULL;
 }

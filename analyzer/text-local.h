@@ -6,8 +6,8 @@
  *   text-unwrap.c  joins the lines a mail client wrapped into records;
  *   text-header.c  finds a record's header in each layout (trace-cmd
  *                  report with or without -l, ftrace, perf script);
- *   text-fields.c  decodes the printed fields of each kvm event into a
- *                  pt_event, with the kernel's names from text-names.c;
+ *   text-fields.c  reads the fields of each kvm event out of its text,
+ *                  for the event's decode in kvm-events.c;
  *   text-scan.c    the numbers and words all of them read.
  */
 #ifndef PT_TEXT_LOCAL_H
@@ -17,7 +17,9 @@
 #include <stdint.h>
 
 #include "pt-event.h"
+#include "pt-exit-reasons.h"
 #include "pt-text.h"
+#include "kvm-events.h"
 
 /* ---- text-scan.c ---- */
 
@@ -85,16 +87,10 @@ enum pt_text_result {
  */
 enum pt_text_result pt_text_decode(const struct pt_text_header *h, struct pt_event *ev,
 				   int *vcpu);
-/*
- * The kinds (a bit per enum pt_event_kind) the event H names can give,
- * 0 when pttrace does not read it.
- */
-unsigned pt_text_kinds(const struct pt_text_header *h);
+/* The row (kvm-events.h) of the event H names, NULL when pttrace does not read it. */
+const struct pt_kvm_event *pt_text_event(const struct pt_text_header *h);
 /* Whether S has the name of an event pttrace reads followed by ':'. */
 int pt_text_names_event(const char *s);
-
-/* ---- text-names.c ---- */
-
 /*
  * The exit reason kvm_exit printed as the N bytes at P: a VMX name with
  * its flags ("EPT_MISCONFIG FAILED_VMENTRY"), an SVM name, a number, or
@@ -102,8 +98,11 @@ int pt_text_names_event(const char *s);
  * not a reason.
  */
 int pt_text_exit_reason(const char *p, size_t n, uint64_t *val);
-/* The vector of the exception named by the N bytes at P ("#PF"): 0, or -1. */
-int pt_text_exception(const char *p, size_t n, uint32_t *vec);
+
+/* Each event's parse_text (kvm-events.h), by the event's name without "kvm_". */
+pt_kvm_parse_text pt_text_mmio, pt_text_pio, pt_text_msr, pt_text_msi, pt_text_set_irq,
+		  pt_text_apic_accept, pt_text_eoi, pt_text_inj_virq, pt_text_inj_exception,
+		  pt_text_user_exit, pt_text_exit, pt_text_page_fault, pt_text_emulate;
 
 /* ---- text-unwrap.c ---- */
 

@@ -117,6 +117,7 @@ static void remember_comm(struct pt_text_reader *t, uint32_t tid, const char *co
 static void take(struct pt_text_reader *t, const struct pt_text_header *h,
 		 enum pt_text_result res, struct pt_event *ev, int vcpu)
 {
+	const struct pt_kvm_event *e = pt_text_event(h);
 	int flag_lost = 0;
 
 	t->info.records++;
@@ -132,8 +133,8 @@ static void take(struct pt_text_reader *t, const struct pt_text_header *h,
 		flag_lost = t->cpu_lost[h->cpu];
 		t->cpu_lost[h->cpu] = 0;
 	}
-	if (res != R_OTHER)
-		t->info.present |= pt_text_kinds(h);
+	if (res != R_OTHER && e)
+		t->info.present |= pt_kvm_event_kinds(e);
 	if (res == R_DAMAGED || res == R_BAD)
 		t->info.damaged++;
 	if (res != R_EVENT)
@@ -143,8 +144,7 @@ static void take(struct pt_text_reader *t, const struct pt_text_header *h,
 	ev->tid = h->tid;
 	if (flag_lost)
 		ev->flags |= PT_EVF_LOST_BEFORE;
-	ev->vcpu = (ev->kind == PT_EV_MSI || ev->kind == PT_EV_IRQ_LINE ||
-		    ev->kind == PT_EV_APIC_ACCEPT) ? -1 : vcpu_of(t, ev->tid, vcpu);
+	ev->vcpu = e->any_thread ? -1 : vcpu_of(t, ev->tid, vcpu);
 	if (h->usec)
 		t->info.usec_ts = 1;
 	if (!t->info.events)
@@ -396,7 +396,7 @@ int pt_text_probe(const char *buf, size_t len)
 		if (i > len)
 			break;	/* the last line may be cut short: not judged */
 		s = unquote(l);
-		if (!pt_text_parse_header(s, &h) && pt_text_kinds(&h))
+		if (!pt_text_parse_header(s, &h) && pt_text_event(&h))
 			return 1;
 		if (!name)
 			name = pt_text_names_event(s);

@@ -8,27 +8,30 @@
 
 #include <stdint.h>
 
-/* X-macro: kind, name shown to users, trace event it comes from */
+/*
+ * X-macro: kind, name shown to users.  The trace event each comes from is
+ * in analyzer/kvm-events.c (pt_event_kind_source).
+ */
 #define PT_EVENT_KINDS(X) \
-	X(MMIO_READ,	"mmio read",	"kvm_mmio") \
-	X(MMIO_WRITE,	"mmio write",	"kvm_mmio") \
-	X(PIO_READ,	"pio read",	"kvm_pio") \
-	X(PIO_WRITE,	"pio write",	"kvm_pio") \
-	X(MSR_READ,	"msr read",	"kvm_msr") \
-	X(MSR_WRITE,	"msr write",	"kvm_msr") \
-	X(MSI,		"msi",		"kvm_msi_set_irq") \
-	X(IRQ_LINE,	"irq line",	"kvm_set_irq") \
-	X(APIC_ACCEPT,	"apic accept",	"kvm_apic_accept_irq") \
-	X(EOI,		"eoi",		"kvm_eoi") \
-	X(INJ_VIRQ,	"inject irq",	"kvm_inj_virq") \
-	X(INJ_EXCEPTION, "exception",	"kvm_inj_exception") \
-	X(USER_EXIT,	"userspace exit", "kvm_userspace_exit") \
-	X(EXIT,		"exit",		"kvm_exit") \
-	X(PAGE_FAULT,	"page fault",	"kvm_page_fault") \
-	X(EMULATE,	"emulate",	"kvm_emulate_insn")
+	X(MMIO_READ,	"mmio read") \
+	X(MMIO_WRITE,	"mmio write") \
+	X(PIO_READ,	"pio read") \
+	X(PIO_WRITE,	"pio write") \
+	X(MSR_READ,	"msr read") \
+	X(MSR_WRITE,	"msr write") \
+	X(MSI,		"msi") \
+	X(IRQ_LINE,	"irq line") \
+	X(APIC_ACCEPT,	"apic accept") \
+	X(EOI,		"eoi") \
+	X(INJ_VIRQ,	"inject irq") \
+	X(INJ_EXCEPTION, "exception") \
+	X(USER_EXIT,	"userspace exit") \
+	X(EXIT,		"exit") \
+	X(PAGE_FAULT,	"page fault") \
+	X(EMULATE,	"emulate")
 
 enum pt_event_kind {
-#define PT_EV_ENUM(k, name, event) PT_EV_##k,
+#define PT_EV_ENUM(k, name) PT_EV_##k,
 	PT_EVENT_KINDS(PT_EV_ENUM)
 #undef PT_EV_ENUM
 	PT_EV_KINDS

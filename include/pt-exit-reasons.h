@@ -3,7 +3,9 @@
  * (arch/x86/kvm/trace.h) and trace-cmd show them: VMX basic exit reasons
  * ("EPT_MISCONFIG") on Intel hosts, SVM exit codes ("npf") on AMD hosts.
  * The same number means different things on the two, so every lookup
- * says which ISA the trace comes from.
+ * says which ISA the trace comes from.  Also kvm_inj_exception's
+ * exception vectors ("#PF").  One table each, both ways: reports name
+ * numbers with it, the text reader (pt-text.h) reads names back with it.
  */
 #ifndef PT_EXIT_REASONS_H
 #define PT_EXIT_REASONS_H
@@ -33,6 +35,24 @@ enum pt_exit_isa {
 const char *pt_exit_reason_name(int isa, uint64_t reason);
 
 /*
+ * The number NAME (LEN bytes, not terminated) names in ISA's table: the
+ * kernel's name ("EPT_MISCONFIG", "npf"), or the name other kernels or
+ * trace-cmd's kvm plugin print for it ("PENDING_INTERRUPT", "vmmcall").
+ * 0 and *REASON, or -1 (an unknown ISA, a name neither has).
+ */
+int pt_exit_reason_by_name(int isa, const char *name, size_t len, uint32_t *reason);
+
+/* The VMX flag ("FAILED_VMENTRY", "SGX_ENCLAVE_MODE") NAME is: 0 and *FLAG, or -1. */
+int pt_exit_flag_by_name(const char *name, size_t len, uint32_t *flag);
+
+/*
+ * Row I of ISA's table, to list it whole: its name, with *REASON and
+ * *ALIAS, the other name pt_exit_reason_by_name knows for it (NULL when
+ * none); NULL past the last row.
+ */
+const char *pt_exit_reason_at(int isa, unsigned i, uint32_t *reason, const char **alias);
+
+/*
  * REASON for a report: its name, "FAILED_VMENTRY INVALID_STATE" with the
  * VMX flag, else the number ("49" when the ISA is unknown, "0x1234" when
  * the name is).  Returns BUF.
@@ -49,5 +69,10 @@ char *pt_exit_reason_str(int isa, uint64_t reason, char *buf, size_t size);
 int pt_exit_isa_guess(const uint32_t *reasons, unsigned n);
 
 const char *pt_exit_isa_name(int isa);	/* "vmx", "svm", "unknown" */
+
+/* The exception VECTOR as kvm_inj_exception prints it ("#PF"); NULL when it has no name. */
+const char *pt_exception_name(unsigned vector);
+/* The vector NAME (LEN bytes, not terminated) names: 0 and *VECTOR, or -1. */
+int pt_exception_by_name(const char *name, size_t len, uint32_t *vector);
 
 #endif

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "../detector.h"
+#include "pt-exit-reasons.h"
 
 #define MAX_GAP_NS 2000000ull	/* 2 ms */
 
@@ -26,12 +27,9 @@ struct state {
 
 static const char *exception_name(unsigned v)
 {
-	static const char *const names[32] = {
-		"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "coprocessor",
-		"#TS", "#NP", "#SS", "#GP", "#PF", "15", "#MF", "#AC", "#MC", "#XM", "#VE", "#CP",
-	};
+	const char *name = pt_exception_name(v);
 
-	return v < 32 && names[v] ? names[v] : "exception";
+	return name ? name : "exception";
 }
 
 static void event(void *p, struct pt_analysis *a, const struct pt_event *ev,

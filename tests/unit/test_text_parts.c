@@ -1,8 +1,8 @@
 /*
  * The parts of the text trace reader on their own (analyzer/text-local.h):
  * numbers and words, a record's header in each layout, each event's
- * fields, the kernel's names, and wrapped lines joined again.  The whole
- * reader is tested by test_text.c.
+ * fields (printed and raw), the kernel's names read back, and wrapped
+ * lines joined again.  The whole reader is tested by test_text.c.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -172,17 +172,61 @@ static void test_fields(void **state)
 	assert_int_equal(decode(REC("sched_switch: prev_comm=x"), &ev, &vcpu), R_OTHER);
 }
 
+/* Raw fields are read by the names in kvm-events.c's table, as a trace.dat's are. */
+static void test_raw_fields(void **state)
+{
+	struct pt_event ev;
+	int vcpu;
+
+	(void)state;
+	assert_int_equal(decode(REC("kvm_pio: rw=1 port=0xcf8 size=4 count=1 val=0x80001804"),
+				&ev, &vcpu), R_EVENT);
+	assert_int_equal(ev.kind, PT_EV_PIO_WRITE);
+	assert_int_equal(ev.addr, 0xcf8);
+	assert_int_equal(ev.val, 0x80001804);
+	assert_int_equal(ev.len, 4);
+	assert_int_equal(decode(REC("kvm_mmio: type=0 len=4 gpa=0x1 val=0x0"), &ev, &vcpu), R_SKIP);
+	assert_int_equal(decode(REC("kvm_mmio: type=1 len=3 gpa=0x1 val=0x0"), &ev, &vcpu),
+			 R_DAMAGED);
+	/* a field the event's row needs is missing: no event */
+	assert_int_equal(decode(REC("kvm_mmio: type=1 len=4 val=0x0"), &ev, &vcpu), R_BAD);
+	/* optional ones may be: no apicid, no vcpu */
+	assert_int_equal(decode(REC("kvm_eoi: vector=33"), &ev, &vcpu), R_EVENT);
+	assert_int_equal(ev.val, 33);
+	assert_int_equal(vcpu, -1);
+	assert_int_equal(decode(REC("kvm_eoi: apicid=2 vector=33"), &ev, &vcpu), R_EVENT);
+	assert_int_equal(ev.addr, 2);
+	assert_int_equal(vcpu, 2);
+	assert_int_equal(decode(REC("kvm_set_irq: gsi=16 level=-1 irq_source_id=0"), &ev, &vcpu),
+			 R_EVENT);
+	assert_int_equal(ev.val, 0xffffffff);	/* an int, as a trace.dat's 4 bytes read */
+	assert_int_equal(decode(REC("kvm_inj_virq: irq=33"), &ev, &vcpu), R_EVENT);
+	assert_int_equal(ev.val, 33);
+	assert_int_equal(decode(REC("kvm_inj_virq: vector=34 soft=0 reinjected=0"), &ev, &vcpu),
+			 R_EVENT);
+	assert_int_equal(ev.val, 34);
+	assert_int_equal(decode(REC("kvm_exit: exit_reason=48 guest_rip=0x10 isa=1 vcpu_id=3"),
+				&ev, &vcpu), R_EVENT);
+	assert_int_equal(ev.val, 48);
+	assert_int_equal(ev.rip, 0x10);
+	assert_int_equal(vcpu, 3);
+	assert_int_equal(decode(REC("kvm_inj_exception: exception=14 has_error=0 error_code=2"),
+				&ev, &vcpu), R_EVENT);
+	assert_int_equal(ev.flags, 0);
+}
+
 static void test_kinds(void **state)
 {
 	struct pt_text_header h;
 
 	(void)state;
 	assert_int_equal(pt_text_parse_header(REC("kvm_pio: x"), &h), 0);
-	assert_int_equal(pt_text_kinds(&h), 1u << PT_EV_PIO_READ | 1u << PT_EV_PIO_WRITE);
+	assert_int_equal(pt_kvm_event_kinds(pt_text_event(&h)),
+			 1u << PT_EV_PIO_READ | 1u << PT_EV_PIO_WRITE);
 	assert_int_equal(pt_text_parse_header(REC("kvm_eoi: x"), &h), 0);
-	assert_int_equal(pt_text_kinds(&h), 1u << PT_EV_EOI);
+	assert_int_equal(pt_kvm_event_kinds(pt_text_event(&h)), 1u << PT_EV_EOI);
 	assert_int_equal(pt_text_parse_header(REC("kvm_entry: x"), &h), 0);
-	assert_int_equal(pt_text_kinds(&h), 0);
+	assert_null(pt_text_event(&h));
 	assert_true(pt_text_names_event("a kvm_msr: b"));
 	assert_false(pt_text_names_event("a kvm_msr b"));
 }
@@ -190,8 +234,9 @@ static void test_kinds(void **state)
 static void test_names(void **state)
 {
 	static const char flags[] = "EPT_MISCONFIG FAILED_VMENTRY";
+	struct pt_event ev;
 	uint64_t v;
-	uint32_t vec;
+	int vcpu;
 
 	(void)state;
 	assert_int_equal(pt_text_exit_reason("npf", 3, &v), 0);
@@ -204,9 +249,25 @@ static void test_names(void **state)
 	assert_int_equal(v, PT_TEXT_EXIT_UNNAMED);
 	assert_int_equal(pt_text_exit_reason("HLT CPUID", 9, &v), -1);	/* not a flag */
 	assert_int_equal(pt_text_exit_reason("a b", 3, &v), -1);
-	assert_int_equal(pt_text_exception("#PF", 3, &vec), 0);
-	assert_int_equal(vec, 14);
-	assert_int_equal(pt_text_exception("#ZZ", 3, &vec), -1);
+	/* the names reports print (pt-exit-reasons.h) read back, and the aliases */
+	assert_int_equal(pt_text_exit_reason("IO_SMI", 6, &v), 0);
+	assert_int_equal(v, 5);
+	assert_int_equal(pt_text_exit_reason("rdpru", 5, &v), 0);
+	assert_int_equal(v, 0x8e);
+	assert_int_equal(pt_text_exit_reason("PENDING_INTERRUPT", 17, &v), 0);
+	assert_int_equal(v, 7);
+	assert_int_equal(pt_text_exit_reason("vmmcall", 7, &v), 0);
+	assert_int_equal(v, 0x81);
+	assert_int_equal(pt_text_exit_reason("DE excp", 7, &v), 0);	/* an SVM name with a space */
+	assert_int_equal(v, 0x40);
+	/* a flag alone is no reason */
+	assert_int_equal(pt_text_exit_reason("FAILED_VMENTRY", 14, &v), 0);
+	assert_int_equal(v, PT_TEXT_EXIT_UNNAMED);
+	assert_int_equal(decode(REC("kvm_inj_exception: #PF (0x2)"), &ev, &vcpu), R_EVENT);
+	assert_int_equal(ev.val, 14);
+	assert_int_equal(decode(REC("kvm_inj_exception: #ZZ"), &ev, &vcpu), R_BAD);
+	assert_int_equal(decode(REC("kvm_inj_exception: 0x2"), &ev, &vcpu), R_EVENT);
+	assert_int_equal(ev.val, 2);
 }
 
 static struct pt_text_pieces pieces;
@@ -271,6 +332,7 @@ int main(void)
 		cmocka_unit_test(test_header_layouts),
 		cmocka_unit_test(test_header_not),
 		cmocka_unit_test(test_fields),
+		cmocka_unit_test(test_raw_fields),
 		cmocka_unit_test(test_kinds),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_unwrap),

@@ -1,0 +1,81 @@
+/*
+ * The kvm events pttrace reads, each written down once (kvm-events.c):
+ * the tracepoint's name, the kinds of pt_event it makes, its fields and
+ * what they mean.  A reader only gets a record's field values out:
+ * reader.c from a trace.dat's binary record, by the field names here;
+ * the text reader (text-fields.c) from a line, by the same names when
+ * trace-cmd printed the raw fields, else with the row's parser of the
+ * event's print format.  The row's decode then makes the pt_event, the
+ * same for both, so the two readers cannot drift apart.  (perf does the
+ * same: tools/perf/arch/x86/util/kvm-stat.c knows the events,
+ * builtin-kvm.c is the engine.)
+ */
+#ifndef PT_KVM_EVENTS_H
+#define PT_KVM_EVENTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pt-event.h"
+
+#define PT_KVM_FIELDS 5
+
+/* One record of a kvm event, as a reader hands it to pt_kvm_decode. */
+struct pt_kvm_record {
+	uint64_t v[PT_KVM_FIELDS];	/* its fields' values, in its row's order; 0 when absent */
+	unsigned has;			/* bit J: it has field J (decode asks only of
+					   the optional ones: the others it always has) */
+	/* what decode learns besides the event: */
+	int vcpu;			/* the vcpu the record names (kvm_exit's vcpu_id,
+					   kvm_eoi's apicid), else -1 */
+	int isa;			/* kvm_exit's isa field (pt-exit-reasons.h), 0 when none */
+};
+
+enum pt_kvm_decoded {
+	PT_KVM_EVENT,	/* the event is made */
+	PT_KVM_SKIP,	/* a record pttrace drops (an unsatisfied read: the completed read follows) */
+	PT_KVM_DAMAGED,	/* values no kernel writes (an access of 3 bytes) */
+};
+
+/* Reads a record's field values out of the text its print format made: 0, or -1. */
+typedef int pt_kvm_parse_text(const char *p, struct pt_kvm_record *rec);
+
+struct pt_kvm_event {
+	const char *name;		/* the tracepoint, in the kvm system */
+	enum pt_event_kind kind;	/* the kind it makes, the first of two when pair */
+	unsigned pair : 1;		/* it makes kind + 1 too: a read or a write */
+	unsigned any_thread : 1;	/* raised by whichever thread emulates the device,
+					   not on the vcpu's own */
+	/* the fields decode reads, NULL-terminated; '?' first: some kernels lack it */
+	const char *fields[PT_KVM_FIELDS];
+	/* REC's values into EV's kind and the fields pt-event.h gives the kind */
+	enum pt_kvm_decoded (*decode)(struct pt_kvm_record *rec, struct pt_event *ev);
+	pt_kvm_parse_text *parse_text;	/* text-fields.c's */
+	/* what a trace without the event cannot show, for the report; NULL: nothing much */
+	const char *missing;
+};
+
+extern const struct pt_kvm_event pt_kvm_events[];
+extern const size_t pt_kvm_nevents;
+
+/* The row of the tracepoint NAME (LEN bytes, not terminated), or NULL. */
+const struct pt_kvm_event *pt_kvm_event_named(const char *name, size_t len);
+/* The row that makes KIND, or NULL. */
+const struct pt_kvm_event *pt_kvm_event_of(enum pt_event_kind kind);
+/* The kinds E makes, a bit per enum pt_event_kind. */
+unsigned pt_kvm_event_kinds(const struct pt_kvm_event *e);
+
+/*
+ * E's record REC (its v and has filled) into EV, which the reader has
+ * cleared or given its time, cpu and thread: flags are or'ed in.  Sets
+ * REC's vcpu and isa.
+ */
+static inline enum pt_kvm_decoded pt_kvm_decode(const struct pt_kvm_event *e,
+						struct pt_kvm_record *rec, struct pt_event *ev)
+{
+	rec->vcpu = -1;
+	rec->isa = 0;
+	return e->decode(rec, ev);
+}
+
+#endif
