@@ -31,20 +31,9 @@ static const char *builtin_plugin_dir(void)
 {
 	static const char *const relative[] = { "build/plugins", "../lib/pttrace/plugins" };
 	static char dir[PATH_MAX];
-	char exe[PATH_MAX], path[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	char *slash;
 
-	if (n <= 0)
-		return PT_PLUGINDIR;
-	exe[n] = 0;
-	slash = strrchr(exe, '/');
-	if (!slash)
-		return PT_PLUGINDIR;
-	*slash = 0;
 	for (size_t i = 0; i < sizeof(relative) / sizeof(relative[0]); i++)
-		if (snprintf(path, sizeof(path), "%s/%s", exe, relative[i]) < (int)sizeof(path) &&
-		    realpath(path, dir) && !access(dir, R_OK))
+		if (pt_exe_relative(relative[i], dir))
 			return dir;
 	return PT_PLUGINDIR;
 }
