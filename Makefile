@@ -50,7 +50,7 @@ GUEST := build/guest/pttrace-lab.elf
 
 LIB_SRCS := $(sort $(wildcard util/*.c collector/*.c)) lab/lab.c \
 	$(sort $(wildcard analyzer/*.c analyzer/detectors/*.c tui/index.c))
-CLI_SRCS := cli/pttrace.c cli/command.c cli/guest-elf.c $(sort $(wildcard cli/cmd-*.c cli/report-*.c)) tui/view.c
+CLI_SRCS := cli/pttrace.c cli/command.c cli/guest-elf.c cli/usage.c $(sort $(wildcard cli/cmd-*.c cli/report-*.c)) tui/view.c
 LIB_OBJS := $(LIB_SRCS:%.c=build/%.o)
 CLI_OBJS := $(CLI_SRCS:%.c=build/%.o)
 LIB := build/libpttrace.a
@@ -58,8 +58,8 @@ LIB := build/libpttrace.a
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_TESTS := $(UNIT_SRCS:tests/unit/%.c=build/tests/%)
 
-.PHONY: all deps pkgcheck check test-progs demo bench install uninstall clean traces mutation
-all: pkgcheck pttrace $(GUEST) $(PLUGINS)
+.PHONY: all deps pkgcheck check test-progs demo bench install uninstall clean traces mutation man
+all: pkgcheck pttrace $(GUEST) $(PLUGINS) man
 
 # Installs missing Debian packages (as root), or says which to install.
 deps:
@@ -108,6 +108,25 @@ build/tests/%: tests/unit/%.c $(LIB) $(filter-out build/cli/pttrace.o,$(CLI_OBJS
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(PT_CFLAGS) -Icli -MMD -MP $(EXPORT_FLAGS) -o $@ $< $(filter-out build/cli/pttrace.o,$(CLI_OBJS)) \
 		$(LIB) $(CMOCKA_LIBS) -Wl,--as-needed $(PKG_LIBS) -ldl
+
+# The man pages, pttrace.1 and pttrace-NAME.1, made from the usage texts
+# --help prints (cli/mkman.c): one source, so they cannot drift apart.
+MKMAN_OBJS := $(filter-out build/cli/pttrace.o,$(CLI_OBJS))
+MAN_PAGES := build/man/pttrace.1 $(patsubst cli/cmd-%.c,build/man/pttrace-%.1,$(wildcard cli/cmd-*.c))
+MAN_DATE := $(shell git log -1 --format=%cs 2>/dev/null)
+
+build/tools/mkman: cli/mkman.c $(MKMAN_OBJS) $(LIB)
+	$(quiet) CC $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(PT_CFLAGS) -Icli -MMD -MP -o $@ $< $(MKMAN_OBJS) $(LIB) \
+		-Wl,--as-needed $(PKG_LIBS) -ldl
+
+build/man/.made: build/tools/mkman
+	$(quiet) MAN build/man
+	$(Q)rm -rf build/man && mkdir -p build/man
+	$(Q)build/tools/mkman build/man $(VERSION) '$(MAN_DATE)' && touch $@
+
+man: build/man/.made
 
 # trace-cmd convert with pttrace's codecs, for the field corpus's zlib files
 build/tests/tc-convert: tests/tools/tc-convert.c $(LIB)

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "usage.h"
 #include "pt-plugins.h"
 #include "pttrace.h"
 
@@ -97,6 +98,16 @@ int main(int argc, char **argv)
 
 		for (size_t i = 0; i < n; i++)
 			printf("%s\n", cmds[i]->name);
+		return PT_EXIT_OK;
+	}
+	/* for bash completion: what may follow `pttrace [CMD]` (usage.h) */
+	if (!strcmp(argv[1], "--list-opts")) {
+		if (argc > 2 && !(cmd = pt_cmd_lookup(argv[2], &ambiguous))) {
+			pt_error("'%s' is not a pttrace command", argv[2]);
+			return PT_EXIT_ERROR;
+		}
+		pt_usage_list_opts(stdout, argc > 2 ? cmd->usage : pt_cmd_help.usage,
+				   argc > 2 ? cmd->name : NULL);
 		return PT_EXIT_OK;
 	}
 	if (argv[1][0] == '-') {
