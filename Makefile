@@ -5,6 +5,9 @@ DESTDIR ?=
 BINDIR ?= $(PREFIX)/bin
 DATADIR ?= $(PREFIX)/share/pttrace
 MANDIR ?= $(PREFIX)/share/man
+DOCDIR ?= $(PREFIX)/share/doc/pttrace
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+PKGCONFIGDIR ?= $(PREFIX)/share/pkgconfig
 
 CFLAGS ?= -O2 -g
 VERSION := 0.1.0
@@ -211,19 +214,39 @@ bench: all build/bench/tui-bench
 traces: all
 	$(Q)samples/record-traces.sh -o samples/traces
 
+# What make install writes, under DESTDIR and PREFIX (the README lists it).
+# The binary finds its plugins and lab guest relative to itself, so an
+# install under another PREFIX than the build's works.
+DOCS := README.md LICENSE $(wildcard LICENSES/* docs/*.md)
+
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/lab $(DESTDIR)$(LIBDIR)/plugins \
-		$(DESTDIR)$(INCLUDEDIR)
-	install -m 755 pttrace $(DESTDIR)$(BINDIR)/pttrace
-	install -m 644 $(GUEST) $(DESTDIR)$(DATADIR)/lab/pttrace-lab.elf
-	install -m 644 $(PLUGINS) $(DESTDIR)$(LIBDIR)/plugins/
-	install -m 644 include/pttrace-plugin.h $(DESTDIR)$(INCLUDEDIR)/
+	$(quiet) INSTALL $(DESTDIR)$(PREFIX)
+	$(Q)install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/lab $(DESTDIR)$(LIBDIR)/plugins \
+		$(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR) \
+		$(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(DOCDIR)/docs $(DESTDIR)$(DOCDIR)/LICENSES
+	$(Q)install -m 755 pttrace $(DESTDIR)$(BINDIR)/pttrace
+	$(Q)install -m 644 $(GUEST) $(DESTDIR)$(DATADIR)/lab/pttrace-lab.elf
+	$(Q)install -m 644 $(PLUGINS) $(DESTDIR)$(LIBDIR)/plugins/
+	$(Q)install -m 644 include/pttrace-plugin.h $(DESTDIR)$(INCLUDEDIR)/
+	$(Q)install -m 644 build/man/*.1 $(DESTDIR)$(MANDIR)/man1/
+	$(Q)install -m 644 scripts/pttrace.bash $(DESTDIR)$(BASHCOMPDIR)/pttrace
+	$(Q)for f in $(DOCS); do install -m 644 $$f $(DESTDIR)$(DOCDIR)/$$f || exit; done
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
+		-e 's|@INCLUDEDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))|' \
+		-e 's|@PLUGINDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(LIBDIR)/plugins)|' \
+		scripts/pttrace-plugin.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/pttrace-plugin.pc
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/pttrace $(DESTDIR)$(DATADIR)/lab/pttrace-lab.elf \
-		$(DESTDIR)$(INCLUDEDIR)/pttrace-plugin.h
-	rm -f $(patsubst build/plugins/%,$(DESTDIR)$(LIBDIR)/plugins/%,$(PLUGINS))
-	-rmdir $(DESTDIR)$(DATADIR)/lab $(DESTDIR)$(DATADIR) $(DESTDIR)$(LIBDIR)/plugins $(DESTDIR)$(LIBDIR)
+	$(quiet) UNINST $(DESTDIR)$(PREFIX)
+	$(Q)rm -f $(DESTDIR)$(BINDIR)/pttrace $(DESTDIR)$(DATADIR)/lab/pttrace-lab.elf \
+		$(DESTDIR)$(INCLUDEDIR)/pttrace-plugin.h $(DESTDIR)$(BASHCOMPDIR)/pttrace \
+		$(DESTDIR)$(PKGCONFIGDIR)/pttrace-plugin.pc \
+		$(patsubst build/plugins/%,$(DESTDIR)$(LIBDIR)/plugins/%,$(PLUGINS)) \
+		$(patsubst build/man/%,$(DESTDIR)$(MANDIR)/man1/%,$(MAN_PAGES)) \
+		$(addprefix $(DESTDIR)$(DOCDIR)/,$(DOCS))
+	$(Q)for d in $(DATADIR)/lab $(DATADIR) $(LIBDIR)/plugins $(LIBDIR) $(DOCDIR)/docs \
+		$(DOCDIR)/LICENSES $(DOCDIR); do \
+		rmdir $(DESTDIR)$$d 2>/dev/null || true; done
 
 clean:
 	rm -rf build pttrace
