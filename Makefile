@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # pttrace -- see README.md.  `make V=1` shows the commands.
 
 PREFIX ?= /usr/local

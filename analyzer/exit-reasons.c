@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * kvm_exit reason names.  The spellings are the kernel's (VMX_EXIT_REASONS
  * and SVM_EXIT_REASONS in arch/x86/include/uapi/asm/), so that the report

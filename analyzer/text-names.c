@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The names the kernel prints for numbers in kvm events, back to the
  * numbers: kvm_exit's reasons (VMX's basic exit reasons and flags, SVM's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* pttrace: find out what a passed-through PCI device did before the guest crashed. */
 #include <limits.h>
 #include <stdio.h>

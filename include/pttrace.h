@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Things every part of pttrace shares: the version and error reporting. */
 #ifndef PTTRACE_H
 #define PTTRACE_H

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Installs the Debian packages pttrace builds and tests with, when missing.
 # As root it runs apt-get; otherwise it prints the line to run and fails.
 set -e

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The curses screen of pttrace tui.  Every frame is drawn into curses'
  * virtual screen and written in one refresh; keys map to actions in one

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* kvm_exit reason names for VMX and SVM, and the guess of which a trace is from. */
 #include <stdarg.h>
 #include <stddef.h>

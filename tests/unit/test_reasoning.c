@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The analyzer's reasoning steps on constructed streams, each case with
  * its healthy twin: why nothing arrived (every link of the interrupt
