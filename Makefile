@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # pttrace -- see README.md.  `make V=1` shows the commands.
 
 PREFIX ?= /usr/local
@@ -5,6 +6,9 @@ DESTDIR ?=
 BINDIR ?= $(PREFIX)/bin
 DATADIR ?= $(PREFIX)/share/pttrace
 MANDIR ?= $(PREFIX)/share/man
+DOCDIR ?= $(PREFIX)/share/doc/pttrace
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+PKGCONFIGDIR ?= $(PREFIX)/share/pkgconfig
 
 CFLAGS ?= -O2 -g
 VERSION := 0.1.0
@@ -50,8 +54,8 @@ GUEST := build/guest/pttrace-lab.elf
 
 LIB_SRCS := $(sort $(wildcard util/*.c collector/*.c)) lab/lab.c \
 	$(sort $(wildcard analyzer/*.c analyzer/detectors/*.c tui/index.c))
-CLI_SRCS := cli/pttrace.c cli/command.c cli/guest-elf.c $(sort $(wildcard cli/cmd-*.c cli/report-*.c)) \
-	tui/view.c $(sort $(wildcard tui/pane-*.c))
+CLI_SRCS := cli/pttrace.c cli/command.c cli/guest-elf.c cli/usage.c \
+	$(sort $(wildcard cli/cmd-*.c cli/report-*.c)) tui/view.c $(sort $(wildcard tui/pane-*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=build/%.o)
 CLI_OBJS := $(CLI_SRCS:%.c=build/%.o)
 LIB := build/libpttrace.a
@@ -59,8 +63,8 @@ LIB := build/libpttrace.a
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_TESTS := $(UNIT_SRCS:tests/unit/%.c=build/tests/%)
 
-.PHONY: all deps pkgcheck check test-progs demo bench install uninstall clean traces mutation
-all: pkgcheck pttrace $(GUEST) $(PLUGINS)
+.PHONY: all deps pkgcheck check test-progs demo bench install uninstall clean traces mutation man
+all: pkgcheck pttrace $(GUEST) $(PLUGINS) man
 
 # Installs missing Debian packages (as root), or says which to install.
 deps:
@@ -109,6 +113,25 @@ build/tests/%: tests/unit/%.c $(LIB) $(filter-out build/cli/pttrace.o,$(CLI_OBJS
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(PT_CFLAGS) -Icli -MMD -MP $(EXPORT_FLAGS) -o $@ $< $(filter-out build/cli/pttrace.o,$(CLI_OBJS)) \
 		$(LIB) $(CMOCKA_LIBS) -Wl,--as-needed $(PKG_LIBS) -ldl
+
+# The man pages, pttrace.1 and pttrace-NAME.1, made from the usage texts
+# --help prints (cli/mkman.c): one source, so they cannot drift apart.
+MKMAN_OBJS := $(filter-out build/cli/pttrace.o,$(CLI_OBJS))
+MAN_PAGES := build/man/pttrace.1 $(patsubst cli/cmd-%.c,build/man/pttrace-%.1,$(wildcard cli/cmd-*.c))
+MAN_DATE := $(shell git log -1 --format=%cs 2>/dev/null)
+
+build/tools/mkman: cli/mkman.c $(MKMAN_OBJS) $(LIB)
+	$(quiet) CC $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(PT_CFLAGS) -Icli -MMD -MP -o $@ $< $(MKMAN_OBJS) $(LIB) \
+		-Wl,--as-needed $(PKG_LIBS) -ldl
+
+build/man/.made: build/tools/mkman
+	$(quiet) MAN build/man
+	$(Q)rm -rf build/man && mkdir -p build/man
+	$(Q)build/tools/mkman build/man $(VERSION) '$(MAN_DATE)' && touch $@
+
+man: build/man/.made
 
 # trace-cmd convert with pttrace's codecs, for the field corpus's zlib files
 build/tests/tc-convert: tests/tools/tc-convert.c $(LIB)
@@ -195,19 +218,39 @@ bench: all build/bench/tui-bench
 traces: all
 	$(Q)samples/record-traces.sh -o samples/traces
 
+# What make install writes, under DESTDIR and PREFIX (the README lists it).
+# The binary finds its plugins and lab guest relative to itself, so an
+# install under another PREFIX than the build's works.
+DOCS := README.md LICENSE $(wildcard LICENSES/* docs/*.md)
+
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/lab $(DESTDIR)$(LIBDIR)/plugins \
-		$(DESTDIR)$(INCLUDEDIR)
-	install -m 755 pttrace $(DESTDIR)$(BINDIR)/pttrace
-	install -m 644 $(GUEST) $(DESTDIR)$(DATADIR)/lab/pttrace-lab.elf
-	install -m 644 $(PLUGINS) $(DESTDIR)$(LIBDIR)/plugins/
-	install -m 644 include/pttrace-plugin.h $(DESTDIR)$(INCLUDEDIR)/
+	$(quiet) INSTALL $(DESTDIR)$(PREFIX)
+	$(Q)install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/lab $(DESTDIR)$(LIBDIR)/plugins \
+		$(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR) \
+		$(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(DOCDIR)/docs $(DESTDIR)$(DOCDIR)/LICENSES
+	$(Q)install -m 755 pttrace $(DESTDIR)$(BINDIR)/pttrace
+	$(Q)install -m 644 $(GUEST) $(DESTDIR)$(DATADIR)/lab/pttrace-lab.elf
+	$(Q)install -m 644 $(PLUGINS) $(DESTDIR)$(LIBDIR)/plugins/
+	$(Q)install -m 644 include/pttrace-plugin.h $(DESTDIR)$(INCLUDEDIR)/
+	$(Q)install -m 644 build/man/*.1 $(DESTDIR)$(MANDIR)/man1/
+	$(Q)install -m 644 scripts/pttrace.bash $(DESTDIR)$(BASHCOMPDIR)/pttrace
+	$(Q)for f in $(DOCS); do install -m 644 $$f $(DESTDIR)$(DOCDIR)/$$f || exit; done
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
+		-e 's|@INCLUDEDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))|' \
+		-e 's|@PLUGINDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(LIBDIR)/plugins)|' \
+		scripts/pttrace-plugin.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/pttrace-plugin.pc
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/pttrace $(DESTDIR)$(DATADIR)/lab/pttrace-lab.elf \
-		$(DESTDIR)$(INCLUDEDIR)/pttrace-plugin.h
-	rm -f $(patsubst build/plugins/%,$(DESTDIR)$(LIBDIR)/plugins/%,$(PLUGINS))
-	-rmdir $(DESTDIR)$(DATADIR)/lab $(DESTDIR)$(DATADIR) $(DESTDIR)$(LIBDIR)/plugins $(DESTDIR)$(LIBDIR)
+	$(quiet) UNINST $(DESTDIR)$(PREFIX)
+	$(Q)rm -f $(DESTDIR)$(BINDIR)/pttrace $(DESTDIR)$(DATADIR)/lab/pttrace-lab.elf \
+		$(DESTDIR)$(INCLUDEDIR)/pttrace-plugin.h $(DESTDIR)$(BASHCOMPDIR)/pttrace \
+		$(DESTDIR)$(PKGCONFIGDIR)/pttrace-plugin.pc \
+		$(patsubst build/plugins/%,$(DESTDIR)$(LIBDIR)/plugins/%,$(PLUGINS)) \
+		$(patsubst build/man/%,$(DESTDIR)$(MANDIR)/man1/%,$(MAN_PAGES)) \
+		$(addprefix $(DESTDIR)$(DOCDIR)/,$(DOCS))
+	$(Q)for d in $(DATADIR)/lab $(DATADIR) $(LIBDIR)/plugins $(LIBDIR) $(DOCDIR)/docs \
+		$(DOCDIR)/LICENSES $(DOCDIR); do \
+		rmdir $(DESTDIR)$$d 2>/dev/null || true; done
 
 clean:
 	rm -rf build pttrace

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * One cpu's ring-buffer pages, and the records on them, read the way
  * libtraceevent's kbuffer reads them but with every length checked against

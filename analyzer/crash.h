@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Finding the crash point in the event stream. */
 #ifndef PT_CRASH_H
 #define PT_CRASH_H

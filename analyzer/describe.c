@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Describing what the analysis saw in words: one evidence line, shared by
  * the text report, the JSON report and the TUI, so that an event reads the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The detector interface: one small file per suspicious behaviour in
  * analyzer/detectors/, each exporting a struct pt_detector, all of them

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* The detector table: every detector pttrace runs, in one place. */
 #include "detector.h"
 #include "pt-plugins.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The names the kernel gives numbers in kvm events, both ways: kvm_exit's
  * reasons (VMX_EXIT_REASONS and SVM_EXIT_REASONS in

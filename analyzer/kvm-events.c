@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The kvm events pttrace reads (kvm-events.h): the table at the end, and
  * one decode per event before it, from the record's fields as

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The kvm events pttrace reads, each written down once (kvm-events.c):
  * the tracepoint's name, the kinds of pt_event it makes, its fields and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* pttrace's metadata, read back: what it tells the device model. */
 #include <stdio.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #ifndef PT_META_APPLY_H
 #define PT_META_APPLY_H
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The model's config space: a shadow of every byte the trace showed, the
  * capability list, BAR sizing and programming, and what config reads and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The model's interrupts: MSI and MSI-X messages traced back to their
  * device, the MSI-X table as the guest programs it, the IO-APIC's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The model's device table, its event dispatch (MMIO, port I/O, the
  * 0xCF8/0xCFC latch and ECAM, interrupts), the BARs as address ranges,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The model's insides, shared by its three files: model.c (the device
  * table, event dispatch, BAR ranges, lookups), model-config.c (config

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Naming registers and decoding their values: a plugin's description of
  * the device first, then the built-in config-space decoder every device

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * PCI config space in one vocabulary, <linux/pci_regs.h>'s: what the
  * model's config logic (model-config.c) and the register decoder

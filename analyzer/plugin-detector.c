@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Plugins' detectors (pttrace-plugin.h) run as built-in ones: each is
  * wrapped in a struct pt_detector whose callbacks turn the analysis and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Guest symbol tables read with libelf (pt-symbols.h). */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The fields of each kvm event pttrace reads, out of a record's text:
  * as the kernel's print format prints them (in each version that changed

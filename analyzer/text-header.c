@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * A record's header, in each layout that prints one:
  *   trace-cmd report    "[instance: ] comm-tid [cpu] ts: event: payload"

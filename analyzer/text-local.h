@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The parts of the text trace reader (pt-text.h), and what they share.
  * A line of text goes through them in this order:

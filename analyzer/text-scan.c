@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The numbers and words of trace text.  Text pasted into a bug report
  * runs on into prose ("val 0x1Thanks"), so a number or a word counts only

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Text kvm traces: trace-cmd report, ftrace trace / trace_pipe and perf
  * script output, possibly wrapped and quoted by a mail client.  See

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Records a mail client wrapped, joined again.  A client may have broken
  * a line inside a word, or at a space it then dropped: each way of

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * What both versions of trace.dat hold alike, v6 in a row and v7 in
  * sections: the page header's layout, the event formats, the saved

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The parts of the trace.dat reader (pt-tracefile.h), and what they share:
  *   tracefile.c          opens a file: its head (magic, version, byte

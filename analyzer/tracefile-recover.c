@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * A v7 file cut short loses its last options section, where trace-cmd
  * writes where each cpu's data is.  The sections are in a row after the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Bounded reads of a trace.dat's header: every size the file claims is
  * checked against what is left of the file, or of the section in memory,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * A version 6 trace.dat after its head: the page header, the formats,
  * kallsyms, printk formats and command lines in a row, the cpu count,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * A version 7 trace.dat after its head: everything is in sections (id,
  * flags, size; compressed with the file's codec when flag 1 is set),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The structure of a trace.dat: header, event formats, command lines,
  * options and where each cpu's data is.  Everything the file says is a

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Reads every page left in a tracefs instance's per-cpu buffers into files.
 
 usage: capture-raw.py INSTANCE_DIR OUT_PREFIX

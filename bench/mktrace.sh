@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Makes a large trace.dat of real kvm events for the benchmarks: records the
 # lab's healthy VM once (raw ring-buffer pages of a private tracefs
 # instance), repeats those pages shifted in time until the trace has

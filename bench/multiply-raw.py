@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Repeats raw ring-buffer pages N times, each repetition later in time.
 
 usage: multiply-raw.py IN.cpuN OUT.cpuN TIMES SHIFT_NS

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The recorder's cost, measured on the lab's mmio-loop guest (root, KVM):
 #   1. the guest's MMIO throughput untraced, then while pttrace record runs,
 #      one after the other in this run (target: >= 90% kept);

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # make bench: pttrace analyze against trace-cmd report on the same files,
 # side by side in one run, on a 1-million and a 20-million record trace of
 # real kvm events (made by bench/mktrace.sh, root and KVM, kept in build/bench).

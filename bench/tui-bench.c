@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * pttrace tui's model on a big trace, without a terminal: how soon the
  * first screen's events are there, how long the index takes, its bytes

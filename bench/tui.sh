@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # pttrace tui on the 20-million-record trace of bench/mktrace.sh (root, KVM):
 # targets: first screen < 0.5 s, no visible delay scrolling or jumping,
 # a search over the whole trace in about a second, <= 16 bytes an event.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* The command table of the pttrace binary. */
 #ifndef PT_CLI_H
 #define PT_CLI_H

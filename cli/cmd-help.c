@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #include <stdio.h>
 #include <string.h>
 
@@ -43,9 +44,13 @@ const struct pt_cmd pt_cmd_help = {
 	"when the guest crashed: it records the VM's kvm events in a flight-recorder\n"
 	"buffer, stops at the crash, and names the suspicious driver behaviour.\n"
 	"\n"
-	"Commands may be abbreviated to any unique prefix. --no-plugins (or\n"
-	"PTTRACE_NO_PLUGINS=1) loads no device plugin; --plugin-dir <dir> loads the\n"
-	"plugins of <dir> too (as root the only way to add any: see 'pttrace plugins').\n"
+	"Commands may be abbreviated to any unique prefix.\n"
+	"\n"
+	"    -V, --version       print the version\n"
+	"    -h, --help          print this text; after a command, that command's\n"
+	"    --no-plugins        load no device plugin (PTTRACE_NO_PLUGINS=1 too)\n"
+	"    --plugin-dir <dir>  load the plugins of <dir> too, repeatable (as root the\n"
+	"                        only way to add any: see 'pttrace plugins')\n"
 	"\n"
 	"Exit status: 0 success, 1 ran but the result is not the good one,\n"
 	"2 error (bad usage, missing file, missing permission).\n",

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -278,16 +279,17 @@ const struct pt_cmd pt_cmd_lab = {
 	"    QEMU. QEMU never outlives pttrace.\n"
 	"\n"
 	"Options of run:\n"
-	"    -n, --name <vm>       the VM's -name (default pttrace-lab)\n"
-	"    -d, --duration <s>    give up after <s> seconds (default 30; healthy\n"
-	"                          runs 5 s and passes if it did not crash)\n"
-	"        --paused          start QEMU with -S and start the guest on SIGUSR1,\n"
-	"                          so a recorder can be armed first\n"
-	"    -p, --pid-file <file> write QEMU's pid there while it runs\n"
-	"    -q, --quiet           do not print the guest's console\n"
-	"        --dry-run         print the QEMU command line and exit\n"
-	"        --qemu <binary>   QEMU to run ($PTTRACE_QEMU, qemu-system-x86_64)\n"
-	"        --guest <elf>     the guest kernel ($PTTRACE_LAB_GUEST, the built one)\n"
+	"    -n, --name <vm>         the VM's -name (default pttrace-lab)\n"
+	"    -d, --duration <s>      give up after <s> seconds (default 30; healthy\n"
+	"                            runs 5 s and passes if it did not crash)\n"
+	"        --paused            start QEMU with -S and start the guest on SIGUSR1,\n"
+	"                            so a recorder can be armed first\n"
+	"    -p, --pid-file <file>   write QEMU's pid there while it runs\n"
+	"    -q, --quiet             do not print the guest's console\n"
+	"        --dry-run           print the QEMU command line and exit\n"
+	"        --qemu <binary>     QEMU to run ($PTTRACE_QEMU, qemu-system-x86_64)\n"
+	"        --guest <elf>       the guest kernel ($PTTRACE_LAB_GUEST, else the one\n"
+	"                            installed or built)\n"
 	"\n"
 	"Exit status of run: 0 the scenario ended as it should (its crash, or for\n"
 	"healthy none), 1 it ended otherwise, 2 it could not run.\n",

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* The command table and its lookup, apart from main() so tests can use it. */
 #include <stdarg.h>
 #include <stdio.h>

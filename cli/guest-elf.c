@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* --guest-elf, shared by analyze and tui. */
 #include "cli.h"
 #include "pt-symbols.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* pttrace: find out what a passed-through PCI device did before the guest crashed. */
 #include <limits.h>
 #include <stdio.h>
@@ -6,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "usage.h"
 #include "pt-plugins.h"
 #include "pttrace.h"
 
@@ -31,20 +33,9 @@ static const char *builtin_plugin_dir(void)
 {
 	static const char *const relative[] = { "build/plugins", "../lib/pttrace/plugins" };
 	static char dir[PATH_MAX];
-	char exe[PATH_MAX], path[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	char *slash;
 
-	if (n <= 0)
-		return PT_PLUGINDIR;
-	exe[n] = 0;
-	slash = strrchr(exe, '/');
-	if (!slash)
-		return PT_PLUGINDIR;
-	*slash = 0;
 	for (size_t i = 0; i < sizeof(relative) / sizeof(relative[0]); i++)
-		if (snprintf(path, sizeof(path), "%s/%s", exe, relative[i]) < (int)sizeof(path) &&
-		    realpath(path, dir) && !access(dir, R_OK))
+		if (pt_exe_relative(relative[i], dir))
 			return dir;
 	return PT_PLUGINDIR;
 }
@@ -108,6 +99,16 @@ int main(int argc, char **argv)
 
 		for (size_t i = 0; i < n; i++)
 			printf("%s\n", cmds[i]->name);
+		return PT_EXIT_OK;
+	}
+	/* for bash completion: what may follow `pttrace [CMD]` (usage.h) */
+	if (!strcmp(argv[1], "--list-opts")) {
+		if (argc > 2 && !(cmd = pt_cmd_lookup(argv[2], &ambiguous))) {
+			pt_error("'%s' is not a pttrace command", argv[2]);
+			return PT_EXIT_ERROR;
+		}
+		pt_usage_list_opts(stdout, argc > 2 ? cmd->usage : pt_cmd_help.usage,
+				   argc > 2 ? cmd->name : NULL);
 		return PT_EXIT_OK;
 	}
 	if (argv[1][0] == '-') {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* The --json report; its schema is docs/analyze-json.md (version PT_JSON_SCHEMA_VERSION). */
 #include <stdio.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* The text report, in the spirit of WinDbg's !analyze -v. */
 #include <stdio.h>
 #include <stdlib.h>

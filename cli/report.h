@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* The analyze command's two reports. */
 #ifndef PT_REPORT_H
 #define PT_REPORT_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* kvm_page_fault restricted to device BARs (pt-barfilter.h). */
 #include <ctype.h>
 #include <stdio.h>

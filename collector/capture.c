@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Finishing a capture: the instances' pages into the scratch files, the
  * files into the trace.dat, and when that cannot be written, a second place

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Finishing a capture from its scratch directory (scratch.h) into the trace.dat. */
 #ifndef PT_CAPTURE_H
 #define PT_CAPTURE_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The recorder's tracefs instances: the VM's (its kvm events, only its
  * threads, the crash triggers) and the host's (interrupt-context events of

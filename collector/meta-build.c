@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Building pttrace's metadata for a recording (docs/record-metadata.md). */
 #include <stdio.h>
 #include <stdlib.h>

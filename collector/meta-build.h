@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Building pttrace's metadata (the reading side is pt-meta.h). */
 #ifndef PT_META_BUILD_H
 #define PT_META_BUILD_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The VM's QMP monitor while recording: query-pci for the BARs (the
  * metadata, kvm_page_fault's filter, the pvpanic-pci trigger) and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * kvm_page_fault while recording: armed with a filter on the device BARs'
  * guest-physical ranges once QMP query-pci shows them, and moved when the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The recorder's parts, private to collector/: one recording's state
  * (struct rec) and what each file does with it.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * pt_record(): one recording from start to file.  It checks what it can
  * before arming anything, arms the instances (instance.c, pagefault.c) and

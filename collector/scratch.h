@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * A recording's scratch directory: the raw per-cpu pages, the metadata and
  * a small state file that are enough to finish the trace.dat later (after a

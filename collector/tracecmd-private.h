@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * libtracecmd 1.3's functions for writing a trace.dat.  libtracecmd.so.1
  * exports them, but declares them only in trace-cmd's private header,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The watchdog: a child that outlives the recorder only to finish what it
  * began.  The recorder tells it "done" on every way out it lives to take;

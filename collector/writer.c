@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Writing the trace.dat: libtracecmd's output functions over raw per-cpu pages. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Writing a trace.dat from raw per-cpu ring-buffer pages. */
 #ifndef PT_WRITER_H
 #define PT_WRITER_H

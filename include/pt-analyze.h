@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * pttrace analyze as a library: reads a trace.dat recorded around a guest
  * crash, rebuilds what the guest driver did to its devices and returns

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * kvm_page_fault restricted to device BARs: which guest-physical ranges
  * (the memory BARs QMP query-pci shows), and the tracefs filter text that

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* pttrace check: a lint of a VM's pass-through set-up. */
 #ifndef PT_CHECK_H
 #define PT_CHECK_H

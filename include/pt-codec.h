@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The compression codecs of trace.dat v7 files, decompressed here with the
  * system's zlib and libzstd rather than through libtracecmd: Debian's

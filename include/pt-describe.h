@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Words for what the analysis saw (analyzer/describe.c): the one place that
  * turns an event, with the device, BAR, register and guest function it was

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The normalized kvm event: what every detector, the report and the TUI
  * see, whatever kernel and trace-cmd wrote the file.  One record of the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * kvm_exit reasons by name, as the kernel's own kvm_exit print format
  * (arch/x86/kvm/trace.h) and trace-cmd show them: VMX basic exit reasons

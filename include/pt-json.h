@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * A small JSON reader for QMP replies and events: parses one document into
  * a tree that is freed as a whole.

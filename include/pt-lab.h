@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The lab: QEMU VMs whose tiny guest drives an emulated PCI device the
  * way a broken pass-through driver does, until the guest crashes.  Started

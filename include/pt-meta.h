@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * pttrace's metadata inside a trace.dat: what the VM was (its name, its
  * passed-through and emulated PCI devices, their guest BARs from QMP) and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The guest's PCI devices as the trace shows them: config space seen
  * through 0xCF8/0xCFC and ECAM, BARs, power state, MSI/MSI-X, resets, and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The host side of plugins (pttrace-plugin.h): loading them, and naming
  * registers and decoding values with what they describe, plus the PCI

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * A QMP client (QEMU Machine Protocol) on a unix socket: the lab runner
  * uses it to see GUEST_PANICKED and SHUTDOWN, the recorder to ask for

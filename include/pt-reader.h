@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Reading kvm events out of a trace.dat (v6 or v7, uncompressed, zstd or
  * zlib, any buffer instance) into pt_events, on pt-tracefile.h.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * pttrace record as a library: arm a private tracefs instance for one VM's
  * kvm events, wait for its crash (in-kernel triggers, QMP, signals, the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Guest symbols: names the guest code at an instruction pointer from the
  * trace (kvm_exit's guest_rip, kvm_emulate_insn's rip) with the symbol

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Reading kvm events out of a trace given as text: `trace-cmd report`
  * output (with or without -t, -l, instance prefixes), ftrace's trace and

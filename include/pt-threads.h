@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Which VM and which vcpu a host thread is.  A host-wide recording (plain
  * `trace-cmd record -e kvm`, no -P) holds every VM on the host, and the

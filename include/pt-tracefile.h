@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * trace.dat files (v6 and v7, as trace-cmd.dat.v6(5) and .v7(5) lay them
  * out) read by pttrace itself: every size and offset is checked against

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * pttrace tui's screen: curses over the index in pt-tui.h.  It lives in
  * tui/ and is linked into the pttrace binary, not into libpttrace.a, so

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The model behind pttrace tui, without curses: an index of every kvm
  * event in the trace, built a slice at a time so the screen stays live,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Running VMs as /proc and /sys show them: QEMU processes (started by hand,
  * by a script or by libvirt), their -name, threads, QMP sockets and PCI

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * pttrace's plugin ABI: the one header a plugin needs.  A plugin is a
  * shared object that describes PCI devices (register names per BAR offset,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Things every part of pttrace shares: the version and error reporting. */
 #ifndef PTTRACE_H
 #define PTTRACE_H
@@ -39,5 +40,14 @@ int pt_err_errno(struct pt_err *err, int errnum, const char *fmt, ...) PT_PRINTF
 void pt_make_printable(char *str);
 /* Length of the valid UTF-8 sequence at S (1-4), 0 when there is none. */
 size_t pt_utf8_len(const unsigned char *s);
+
+
+/*
+ * REL, a path relative to the directory of the running binary, made
+ * absolute in BUF (PATH_MAX bytes): where pttrace finds what it ships
+ * ("build/plugins", "../lib/pttrace/plugins").  BUF, or NULL when REL is
+ * not there or not readable.
+ */
+char *pt_exe_relative(const char *rel, char *buf);
 
 #endif

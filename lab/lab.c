@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -87,29 +88,24 @@ const char *pt_lab_crash_name(enum pt_lab_crash crash)
 	return "no crash";
 }
 
+/*
+ * $PTTRACE_LAB_GUEST, else the guest next to the binary: build/guest in a
+ * source tree, ../share/pttrace/lab from bin/ once installed (under any
+ * PREFIX or DESTDIR), else the directory configured at build time.
+ */
 const char *pt_lab_guest_path(void)
 {
+	static const char *const relative[] = {
+		"build/guest/" LAB_GUEST_NAME, "../share/pttrace/lab/" LAB_GUEST_NAME,
+	};
 	static char path[PATH_MAX];
 	const char *env = getenv("PTTRACE_LAB_GUEST");
-	char exe[PATH_MAX];
-	ssize_t n;
 
 	if (env && *env)
 		return env;
-	/* running from the build tree: the guest is built next to the binary */
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		char *slash;
-
-		exe[n] = 0;
-		slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = 0;
-			if (snprintf(path, sizeof(path), "%s/build/guest/%s", exe,
-				     LAB_GUEST_NAME) < (int)sizeof(path) && !access(path, R_OK))
-				return path;
-		}
-	}
+	for (size_t i = 0; i < sizeof(relative) / sizeof(relative[0]); i++)
+		if (pt_exe_relative(relative[i], path))
+			return path;
 	snprintf(path, sizeof(path), "%s/%s", PT_LABDIR, LAB_GUEST_NAME);
 	return path;
 }

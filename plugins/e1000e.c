@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Intel 82574 (e1000e, 8086:10d3), from the 82574 GbE controller datasheet. */
 #include <stddef.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* QEMU's edu device (1234:11e8), from QEMU's docs/specs/edu.rst. */
 #include <stddef.h>
 

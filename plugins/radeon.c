@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * ATI Radeon R100 family (QEMU's ati-vga,model=rv100 is 1002:5159), register
  * offsets as the Linux radeon driver's radeon_reg.h has them.

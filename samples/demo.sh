@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # pttrace's main job on a bundled sample: a lab VM is started, pttrace
 # record arms its kvm events and stops by itself at the guest's crash, and
 # pttrace analyze says what the driver did wrong.

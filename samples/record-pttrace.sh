@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Records lab scenarios with pttrace record itself, into samples/traces/pttrace/:
 # start the lab VM paused, arm `pttrace record --vm NAME`, let the guest run
 # to its crash.  (samples/record-traces.sh does the same with plain tracefs

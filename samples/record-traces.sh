@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Records lab scenarios the way a user of plain tracefs and trace-cmd would:
 # a private tracefs instance, the kvm events, set_event_pid with every
 # thread of the VM's QEMU, then `trace-cmd extract -B INSTANCE`.  These

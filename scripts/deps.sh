@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Installs the Debian packages pttrace builds and tests with, when missing.
 # As root it runs apt-get; otherwise it prints the line to run and fails.
 set -e
@@ -6,7 +7,8 @@ set -e
 PACKAGES="gcc make binutils pkg-config libc6-dev
 	libtracefs-dev libtraceevent-dev libtracecmd-dev libelf-dev libncurses-dev
 	libcmocka-dev clang libclang-rt-14-dev zlib1g-dev libzstd-dev
-	qemu-system-x86 trace-cmd tmux python3 strace gdb"
+	qemu-system-x86 trace-cmd tmux python3 strace gdb
+	man-db groff-base bash-completion"
 
 missing=""
 for p in $PACKAGES; do

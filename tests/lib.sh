@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Helpers for pttrace's shell tests.  Each test file prints TAP lines
 # (ok / not ok / ok # SKIP), which tests/run.sh counts.
 #

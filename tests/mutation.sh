@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The mutation check: runs the shell tests with a pttrace that fails and
 # prints nothing, and lists every check that still passes.  A check that
 # passes without pttrace working can pass with pttrace broken; each one

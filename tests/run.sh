@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Runs every test of pttrace and ends with one line: N passed, N failed (the
 # skipped ones are listed with their reasons and counted on the line above).
 #   tests/run.sh [FILTER]   runs only the tests whose path contains FILTER

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The Events pane: the event list (every event, those passing the filter,
  * or a timeline span), its cursor, mark and search, and the detail of the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The Findings pane: the analysis' findings, the detail of the selected
  * one, and its evidence (Enter), each line of which leads to its event.

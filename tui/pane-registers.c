@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The Registers pane: every register the guest touched, with its reads,
  * writes, last value and first and last access; Enter lists its accesses.

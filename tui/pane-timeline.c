@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The Timeline pane: the strip at the top of the screen (the busiest
  * devices' BAR accesses and the interrupt rate over time, the crash

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The panes of pttrace tui, on tig's view_ops: one file each
  * (pane-events.c, pane-findings.c, pane-registers.c, pane-timeline.c), each

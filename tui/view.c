@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The curses screen of pttrace tui, on tig's model: each pane (Events,
  * Findings, Registers, Timeline) is a file of its own behind struct

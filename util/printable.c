@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Names that come from a trace file (buffer names, command lines, the
  * metadata's strings) are whatever bytes the file holds: a damaged or

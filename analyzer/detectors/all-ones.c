@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * A device that answers all-ones: it fell off the bus, is in reset, or is
  * powered down.  One all-ones value can be real data (a register written

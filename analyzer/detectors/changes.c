@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * What changed just before the crash: registers touched for the first
  * time, and devices whose access rate jumped or collapsed, in the last

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The value that killed the guest: the last device values the crashing
  * vcpu consumed before its crash (a bugcheck, a triple fault, a panic on

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Exceptions the guest takes right after a device access on the same
  * vcpu: a #GP or #PF from using what a read returned, a #DF or #MC that

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Interrupt storms: a vector delivered far more often near the crash than
  * earlier in the trace, and level-triggered lines that stay asserted

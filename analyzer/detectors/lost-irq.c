@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Why nothing arrived: every link from a device to a vcpu that an
  * interrupt needs, checked each time the guest changes one of them, and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Polling: the driver reads one register over and over, it never changes,
  * and the crash comes while it is still waiting.  That is a hang as the

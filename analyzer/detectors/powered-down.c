@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Accesses to a device that cannot answer them: in D1-D3hot (PMCSR) or
  * with memory/I/O decode off (command register).  Real hardware drops the

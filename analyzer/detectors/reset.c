@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Resets that do not bring the device back: an FLR, a secondary bus
  * reset, a D3hot->D0 reset or the device's own soft reset, after which the

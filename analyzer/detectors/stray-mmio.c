@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * MMIO to a GPA that is in no BAR, no platform region and (since it
  * trapped) no RAM: a stray pointer, or a stale BAR address the driver kept

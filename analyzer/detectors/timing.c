@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The PCI and PCIe timing rules: after a D3hot->D0 transition a function
  * needs 10 ms (PCI PM 1.2, 5.6.1), after an FLR 100 ms (PCIe base spec,

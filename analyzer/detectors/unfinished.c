@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * A command the device never finished, on any device: the driver writes
  * bits to a register (a reset, a "go" bit) and polls that same register in

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Devices whose BARs show no traffic at all although the guest uses them
  * (they interrupt, or it set up MSI): a passed-through device whose BARs

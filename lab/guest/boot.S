@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Entry of the lab guest: the multiboot header, our own GDT, a stack, and
  * the interrupt entry stubs.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Register maps of the emulated devices the lab drivers use. */
 #ifndef DEVICES_H
 #define DEVICES_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The lab guest kit: just enough of a 32-bit kernel to drive a PCI device
  * the way a real driver does (config cycles through 0xCF8/0xCFC, MMIO on

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The lab's guest drivers and their scenarios.  Each scenario first drives
  * its device correctly for a while (the baseline a trace compares against),

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """check.py EXPECTED.json NAME REPORT.json EXIT: one line per expected item
 of trace NAME, "ok<TAB>description" or "not ok<TAB>description<TAB>why",
 judging pttrace analyze --json's report (REPORT.json, its exit status EXIT)

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """mkcatalog.py OUTDIR [NAME...]: writes the pass-through failure catalogue's
 traces (tests/catalog/README.md) into OUTDIR, one NAME.dat per scenario and
 per healthy twin, the way the kernel would have recorded them: every kvm

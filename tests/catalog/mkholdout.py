@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """mkholdout.py OUTDIR [NAME...]: writes the held-out pass-through failure
 set (tests/catalog/HOLDOUT.md) into OUTDIR, one NAME.dat per scenario and
 per healthy twin, with mkcatalog.py's machinery (sim/: device models,

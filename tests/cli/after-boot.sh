@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # pttrace analyze on traces begun after the guest booted, as plain
 # `trace-cmd record -e kvm` makes them: no config cycles of the boot, no
 # pttrace metadata, so no BARs (tests/field/after-boot, made by its make.sh).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # pttrace analyze on the lab traces: the root cause first, golden reports,
 # the options, the exit status.
 . "$(dirname "$0")/../lib.sh"

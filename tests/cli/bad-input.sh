@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Bad input to pttrace analyze: a one-line error or an explicit warning,
 # never a crash, a hang or a silent wrong answer.
 . "$(dirname "$0")/../lib.sh"

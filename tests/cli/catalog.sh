@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The pass-through failure catalogue (tests/catalog/README.md): a trace.dat
 # for every scenario and every healthy twin, written by
 # tests/catalog/mkcatalog.py the way the kernel records them (ring-buffer

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # pttrace vms and pttrace check on fake /proc and /sys trees (--sysroot):
 # pass-through set-ups without pass-through hardware.
 . "$(dirname "$0")/../lib.sh"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The pttrace command table: help, version, lookup, errors.
 . "$(dirname "$0")/../lib.sh"
 

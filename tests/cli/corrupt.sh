@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Damaged trace files: pttrace analyze (built with ASan and UBSan) on 1000+
 # variants of the bundled samples, v6 and v7, compressed and not, each with
 # one thing wrong (tests/corrupt/mkcorpus.c says what).  Every variant must

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The one detector list: `analyze --list-detectors` prints the table in
 # analyzer/detectors.c, every detector file is registered there, and the
 # README's copy is that output.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The field corpus: trace files made the way users make them (plain
 # trace-cmd, every version and codec, cut short, host-wide with two VMs,
 # text pasted from a bug report), each with its expected answer.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # A short run of both fuzz targets (tests/fuzz); longer runs: see README.
 . "$(dirname "$0")/../lib.sh"
 cd "$TOP" || exit 2

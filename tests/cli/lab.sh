@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # pttrace lab without running a VM: the list, the command line, the errors.
 . "$(dirname "$0")/../lib.sh"
 

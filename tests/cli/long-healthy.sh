@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # A long healthy trace: the lab's healthy VM recorded once and its pages
 # repeated to 3 million events (bench/mktrace.sh), so that the VM boots
 # again and again, as a flight recorder holds it across guest reboots.

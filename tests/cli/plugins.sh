@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Device plugins: the shipped ones, one built outside the tree from the
 # installed header alone and loaded with --plugin-dir (its names and its
 # detector used), the symbols pttrace exports to plugins, ones built for

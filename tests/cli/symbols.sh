@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # --guest-elf: guest rips named from the guest's ELF, checked against nm;
 # stripped files, a bias, bad arguments.
 . "$(dirname "$0")/../lib.sh"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The text reader makes the binary reader's events of the same records:
 # every bundled trace printed by trace-cmd report (ns and usec timestamps,
 # with -l), and layouts made from that text: perf script and ftrace ones

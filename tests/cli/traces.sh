@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The committed lab traces are trace-cmd's own files, and show each
 # scenario's device accesses.
 . "$(dirname "$0")/../lib.sh"

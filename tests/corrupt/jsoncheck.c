@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * jsoncheck: says whether pttrace's output is what a reader of it can take.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * mkcorpus's damages (mkcorpus.c says what): each variant of the parsed
  * file changes one thing, a truncation, one number given an impossible

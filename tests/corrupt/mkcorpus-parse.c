@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * mkcorpus's reading of a trace.dat (mkcorpus.c says why): the file's
  * structure, parsed on its own terms from trace-cmd.dat.v6(5) and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * mkcorpus: damaged copies of a trace.dat, for tests/cli/corrupt.sh.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * mkcorpus (tests/corrupt/mkcorpus.c): the trace.dat being damaged, the
  * places mkcorpus-parse.c finds in it (numbers, regions, truncation points)

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Writes a host-wide trace.dat v6 of several VMs from the raw ring-buffer
 pages of separate recordings, the way `trace-cmd record -e kvm` (no -P)
 on a host running them all at once would hold them.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Makes the field corpus: trace files the way users make them, from the
 # bundled recordings (plain tracefs + trace-cmd extract), with Debian's
 # trace-cmd and pttrace's tc-convert (zlib), never with pttrace record:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * libFuzzer target: any bytes as a trace file, through the reader, the
  * device model, every detector and both reports.  It must never crash or

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * libFuzzer target: any bytes as a stream of kvm events, through the
  * device model, every detector and both reports.  This is where pttrace's

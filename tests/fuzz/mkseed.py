@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Writes a small trace.dat v6 for fuzzing from a big one: the same header
 and kvm event formats, no kallsyms, printk formats or other systems, and
 only the first PAGES pages of each cpu (v6, little endian, 64-bit).

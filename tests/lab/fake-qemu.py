@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """A process that looks like QEMU to /proc: started as
 `exec -a qemu-system-x86_64 python3 fake-qemu.py MODE -name NAME -qmp unix:PATH,server=on`,
 it holds /dev/kvm open (unless MODE is "nokvm") and serves PATH as a QMP

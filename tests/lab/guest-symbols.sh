@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Guest symbols end to end: every lab scenario recorded with guest rips
 # (record -e +kvm_emulate_insn), analysed with the lab guest's ELF: every
 # finding names its register by name and the guest function that made the

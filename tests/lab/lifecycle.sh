@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The lab VM's life: paused start, signals, and a runner killed with -9.
 . "$(dirname "$0")/../lib.sh"
 need_root_kvm

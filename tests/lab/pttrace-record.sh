@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # pttrace record on every lab scenario, end to end: the VM found by name,
 # stopped by itself at the crash, a file trace-cmd reads, and pttrace
 # analyze naming the scenario's root cause.

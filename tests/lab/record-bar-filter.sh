@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # pttrace record arms kvm_page_fault with a filter on the guest's BARs:
 # not before query-pci shows them (a paused VM), then in the private
 # instance, matching every programmed memory BAR and nothing else, kept in

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Nothing captured is lost when the disk fails pttrace record: outputs it
 # cannot write at all (a missing directory, a read-only file system, no room
 # for the ring buffers: said before arming), scratch placement (--tmpdir,

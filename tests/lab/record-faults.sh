@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # pttrace record when the VM does not stay still: the VM dying, two
 # recordings at once, Ctrl-C, and --stream.
 . "$(dirname "$0")/../lib.sh"

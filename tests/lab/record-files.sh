@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # pttrace record's output file, as root in a directory a user may share:
 # the temporary file is made with O_EXCL next to the output and used by
 # its descriptor only (strace shows no open, chmod or stat of it by name

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The VM is who it says it is: pttrace record, as root, against processes
 # that only look like QEMU (tests/lab/fake-qemu.py under exec -a), with
 # real tracefs: one without KVM is refused, one naming libvirt's monitor

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Nothing captured is lost and nothing is left armed when pttrace record is
 # killed: kill -9 while it arms, while armed (flight recorder and --stream)
 # and while it writes the file (gdb stops it at each phase), a real OOM kill

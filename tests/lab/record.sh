@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # samples/record-traces.sh records a lab crash with plain tracefs and
 # trace-cmd, and leaves the machine's tracing as it found it.
 . "$(dirname "$0")/../lib.sh"

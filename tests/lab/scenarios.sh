@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Every lab scenario on real KVM: the crash it should end in, within 30 s,
 # with no QEMU and no tracefs instance left behind.
 . "$(dirname "$0")/../lib.sh"

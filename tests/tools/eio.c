@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * An LD_PRELOAD for the fault tests: every write to a file whose path
  * contains $PTTRACE_TEST_EIO fails with EIO, as on a disk that has gone bad

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * trace-cmd convert with the codecs pttrace registers: Debian's trace-cmd
  * cannot write zlib, which many other builds of trace-cmd write by

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # pttrace tui driven in tmux: keys sent, screens captured and read.
 . "$(dirname "$0")/../lib.sh"
 command -v tmux > /dev/null || skip_all "needs tmux (apt-get install tmux)"

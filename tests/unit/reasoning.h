@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The device and driver the reasoning tests (test_reasoning_*.c) share: a
  * NIC at 00:04.0 with BAR0 at NIC_BAR, its driver's work, and the checks

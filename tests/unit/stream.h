@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Building event streams by hand for the analyzer's unit tests: what a
  * guest driver does, as the kvm events KVM would record for it.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * kvm_page_fault restricted to device BARs: the BARs taken from query-pci,
  * the filter text built from them, and the address field found in the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* The crash locator on constructed event streams. */
 #include <stdarg.h>
 #include <stddef.h>

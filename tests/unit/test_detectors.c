@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Each detector on a constructed event stream: the misbehaviour, and the same driver done right. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * kvm_exit reason names for VMX and SVM, both ways, exception names, and
  * the guess of which ISA a trace is from.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The table of kvm events pttrace reads (analyzer/kvm-events.h): each
  * tracepoint once, each kind from one of them, and the decode both

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * A host trace recorded without kvm_mmio (trace-cmd record -e kvm_exit -e
  * kvm_page_fault ...): MMIO is seen through EPT exits and page faults,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The built-in config-space decoder (analyzer/pci-config.c): register
  * names and field decoding for the standard and bridge headers, PM, MSI

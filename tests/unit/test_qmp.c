@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* The QMP client against a scripted server on a unix socket. */
 #include <stdarg.h>
 #include <stddef.h>

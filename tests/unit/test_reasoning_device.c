@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The analyzer's reasoning on constructed streams, each case with its
  * healthy twin: what the device's answers tell: the value that killed the

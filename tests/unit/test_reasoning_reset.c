@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The analyzer's reasoning on constructed streams, each case with its
  * healthy twin: the PCI timing rules after D3hot->D0, a secondary bus

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The recorder's parts that need no VM and no tracefs: the event specs
  * (-e, "sys:event", the default set), the instance's name, the crash

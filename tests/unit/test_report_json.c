@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The reports over a constructed event stream: 64-bit numbers above 2^53
  * (guest kernel rips, 64-bit register values) come out exactly as hex

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Regressions found by the review of the analyzer's reasoning (issue 10):
  * each a healthy or unrelated case that an earlier build misjudged.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * A recording's scratch directory: its state survives a save and an open
  * (the watchdog and --recover read what the recorder wrote), and the

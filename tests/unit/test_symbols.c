@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Guest symbol lookup (analyzer/symbols.c) on the committed lab guest ELF. */
 #include <stdarg.h>
 #include <stddef.h>

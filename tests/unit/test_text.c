@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The text trace reader: each layout, each event, mail wrapping and
  * quoting, damage, and the same events as the binary reader.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The parts of the text trace reader on their own (analyzer/text-local.h):
  * numbers and words, a record's header in each layout, each event's

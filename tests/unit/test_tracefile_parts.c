@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The parts of the trace.dat reader on their own (analyzer/tracefile-local.h):
  * bounded reads, the event formats rewritten before libtraceevent sees

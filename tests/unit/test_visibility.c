@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The visibility detector: a device the guest evidently uses (it
  * interrupts, or pttrace's metadata says it is passed through) whose BARs

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """A CX23885 capture card: a level INTx never acknowledged."""
 
 from sim.guest import Guest

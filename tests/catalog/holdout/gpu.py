@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """GPUs: a Tesla T4 touched 30 ms after an FLR (VMX host); amdgpu keeping
 its old BAR5 mapping after a resizable-BAR reassignment; and, healthy, a
 busy GPU's fence interrupts (Windows)."""

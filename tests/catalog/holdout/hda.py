@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """HD Audio accessed in D3hot on Windows (runtime idle), 0x9f."""
 
 from sim.guest import Guest

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """NICs: an X710 (i40e) PF reset that never completes; an AQC107 whose
 reset path clears Bus Master on a posted-interrupt host; and, healthy, a
 busy NIC on level INTx (RTL8125)."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """A SAS3008 HBA (mpt3sas) that falls off the bus mid-I/O."""
 
 from sim.guest import Guest

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """xHCI: MSI-X entry 0 re-programmed with a vector below 16."""
 
 from sim.guest import Guest

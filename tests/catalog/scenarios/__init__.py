@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The catalogue's scenarios (README.md), by device family: each
 sc_NAME(name, bad=True, boot=True) builds one VM, plays it and returns the
 Guest; mkcatalog.py lists them."""

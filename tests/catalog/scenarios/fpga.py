@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """An FPGA card (Xilinx XDMA) that falls off the bus (Linux)."""
 
 from sim.guest import Guest

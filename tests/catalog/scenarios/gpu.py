@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """GPU scenarios: Bus Master off and INTx disabled under a Windows driver
 (NVIDIA), D3hot left too soon (AMD, Windows), a secondary bus reset too
 short for amdgpu (Linux)."""

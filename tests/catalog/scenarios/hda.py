@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """HD Audio scenarios (Windows): decode turned off under a waiting DPC, an
 interrupt storm from an unhandled RIRB overrun, a position read out of
 range."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """NIC scenarios (Linux): MSI-X function mask left set, an MSI to an APIC id
 that does not exist, an IO-APIC entry left masked, MSI not re-enabled after
 resume, an FLR waited for too briefly (ConnectX-5); and busy NICs that are

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """NVMe scenarios (Linux): an MSI-X entry restored masked, a drive gone from
 the link, a controller reset that never becomes ready, a subsystem reset
 without a config restore; and doorbells under load that are healthy."""

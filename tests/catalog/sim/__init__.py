@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The machinery behind the catalogue's generators (mkcatalog.py,
 mkholdout.py): trace.dat writing (tracedat), PCI function models (pci), the
 guest as KVM sees it (guest), firmware and OS enumeration (platform), the

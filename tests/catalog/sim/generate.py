@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The generators' command line (mkcatalog.py, mkholdout.py): a list of
 traces, each (name, scenario function, its arguments), written into OUTDIR,
 all of them or the ones named; --list prints the names."""

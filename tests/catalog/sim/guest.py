@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The guest as KVM sees it: vcpu threads, their exits, MMIO and port I/O
 through QEMU, MSRs, interrupts through the local APIC and IO-APIC, and the
 crash signals.  Every helper emits the kvm events the real path traces, in

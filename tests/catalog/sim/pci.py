@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """PCI functions: config space with BAR sizing, capabilities, resets, and
 the registers behind their BARs; the time units every model counts in."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Firmware and guest OS: q35's devices, the firmware's enumeration (BAR
 sizing and programming through 0xcf8/0xcfc), the OS's own scan (Linux
 through 0xcf8, Windows through ECAM), enabling a device, MSI, MSI-X; and a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """trace.dat: formats from tracefs, ring-buffer pages, trace-cmd restore.
 The partial trace.dat (`trace-cmd restore -c`) is made from a copy of the
 tracing directory's header and event format files (restore's -t DIR) with

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Makes the after-boot corpus: the lab traces pttrace record wrote
 # (samples/traces/pttrace, top-level buffer, from the guest's start) with
 # their beginning cut off by `trace-cmd split`, as if recorded with plain

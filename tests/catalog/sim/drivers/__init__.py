@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Guest drivers of each device family, with the device models they need:
 GPUs (gpu), NICs (nic), NVMe and block I/O (nvme), HD Audio (hda)."""
 

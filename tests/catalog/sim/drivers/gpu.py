@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """GPUs: NVIDIA (Windows: fence interrupts, vblank, TDR) and AMD (D3hot and
 back, the IH ring)."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """HD Audio (Windows): codec verbs through CORB/RIRB, an output stream, and
 HDAudBus.sys's interrupt handling."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """NICs (Linux): TX tail writes, TX/RX completion interrupts, NAPI, the TX
 watchdog (5 s) with panic_on_warn=1; the register layouts of the drivers
 the scenarios use."""

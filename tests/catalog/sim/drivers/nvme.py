@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """NVMe (Linux): controller enable, admin and I/O queues, MSI-X; block I/O
 from the guest's tasks and what notices when it stops (khungtaskd, blk-mq's
 timeout)."""
