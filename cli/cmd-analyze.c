@@ -123,7 +123,7 @@ static int analyze_run(int argc, char **argv)
 				return pt_die_usage(&pt_cmd_analyze, "--ecam wants an address, not '%s'", optarg);
 			break;
 		default:
-			return pt_die_usage(&pt_cmd_analyze, "bad option");
+			return pt_die_usage(&pt_cmd_analyze, NULL);	/* getopt said why */
 		}
 	}
 	if (list_detectors) {
