@@ -50,7 +50,8 @@ GUEST := build/guest/pttrace-lab.elf
 
 LIB_SRCS := $(sort $(wildcard util/*.c collector/*.c)) lab/lab.c \
 	$(sort $(wildcard analyzer/*.c analyzer/detectors/*.c tui/index.c))
-CLI_SRCS := cli/pttrace.c cli/command.c cli/guest-elf.c $(sort $(wildcard cli/cmd-*.c cli/report-*.c)) tui/view.c
+CLI_SRCS := cli/pttrace.c cli/command.c cli/guest-elf.c $(sort $(wildcard cli/cmd-*.c cli/report-*.c)) \
+	tui/view.c $(sort $(wildcard tui/pane-*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=build/%.o)
 CLI_OBJS := $(CLI_SRCS:%.c=build/%.o)
 LIB := build/libpttrace.a
@@ -150,10 +151,12 @@ build/asan/pttrace: $(ASAN_OBJS) $(EXPORTS)
 	$(Q)$(ASAN_CC) $(ASAN_FLAGS) $(EXPORT_FLAGS) -o $@ $(ASAN_OBJS) $(PKG_LIBS) -ldl
 
 # The corruption corpus generator and a JSON checker (tests/corrupt)
-build/tests/mkcorpus: tests/corrupt/mkcorpus.c
+MKCORPUS_SRCS := tests/corrupt/mkcorpus.c tests/corrupt/mkcorpus-parse.c tests/corrupt/mkcorpus-damage.c
+
+build/tests/mkcorpus: $(MKCORPUS_SRCS) tests/corrupt/mkcorpus.h
 	$(quiet) CC $@
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -std=gnu11 -Wall -Wextra -D_GNU_SOURCE -o $@ $< -lzstd
+	$(Q)$(CC) $(CFLAGS) -std=gnu11 -Wall -Wextra -D_GNU_SOURCE -o $@ $(MKCORPUS_SRCS) -lzstd
 
 build/tests/jsoncheck: tests/corrupt/jsoncheck.c build/util/json.o build/util/error.o build/util/printable.o
 	$(quiet) CC $@

@@ -7,12 +7,14 @@
 /*
  * Everything about one subcommand, exported by its own cmd-NAME.c.
  * USAGE is the man-page-style text that `pttrace help NAME` and
- * `pttrace NAME --help` print.
+ * `pttrace NAME --help` print; USAGE_MORE, when set, prints more of it
+ * from a table that the command runs on too (tui's keys).
  */
 struct pt_cmd {
 	const char *name;
 	const char *summary;
 	const char *usage;
+	void (*usage_more)(FILE *f);
 	int (*run)(int argc, char **argv);	/* argv[0] is the command name */
 	int uses_plugins;	/* loads them: names, decoders, detectors (help, record do not) */
 };

@@ -77,9 +77,8 @@ const struct pt_cmd pt_cmd_tui = {
 	"--guest-elf names the guest code behind each access, as in pttrace\n"
 	"analyze: the detail pane and the findings show function+0xoff.\n"
 	"\n"
-	"Keys: up/down j/k, PgUp/PgDn, g/G, / search, n/N, f filter, c crash,\n"
-	"m mark, Tab panes, Enter open, Esc back, ? help, q quit; mouse wheel and\n"
-	"clicks. NO_COLOR turns colours off.\n",
+	"NO_COLOR turns colours off.\n",
+	.usage_more = pt_tui_print_keys,
 	.run = tui_run,
 	.uses_plugins = 1,
 };

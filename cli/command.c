@@ -71,6 +71,8 @@ void pt_cmd_print_ambiguous(FILE *f, const struct pt_cmd *const *table, size_t n
 void pt_cmd_print_usage(const struct pt_cmd *cmd, FILE *f)
 {
 	fputs(cmd->usage, f);
+	if (cmd->usage_more)
+		cmd->usage_more(f);
 }
 
 void pt_error(const char *fmt, ...)

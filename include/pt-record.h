@@ -43,7 +43,7 @@ struct pt_record_opts {
 	double duration;		/* stop after, seconds; 0: never */
 	const char *qmp;		/* QMP socket; NULL: from the command line */
 	const volatile sig_atomic_t *stop;
-	/* called about every 100 ms while armed */
+	/* called about every 0.25 s while armed */
 	void (*on_status)(void *ctx, const struct pt_record_status *st);
 	/* called once per note: a missing event, a stale instance removed, ... */
 	void (*on_note)(void *ctx, const char *msg);

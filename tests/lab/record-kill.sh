@@ -43,7 +43,7 @@ lab_start healthy pt-k1 --duration 300
 kill -USR1 "$LAB_PID"
 
 # kill -9 while arming: the instance exists, the events are half set
-kill_at set_pids arming --vm pt-k1 -o "$T/arming.dat"
+kill_at pt_inst_set_pids arming --vm pt-k1 -o "$T/arming.dat"
 inst="pttrace-$REC-pt-k1"
 for i in $(seq 100); do [ -e "/run/pttrace/record.$REC" ] || break; sleep 0.1; done
 REC=""

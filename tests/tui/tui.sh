@@ -5,6 +5,9 @@ cd "$TOP" || exit 2
 S=pttrace-tui-test-$$
 export TMUX_TMPDIR=$T	# a tmux server of our own
 trap 'tmux kill-server 2> /dev/null; rm -rf "$T"' EXIT
+# a session that outlives the tested ones: the server would exit with its
+# last session and race the next new-session
+tmux new-session -d -s keep-$$ "sleep 3600"
 F=samples/traces/pttrace/irq-storm.dat
 
 start() {	# start FILE [W H [ENV]]: pttrace tui in a fresh tmux session
@@ -12,7 +15,7 @@ start() {	# start FILE [W H [ENV]]: pttrace tui in a fresh tmux session
 	tmux new-session -d -s $S -x "${2:-80}" -y "${3:-24}" \
 		"env ${4:-TERM=xterm} $PTTRACE tui $1; echo tui-exit=\$?; sleep 60"
 	wait_screen "irqs|tui-exit"
-	wait_screen "[0-9]+/[0-9]+  \\? help|tui-exit"	# indexed
+	wait_screen "[0-9]+/[0-9]+  .*\\? help|tui-exit"	# indexed
 }
 screen() { tmux capture-pane -p -t $S > "$T/screen"; }
 wait_screen() {	# up to 20 s for REGEX on the screen (a loaded 2-core machine is slow)
@@ -110,6 +113,10 @@ keys Tab
 has "^> 1\. critical +90% level interrupt never acknowledged" "findings pane: the root cause first"
 has "^why: " "finding detail: why"
 has "^try: " "finding detail: what to try"
+keys G
+has "^>( [2-9]|[1-9][0-9])\. " "G: the last finding"
+keys g
+has "^> 1\. critical" "g: the first finding"
 keys Enter
 has "^evidence of: level interrupt never acknowledged" "Enter: the finding's evidence"
 has "line asserted" "the evidence lines"
@@ -158,12 +165,23 @@ tmux send-keys -t $S -l "$(printf '\033[<0;25;1M\033[<0;25;1m')"
 sleep 0.3
 screen
 has "^> 1\. critical" "a click on a pane's name opens it"
+keys Enter BTab Tab
+has "^> 1\. critical" "leaving the Findings pane closes a finding's evidence"
 keys Tab Tab Tab
 
 # help, resize, quit
 keys ?
 has "pttrace tui keys" "? shows the keys"
 has "/  search" "help lists search"
+# the overlay and pttrace tui --help come from the one key table: the same lines
+./pttrace tui --help | sed -n '/^Keys/,$p' | sed '1d; s/^ *//' > "$T/keys"
+missing=$(while read -r line; do grep -qF -- "$line" "$T/screen" || echo "$line"; done < "$T/keys")
+if [ "$(wc -l < "$T/keys")" -ge 10 ] && [ -z "$missing" ]; then
+	ok "the help overlay lists every key of pttrace tui --help ($(wc -l < "$T/keys"))"
+else
+	not_ok "the help overlay lists every key of pttrace tui --help"
+	echo "$missing" | sed 's/^/#   missing: /'
+fi
 keys x
 hasnt "pttrace tui keys" "any key closes the help"
 tmux resize-window -t $S -x 100 -y 30

@@ -1,0 +1,119 @@
+/*
+ * The VM's QMP monitor while recording: query-pci for the BARs (the
+ * metadata, kvm_page_fault's filter, the pvpanic-pci trigger) and
+ * GUEST_PANICKED as a stop.  A recording never depends on it: without QMP,
+ * or when the peer misbehaves, it goes on without.
+ */
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "record-int.h"
+
+/* The peer broke the protocol or a bound: the recording goes on without it. */
+static void drop_qmp(struct rec *r, const struct pt_err *why)
+{
+	pt_rec_note(r, "%s; recording goes on without QMP (no GUEST_PANICKED stop, BARs as last seen)",
+		    why->msg);
+	pt_qmp_close(&r->qmp);
+	r->qmp_up = 0;
+}
+
+void pt_mon_refresh_pci(struct rec *r, int timeout_ms)
+{
+	struct pt_json *pci = NULL;
+	struct pt_err qerr;
+
+	if (!r->qmp_up)
+		return;
+	if (!pt_qmp_execute(&r->qmp, "query-pci", NULL, &pci, timeout_ms, &qerr)) {
+		pt_json_free(r->query_pci);
+		r->query_pci = pci;
+	} else if (r->qmp.broken) {
+		drop_qmp(r, &qerr);
+	}
+}
+
+unsigned long long pt_mon_pvpanic_bar(const struct pt_json *buses)
+{
+	for (const struct pt_json *bus = buses ? buses->child : NULL; bus; bus = bus->next) {
+		const struct pt_json *devs = pt_json_get(bus, "devices");
+
+		for (const struct pt_json *d = devs ? devs->child : NULL; d; d = d->next) {
+			const struct pt_json *id = pt_json_get(d, "id");
+			const struct pt_json *v = pt_json_get(id, "vendor"), *dv = pt_json_get(id, "device");
+			const struct pt_json *regions = pt_json_get(d, "regions");
+
+			if (v && dv && v->num == 0x1b36 && dv->num == 0x11 && regions && regions->child &&
+			    pt_json_get(regions->child, "address"))
+				return pt_json_get(regions->child, "address")->num;
+		}
+	}
+	return 0;
+}
+
+void pt_mon_connect(struct rec *r)
+{
+	const char *paths[PT_VM_MAX_QMP + 1];
+	char failed[PT_VM_MAX_QMP + 1][sizeof(((struct pt_err *)0)->msg)];
+	unsigned n = 0;
+
+	if (r->opts->qmp)
+		paths[n++] = r->opts->qmp;
+	for (unsigned i = 0; i < r->vm.nqmp; i++)
+		paths[n++] = r->vm.qmp[i];
+	for (unsigned i = 0; i < n; i++) {
+		char why[PATH_MAX + 128];
+		struct pt_err qerr;
+
+		/*
+		 * Root connects only to the VM's own monitor: a socket planted
+		 * where the command line points would feed it BARs and stops.
+		 */
+		failed[i][0] = 0;
+		if (!pt_vm_owns_socket(r->opts->sysroot, &r->vm, paths[i], why, sizeof(why))) {
+			pt_rec_note(r, "QMP socket '%s' not used: %s", paths[i], why);
+			continue;
+		}
+		/* a socket another client holds answers no greeting: try the next */
+		if (pt_qmp_connect(&r->qmp, paths[i], 1000, &qerr)) {
+			snprintf(failed[i], sizeof(failed[i]), "%s", qerr.msg);
+			continue;
+		}
+		r->qmp_up = 1;
+		if (pt_qmp_execute(&r->qmp, "query-pci", NULL, &r->query_pci, 3000, &qerr))
+			pt_rec_note(r, "QMP query-pci failed: %s", qerr.msg);
+		return;
+	}
+	/* why each one failed matters only when none answered (the lab holds one of two) */
+	for (unsigned i = 0; i < n; i++)
+		if (failed[i][0])
+			pt_rec_note(r, "QMP socket '%s' not used: %s", paths[i], failed[i]);
+	if (n)
+		pt_rec_note(r, "no QMP socket answered: no guest BARs in the metadata, no GUEST_PANICKED");
+}
+
+int pt_mon_panicked(struct rec *r)
+{
+	struct pt_json *msg;
+	struct pt_err qerr;
+	int panicked = 0, rc;
+
+	while (r->qmp_up && (rc = pt_qmp_read(&r->qmp, &msg, 0, &qerr)) != 0) {
+		if (rc < 0) {
+			/* QEMU exiting closes it: the VM-exit stop says that one */
+			if (kill(r->vm.pid, 0) == 0) {
+				drop_qmp(r, &qerr);
+			} else {
+				pt_qmp_close(&r->qmp);
+				r->qmp_up = 0;
+			}
+			break;
+		}
+		panicked |= pt_json_get_str(msg, "event") &&
+			    !strcmp(pt_json_get_str(msg, "event"), "GUEST_PANICKED");
+		pt_json_free(msg);
+	}
+	return panicked;
+}
