@@ -25,6 +25,7 @@ struct analysis {
 	uint8_t nwanted[PT_EV_KINDS];
 	unsigned findings_cap;
 	uint64_t first_ts, last_ts;
+	uint64_t end_ts;	/* the last event fed, the crash or --at behind us or not */
 	int stopped;		/* the crash (or --at) is behind us */
 	/* per vcpu: the reason of a kvm_exit not yet followed by another event */
 	uint64_t open_exit[PT_MAX_VCPUS];
@@ -273,6 +274,7 @@ void pt_analysis_feed_access(struct pt_analysis *a, const struct pt_event *in, s
 		a->window_start = ev->ts;
 	}
 	memset(out, 0, sizeof(*out));
+	an->end_ts = ev->ts;
 	if (an->stopped) {
 		a->after_crash++;
 		return;
@@ -293,6 +295,8 @@ void pt_analysis_feed_access(struct pt_analysis *a, const struct pt_event *in, s
 	if (pt_crash_event(&an->crash, ev, &acc) && !a->opts.have_at)
 		an->stopped = 1;
 	a->by_kind[ev->kind]++;
+	if (ev->vcpu >= 0 && ev->vcpu < PT_MAX_VCPUS)
+		a->vcpu_seen[ev->vcpu] = 1;
 	/* --vcpu: other vcpus still shape the device model, nothing else */
 	gpa_fault(an, ev, a->opts.vcpu < 0 || ev->vcpu < 0 || ev->vcpu == a->opts.vcpu, &acc);
 	*out = acc;
@@ -754,6 +758,15 @@ struct pt_analysis *pt_analyze_file(const char *path, const struct pt_analysis_o
 	if (chosen < 0)
 		goto out;
 	a = c.vm[chosen];
+	/* a time outside the trace would be reported as a clean trace "4.5e9 s before the crash" */
+	if (opts && opts->have_at &&
+	    (opts->at_ts < PRIV(a)->first_ts || opts->at_ts > PRIV(a)->end_ts)) {
+		pt_err_set(err, "--at %.6f is outside the trace: its events run from %.6f to %.6f "
+			   "(trace clock, as trace-cmd report shows it)", opts->at_ts / 1e9,
+			   PRIV(a)->first_ts / 1e9, PRIV(a)->end_ts / 1e9);
+		a = NULL;
+		goto out;
+	}
 	c.vm[chosen] = NULL;
 	a->vm = chosen;
 	a->unattributed = info->nvms > 1 ? c.unattributed : 0;

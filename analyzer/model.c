@@ -590,6 +590,9 @@ int pt_model_hint(struct pt_model *m, const char *spec, struct pt_err *err)
 
 	if (pt_bdf_parse(spec, &bdf, &p) || *p != ':')
 		goto bad;
+	/* "BAR2=" as the reports print it, or "2=" */
+	if (!strncasecmp(p + 1, "bar", 3))
+		p += 3;
 	if (sscanf(p + 1, "%u=%lli%n", &bar, &base, &n) != 2 || bar >= PCI_STD_NUM_BARS)
 		goto bad;
 	p += 1 + n;
@@ -604,6 +607,6 @@ int pt_model_hint(struct pt_model *m, const char *spec, struct pt_err *err)
 		return pt_err_set(err, "too many devices");
 	return 0;
 bad:
-	return pt_err_set(err, "bad --device '%s': want BDF:BAR=GPA[+SIZE], e.g. 00:03.0:0=0xfea00000+0x100000",
+	return pt_err_set(err, "bad --device '%s': want BDF:BAR=GPA[+SIZE], e.g. 00:03.0:BAR0=0xfea00000+0x100000",
 			  spec);
 }

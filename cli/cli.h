@@ -45,7 +45,7 @@ void pt_cmd_print_ambiguous(FILE *f, const struct pt_cmd *const *table, size_t n
 			    const char *name);
 
 void pt_cmd_print_usage(const struct pt_cmd *cmd, FILE *f);
-/* "pttrace: <message>" on stderr; returns PT_EXIT_ERROR. */
+/* "pttrace CMD: <message>" (FMT NULL: none, getopt said it) and the --help hint on stderr; returns PT_EXIT_ERROR. */
 int pt_die_usage(const struct pt_cmd *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void pt_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

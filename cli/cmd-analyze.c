@@ -21,7 +21,46 @@ static int parse_seconds(const char *s, double *out)
 	char *end;
 
 	*out = strtod(s, &end);
-	return *s && !*end && *out >= 0;
+	/* a trace clock in ns fits 64 bits: about 584 years */
+	return *s && !*end && *out >= 0 && *out < 1.8e10;
+}
+
+/* Probed functions that answered: firmware reads every slot's vendor id */
+static int present(const struct pt_analysis *a, uint16_t bdf)
+{
+	const struct pt_device *d = pt_model_find(a->model, bdf);
+
+	return d && d->present;
+}
+
+/* A --vcpu or --device that matches nothing is said, with what there is. */
+static void note_empty_filters(const struct pt_analysis *a)
+{
+	char list[256] = "", one[32];
+	size_t len = 0;
+
+	if (a->opts.vcpu >= 0 && (a->opts.vcpu >= PT_MAX_VCPUS || !a->vcpu_seen[a->opts.vcpu])) {
+		for (int v = 0; v < PT_MAX_VCPUS; v++)
+			if (a->vcpu_seen[v] && len < sizeof(list) - 8)
+				len += snprintf(list + len, sizeof(list) - len, "%s%d", len ? ", " : "", v);
+		pt_error("note: no event of vcpu %d in this trace (vcpus: %s)", a->opts.vcpu,
+			len ? list : "none");
+	}
+	if (a->opts.have_device && !present(a, a->opts.device)) {
+		unsigned n;
+		struct pt_device *const *devs = pt_model_devices(a->model, &n);
+
+		len = 0;
+		for (unsigned i = 0; i < n; i++) {
+			if (!devs[i]->present)
+				continue;
+			pt_bdf_str(devs[i]->bdf, one, sizeof(one));
+			if (len < sizeof(list) - sizeof(one))
+				len += snprintf(list + len, sizeof(list) - len, "%s%s", len ? ", " : "", one);
+		}
+		pt_bdf_str(a->opts.device, one, sizeof(one));
+		pt_error("note: no device %s in this trace (devices: %s)", one, len ? list : "none");
+	}
 }
 
 /* One a line: name, what it looks for, and the plugin that added it. */
@@ -124,7 +163,7 @@ static int analyze_run(int argc, char **argv)
 				return pt_die_usage(&pt_cmd_analyze, "--ecam wants an address, not '%s'", optarg);
 			break;
 		default:
-			return pt_die_usage(&pt_cmd_analyze, "bad option");
+			return pt_die_usage(&pt_cmd_analyze, NULL);	/* getopt said why */
 		}
 	}
 	if (list_detectors) {
@@ -167,6 +206,7 @@ static int analyze_run(int argc, char **argv)
 		pt_symbols_free(symbols);
 		return PT_EXIT_ERROR;
 	}
+	note_empty_filters(a);
 	if (stats)
 		fprintf(stderr, "pttrace: open %.3f s, %llu records in %.3f s (%.1f M records/s), "
 			"finish %.3f s\n", a->open_ns / 1e9, (unsigned long long)a->info.records,

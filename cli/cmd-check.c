@@ -48,7 +48,7 @@ static int check_run(int argc, char **argv)
 			sysroot = optarg;
 			break;
 		default:
-			return pt_die_usage(&pt_cmd_check, "bad option");
+			return pt_die_usage(&pt_cmd_check, NULL);	/* getopt said why */
 		}
 	}
 	if (optind != argc || !name == !pid)

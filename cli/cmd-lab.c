@@ -192,7 +192,7 @@ static int lab_run(int argc, char **argv)
 			opts.guest = optarg;
 			break;
 		default:
-			return pt_die_usage(&pt_cmd_lab, "bad option");
+			return pt_die_usage(&pt_cmd_lab, NULL);	/* getopt said why */
 		}
 	}
 	if (optind != argc - 1)

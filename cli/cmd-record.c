@@ -180,7 +180,7 @@ static int record_run(int argc, char **argv)
 			cleanup = 1;
 			break;
 		default:
-			return pt_die_usage(&pt_cmd_record, "bad option");
+			return pt_die_usage(&pt_cmd_record, NULL);	/* getopt said why */
 		}
 	}
 	if (optind != argc)

@@ -27,8 +27,10 @@ static int tui_run(int argc, char **argv)
 			vm = optarg;
 			continue;
 		}
-		if (c != 'g')
-			goto usage;
+		if (c != 'g') {
+			pt_symbols_free(symbols);
+			return pt_die_usage(&pt_cmd_tui, NULL);	/* getopt said why */
+		}
 		if (pt_cli_guest_elf(&symbols, optarg))
 			goto out;
 	}

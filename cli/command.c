@@ -91,10 +91,13 @@ int pt_die_usage(const struct pt_cmd *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("pttrace: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry 'pttrace %s --help' for more information.\n", cmd->name);
+	if (fmt) {
+		fprintf(stderr, "pttrace %s: ", cmd->name);
+		va_start(ap, fmt);
+		vfprintf(stderr, fmt, ap);
+		va_end(ap);
+		fputc('\n', stderr);
+	}
+	fprintf(stderr, "Try 'pttrace %s --help' for more information.\n", cmd->name);
 	return PT_EXIT_ERROR;
 }

@@ -131,7 +131,13 @@ int main(int argc, char **argv)
 		pt_cmd_print_usage(cmd, stdout);
 		return PT_EXIT_OK;
 	}
-	argv[1] = (char *)cmd->name;
+	/* getopt's messages start with argv[0]: "pttrace record: option '--vm' requires ..." */
+	{
+		static char full[64];
+
+		snprintf(full, sizeof(full), "pttrace %s", cmd->name);
+		argv[1] = full;
+	}
 	if (cmd->uses_plugins)
 		pt_plugins_load(builtin_plugin_dir(), plugin_dirs, plugin_note, NULL);
 	{

@@ -179,6 +179,7 @@ struct pt_analysis {
 	uint64_t analysed;
 	struct pt_vcpu_stats vcpu[PT_MAX_VCPUS];
 	unsigned nvcpus;
+	uint8_t vcpu_seen[PT_MAX_VCPUS];	/* every vcpu with an event, whatever --vcpu says */
 	struct pt_vector_stats vector[PT_MAX_VECTORS];
 	/*
 	 * enum pt_exit_isa of the kvm_exit reasons, set by pt_analysis_finish:

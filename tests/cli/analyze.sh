@@ -100,3 +100,44 @@ expect_err "--device wants a BDF like 00:03.0, not '3'" "bad --device message"
 run "$PTTRACE" analyze --device 00:03.0:7=0x1 samples/traces/healthy.dat
 expect_rc 2 "bad --device BAR hint"
 expect_err "bad --device '00:03.0:7=0x1'" "bad --device BAR hint message"
+
+# --at outside the trace is an error naming the trace's span, not a clean
+# report "4.5e9 s before the crash"; a time no clock reaches is a usage error
+for at in 0 99999; do
+	run "$PTTRACE" analyze --at $at samples/traces/d3-access.dat
+	expect_rc 2 "--at $at: exit 2"
+	expect_err "^pttrace: --at $at\.000000 is outside the trace: its events run from [0-9]+\.[0-9]{6} to [0-9]+\.[0-9]{6} " \
+		"--at $at: outside the trace, and its span"
+done
+for at in inf 1e400 -1; do
+	run "$PTTRACE" analyze --at $at samples/traces/d3-access.dat
+	expect_rc 2 "--at $at: exit 2"
+	expect_err "^pttrace analyze: --at wants a time in seconds" "--at $at: a usage error"
+done
+
+# filters that match nothing say so, with what there is
+run "$PTTRACE" analyze --vcpu 7 samples/traces/pttrace/d3-access.dat
+expect_err "^pttrace: note: no event of vcpu 7 in this trace \(vcpus: 0\)$" "--vcpu of no vcpu: a note with the vcpus"
+expect_out "^CRASH:" "--vcpu of no vcpu: the report still comes"
+run "$PTTRACE" analyze --device 00:1f.7 samples/traces/pttrace/d3-access.dat
+expect_err "^pttrace: note: no device 00:1f.7 in this trace \(devices: .*00:04\.0" "--device of no device: a note with the devices"
+run "$PTTRACE" analyze --device 00:04.0 samples/traces/pttrace/d3-access.dat
+grep -q "note:" "$T/err" && not_ok "--device of a device: no note" || ok "--device of a device: no note"
+expect_out "^00:04.0 " "--device of a device: its summary"
+
+# --device BDF:BAR0=... as the reports spell BARs, the same as BDF:0=...
+run "$PTTRACE" analyze --device 00:03.0:BAR0=0xfea00000+0x100000 samples/traces/healthy.dat
+expect_rc 0 "--device BDF:BAR0=...: accepted"
+cp "$T/out" "$T/bar0"
+run "$PTTRACE" analyze --device 00:03.0:0=0xfea00000+0x100000 samples/traces/healthy.dat
+cmp -s "$T/out" "$T/bar0" && ok "--device BDF:BAR0= and BDF:0= are the same" || not_ok "--device BDF:BAR0= and BDF:0= are the same"
+
+# getopt's errors: one line with the command, then the hint
+run "$PTTRACE" record --vm
+expect_rc 2 "record --vm without a name: exit 2"
+expect_err "^pttrace record: option '--vm' requires an argument$" "getopt's error names the command"
+[ "$(wc -l < "$T/err")" = 2 ] && ok "getopt's error: one line and the hint" || { not_ok "getopt's error: one line and the hint"; diag "$T/err"; }
+run "$PTTRACE" tui --bogus samples/traces/healthy.dat
+expect_err "^pttrace tui: unrecognized option '--bogus'$" "tui's unknown option is said as such"
+grep -q "wants one trace file" "$T/err" && not_ok "tui's unknown option is not called a missing file" ||
+	ok "tui's unknown option is not called a missing file"

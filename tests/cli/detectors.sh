@@ -41,4 +41,4 @@ grep -q "powered-down, all-ones" "$TOP/docs/analyze-json.md" && not_ok "docs/ana
 
 run "$PTTRACE" analyze --list-detectors "$TOP/samples/traces/healthy.dat"
 expect_rc 2 "--list-detectors with a file: usage error"
-expect_err "^pttrace: --list-detectors takes no trace file" "and says why"
+expect_err "^pttrace analyze: --list-detectors takes no trace file" "and says why"
