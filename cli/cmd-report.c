@@ -277,7 +277,8 @@ static int report_run(int argc, char **argv)
 	struct report r = { .vm = -1, .format = FMT_TEXT, .out = stdout };
 	struct pt_symbols *symbols = NULL;
 	struct pt_analysis *a = NULL;
-	const char *hints[16];
+	const char *hints[16], *elf_specs[16];
+	unsigned nelf = 0;
 	char filter[256] = "", *end, buf[1 << 16];
 	int64_t from = 0, to = 0;
 	int have_from = 0, have_to = 0, from_rel = 0, to_rel = 0, c, rc = PT_EXIT_ERROR;
@@ -295,7 +296,7 @@ static int report_run(int argc, char **argv)
 				fprintf(stderr, "pttrace report: --%s wants a time: -2s, +150ms, 0 (from the "
 					"crash) or 1234.5678 (the trace clock), not '%s'\n",
 					c == 'f' ? "from" : "to", optarg);
-				goto out;
+				return PT_EXIT_ERROR;
 			}
 			*(c == 'f' ? &have_from : &have_to) = 1;
 			break;
@@ -352,8 +353,9 @@ static int report_run(int argc, char **argv)
 			r.format = FMT_JSON;
 			break;
 		case 'g':
-			if (pt_cli_guest_elf(&symbols, optarg))
-				goto out;
+			if (nelf == 16)
+				return pt_die_usage(me, "at most 16 --guest-elf files");
+			elf_specs[nelf++] = optarg;
 			break;
 		case 'v':
 			opts.vm = optarg;
@@ -364,14 +366,18 @@ static int report_run(int argc, char **argv)
 				return pt_die_usage(me, "--ecam wants an address, not '%s'", optarg);
 			break;
 		default:
-			pt_symbols_free(symbols);
 			return pt_die_usage(me, NULL);	/* getopt said why */
 		}
 	}
-	if (optind != argc - 1) {
-		rc = pt_die_usage(me, "report wants one trace file");
-		goto out;
+	if (optind != argc - 1)
+		return pt_die_usage(me, "report wants one trace file");
+	if (!strcmp(argv[optind], "-")) {
+		pt_error("report reads its file twice (the crash first): give a file, not standard input");
+		return PT_EXIT_ERROR;
 	}
+	for (unsigned i = 0; i < nelf; i++)
+		if (pt_cli_guest_elf(&symbols, elf_specs[i]))
+			goto out;
 	opts.symbols = symbols;
 	r.x = calloc(1, sizeof(*r.x));
 	if (!r.x) {

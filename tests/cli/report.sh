@@ -231,3 +231,19 @@ run "$PTTRACE" report "$F" --reg 'BAR9+x'
 expect_rc 2 "--reg nonsense: exit 2"
 run "$PTTRACE" report
 expect_rc 2 "no file: exit 2"
+run "$PTTRACE" report - < "$F"
+expect_rc 2 "standard input: exit 2 (the file is read twice)"
+expect_err "give a file, not standard input" "standard input: says to give a file"
+
+# a text trace: the same events, the same decoding
+if command -v trace-cmd > /dev/null; then
+	trace-cmd report "$F" > "$T/d3.txt" 2> /dev/null
+	run "$PTTRACE" report "$T/d3.txt" --reg PMCSR
+	expect_out "^ +-1\.0301[0-9]+ 539\.217182000 vcpu 0  pio write   00:04\.0 config\+0xcc PM\.PMCSR port 0xcfc len 2 val 0x3 \{ POWER_STATE = D3hot \}$" \
+		"a text trace (trace-cmd report's): PMCSR decoded the same (times in us)"
+	n_txt=$(count "$T/d3.txt")
+	if [ "$n_txt" -gt 0 ] && [ "$n_txt" = "$lines" ]; then ok "a text trace: the same $lines events"; else not_ok "a text trace: $n_txt events, not $lines"; fi
+else
+	skip "trace-cmd not installed: no text trace to read"
+	skip "trace-cmd not installed"
+fi
