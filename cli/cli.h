@@ -28,7 +28,7 @@ enum {
 };
 
 extern const struct pt_cmd pt_cmd_analyze, pt_cmd_check, pt_cmd_help, pt_cmd_lab,
-	pt_cmd_plugins, pt_cmd_record, pt_cmd_tui, pt_cmd_version, pt_cmd_vms;
+	pt_cmd_plugins, pt_cmd_record, pt_cmd_report, pt_cmd_tui, pt_cmd_version, pt_cmd_vms;
 
 const struct pt_cmd *const *pt_cmds(size_t *count);
 

@@ -13,6 +13,7 @@ static const struct pt_cmd *const commands[] = {
 	&pt_cmd_lab,
 	&pt_cmd_plugins,
 	&pt_cmd_record,
+	&pt_cmd_report,
 	&pt_cmd_tui,
 	&pt_cmd_version,
 	&pt_cmd_vms,

@@ -39,6 +39,7 @@ struct pt_tui_filter {
 	uint64_t off;
 	int have_value;
 	uint32_t value;
+	char reg_name[48];	/* reg=PMCSR: the register's name; "" any */
 };
 
 struct pt_tui_index {
@@ -84,6 +85,15 @@ static inline int pt_tui_vcpu(const struct pt_tui_entry *e)
 }
 static inline unsigned pt_tui_device(const struct pt_tui_entry *e) { return e->where >> 56; }
 
+/*
+ * Fills E for EV at POS, which the model resolved to ACC, as the index
+ * keeps it (a device gets its index here); for a reader that matches
+ * events with pt_tui_match without keeping them.  Returns the device
+ * index, -1 for none.
+ */
+int pt_tui_entry_set(struct pt_tui_index *x, struct pt_tui_entry *e, const struct pt_event *ev,
+		     const struct pt_position *pos, const struct pt_access *acc);
+
 /* Up to MAX device indexes with BAR traffic, busiest first. */
 int pt_tui_timeline_devices(const struct pt_tui_index *x, unsigned *out, unsigned max);
 
@@ -111,7 +121,10 @@ int pt_tui_match(struct pt_tui_index *x, const struct pt_tui_entry *e, const str
 size_t pt_tui_search(struct pt_tui_index *x, const char *query, size_t from, int dir,
 		     const struct pt_tui_filter *f);
 
-/* Parses "kind=mmio dev=00:03.0 reg=BAR0+0x24 vcpu=0 rw=r value=0x100"; -1 with ERR. */
+/*
+ * Parses "kind=mmio dev=00:03.0 reg=BAR0+0x24 vcpu=0 rw=r value=0x100"
+ * (reg= also takes a name: reg=PMCSR); -1 with ERR.
+ */
 int pt_tui_parse_filter(struct pt_tui_index *x, const char *text, struct pt_tui_filter *f,
 			struct pt_err *err);
 

@@ -4,6 +4,7 @@
 #define PTTRACE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #ifndef PT_VERSION
 #define PT_VERSION "0.1.0"
@@ -49,5 +50,14 @@ size_t pt_utf8_len(const unsigned char *s);
  * not there or not readable.
  */
 char *pt_exe_relative(const char *rel, char *buf);
+
+/*
+ * A time given on the command line (report's --from and --to): with a sign,
+ * a unit (s, ms, us, ns) or 0, relative to the crash ("-2s", "+150ms",
+ * "0": *RELATIVE set, *NS may be negative); a bare positive number is the
+ * trace clock in seconds, as trace-cmd report shows it ("1234.567890").
+ * 0, or -1 when S is not such a time.
+ */
+int pt_parse_time_arg(const char *s, int64_t *ns, int *relative);
 
 #endif

@@ -60,6 +60,7 @@ _pttrace_arg()
 	'<dir>') _pttrace_files -d ;;
 	'<command>') _pttrace_words "$("$pt" --list-cmds 2> /dev/null)" ;;
 	'<name>') _pttrace_words "$("$pt" vms 2> /dev/null | awk 'NR > 1 && $1 != "-" { print $1 }')" ;;
+	'<fmt>') _pttrace_words "text csv json" ;;
 	'<scenario>') _pttrace_words "$("$pt" lab list 2> /dev/null | awk 'NR > 1 { print $1 }')" ;;
 	'<bdf>')
 		[ -f "$2" ] || return

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "pt-plugins.h"
 #include "pt-tui.h"
 
 #define FIRST_BUCKET_NS 1000000ull	/* 1 ms, widened as the trace goes on */
@@ -110,11 +111,26 @@ static unsigned bucket_of(struct pt_tui_index *x, uint64_t ts)
 	return b;
 }
 
+int pt_tui_entry_set(struct pt_tui_index *x, struct pt_tui_entry *e, const struct pt_event *ev,
+		     const struct pt_position *pos, const struct pt_access *acc)
+{
+	int dev = -1;
+
+	if (acc->dev && acc->type != PT_ACC_NONE && acc->type != PT_ACC_PLATFORM)
+		dev = pt_tui_device_index(x, acc->dev->bdf);
+	e->where = (pos->offset & ((1ull << 37) - 1)) | (uint64_t)(acc->type & 7) << 37 |
+		   (uint64_t)(pos->buffer & 0xf) << 40 | (uint64_t)(ev->kind & 0xf) << 44 |
+		   (uint64_t)(ev->vcpu < 0 ? 0xff : ev->vcpu & 0xff) << 48 |
+		   (uint64_t)(dev < 0 ? PT_TUI_NO_DEVICE : dev) << 56;
+	e->addr = acc->type == PT_ACC_CONFIG ? (uint32_t)acc->off : (uint32_t)ev->addr;
+	e->val = (uint32_t)ev->val;
+	return dev;
+}
+
 static void add_entry(struct pt_tui_index *x, const struct pt_event *ev, const struct pt_position *pos,
 		      const struct pt_access *acc)
 {
-	struct pt_tui_entry *e;
-	int dev = -1;
+	int dev;
 	unsigned b;
 
 	if (x->n == x->cap) {
@@ -126,15 +142,7 @@ static void add_entry(struct pt_tui_index *x, const struct pt_event *ev, const s
 		x->entries = n;
 		x->cap = cap;
 	}
-	if (acc->dev && acc->type != PT_ACC_NONE && acc->type != PT_ACC_PLATFORM)
-		dev = pt_tui_device_index(x, acc->dev->bdf);
-	e = &x->entries[x->n++];
-	e->where = (pos->offset & ((1ull << 37) - 1)) | (uint64_t)(acc->type & 7) << 37 |
-		   (uint64_t)(pos->buffer & 0xf) << 40 | (uint64_t)(ev->kind & 0xf) << 44 |
-		   (uint64_t)(ev->vcpu < 0 ? 0xff : ev->vcpu & 0xff) << 48 |
-		   (uint64_t)(dev < 0 ? PT_TUI_NO_DEVICE : dev) << 56;
-	e->addr = acc->type == PT_ACC_CONFIG ? (uint32_t)acc->off : (uint32_t)ev->addr;
-	e->val = (uint32_t)ev->val;
+	dev = pt_tui_entry_set(x, &x->entries[x->n++], ev, pos, acc);
 	b = bucket_of(x, ev->ts);
 	if (dev >= 0 && acc->type == PT_ACC_BAR) {
 		x->dev_total[dev]++;
@@ -332,6 +340,22 @@ static int entry_reg(struct pt_tui_index *x, const struct pt_tui_entry *e, int *
 	return -1;
 }
 
+/* Is E's register called NAME ("PMCSR" also finds "PM.PMCSR"; any case)? */
+static int reg_named(struct pt_tui_index *x, const struct pt_tui_entry *e, const char *name)
+{
+	char reg[64];
+	size_t n = strlen(name), len;
+	int bar;
+	uint64_t off;
+
+	if (entry_reg(x, e, &bar, &off) ||
+	    pt_reg_name(pt_tui_device_of(x, pt_tui_device(e)), bar, off, reg, sizeof(reg)))
+		return 0;
+	len = strlen(reg);
+	return !strcasecmp(reg, name) ||
+	       (len > n && reg[len - n - 1] == '.' && !strcasecmp(reg + len - n, name));
+}
+
 int pt_tui_match(struct pt_tui_index *x, const struct pt_tui_entry *e, const struct pt_tui_filter *f)
 {
 	unsigned kind = pt_tui_kind(e);
@@ -353,6 +377,8 @@ int pt_tui_match(struct pt_tui_index *x, const struct pt_tui_entry *e, const str
 		if (entry_reg(x, e, &bar, &off) || bar != f->bar || off != f->off)
 			return 0;
 	}
+	if (f->reg_name[0] && !reg_named(x, e, f->reg_name))
+		return 0;
 	return 1;
 }
 
@@ -379,6 +405,18 @@ static int parse_kind(const char *s)
 		if (!strcasecmp(s, pt_event_kind_name(k)) || !strcasecmp(s, pt_event_kind_source(k)))
 			return k;
 	return -1;
+}
+
+/* "PMCSR", "CP_RB_RPTR", "SCRATCH_REG[3]", "PM.PMCSR": what pt_reg_name prints (not a BAR+off gone wrong) */
+static int is_reg_name(const char *s)
+{
+	if ((!isalpha((unsigned char)*s) && *s != '_') || !strncasecmp(s, "config+", 7) ||
+	    (!strncasecmp(s, "BAR", 3) && isdigit((unsigned char)s[3])))
+		return 0;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("_.[]+", *s))
+			return 0;
+	return 1;
 }
 
 struct query {
@@ -466,12 +504,17 @@ int pt_tui_parse_filter(struct pt_tui_index *x, const char *text, struct pt_tui_
 		val = eq + 1;
 		if (!strcmp(tok, "kind") || !strcmp(tok, "event")) {
 			int matched = 0;
+			char spaced[32];
 
-			/* "mmio" takes both mmio read and mmio write */
+			/* "mmio" takes both mmio read and mmio write; "mmio-read" is "mmio read" */
+			snprintf(spaced, sizeof(spaced), "%s", val);
+			for (char *p = spaced; *p; p++)
+				if (*p == '-' || *p == '_')
+					*p = ' ';
 			for (unsigned k = 0; k < PT_EV_KINDS; k++) {
 				const char *n = pt_event_kind_name(k);
 
-				if (!strcasecmp(n, val) || !strncasecmp(n, val, strlen(val)) ||
+				if (!strcasecmp(n, spaced) || !strncasecmp(n, spaced, strlen(spaced)) ||
 				    !strcasecmp(pt_event_kind_source(k), val)) {
 					f->kinds |= 1u << k;
 					matched = 1;
@@ -490,8 +533,13 @@ int pt_tui_parse_filter(struct pt_tui_index *x, const char *text, struct pt_tui_
 				if (x->dev_bdf[i] == bdf)
 					f->device = i;
 		} else if (!strcmp(tok, "reg") || !strcmp(tok, "register")) {
-			if (parse_reg(val, &f->bar, &f->off))
-				return pt_err_set(err, "reg= wants BAR0+0x24 or config+0x44, not '%s'", val);
+			if (!parse_reg(val, &f->bar, &f->off))
+				continue;
+			f->bar = -1;
+			if (!is_reg_name(val) || strlen(val) >= sizeof(f->reg_name))
+				return pt_err_set(err, "reg= wants a register name, BAR0+0x24 or config+0x44, "
+						  "not '%s'", val);
+			snprintf(f->reg_name, sizeof(f->reg_name), "%s", val);
 		} else if (!strcmp(tok, "vcpu")) {
 			f->vcpu = strtol(val, &end, 10);
 			if (*end || f->vcpu < 0)

@@ -99,7 +99,7 @@ for bc in $modes; do
 	m=$([ "$bc" = 1 ] && echo "with bash-completion" || echo "alone")
 	P=$T/pttrace
 	offers $bc "$("$PTTRACE" --list-cmds)" "$m: the commands" "$P" ''
-	offers $bc "record" "$m: a command's prefix" "$P" re
+	offers $bc "record report" "$m: a command's prefix" "$P" re
 	offers $bc "lab" "$m: a command after pttrace's own options" "$P" --no-plugins la
 	includes $bc "--no-plugins --plugin-dir --version --help" "$m: pttrace's own options" "$P" --
 	includes $bc "subdir" "$m: --plugin-dir takes a directory" "$P" --plugin-dir sub
