@@ -24,7 +24,8 @@ struct dreg {
 	uint64_t reads, writes;
 	uint64_t wvals[MAX_VALUES], rvals[MAX_VALUES];
 	uint8_t nw, nr, wover, rover;	/* distinct values kept; more were seen */
-	struct pt_event first_write, first_read;
+	struct pt_event first_write, first_read, last_write;
+	struct pt_event wval_ev[MAX_VALUES];	/* the first write of each of wvals */
 };
 
 struct ddev {
@@ -218,6 +219,9 @@ static void collect(void *ctx, const struct pt_analysis *a, const struct pt_even
 	if (write) {
 		if (!r->writes++)
 			r->first_write = *ev;
+		r->last_write = *ev;
+		if (r->nw < MAX_VALUES && !has_value(r->wvals, r->nw, ev->val))
+			r->wval_ev[r->nw] = *ev;
 		add_value(r->wvals, &r->nw, &r->wover, ev->val);
 	} else {
 		if (!r->reads++)
@@ -378,6 +382,16 @@ static const struct dreg *other_reg(const struct pt_diff_trace *t, const struct 
 	return NULL;
 }
 
+/* The register at BAR and OFF of device D in T, or NULL. */
+static const struct dreg *lookup(const struct pt_diff_trace *t, const struct pt_device *d, int bar,
+				 uint64_t off)
+{
+	struct dreg key = { .bdf = d->bdf, .vendor = d->vendor, .device = d->device,
+			    .bar = (int8_t)bar, .off = off };
+
+	return other_reg(t, &key);
+}
+
 static void fill_reg_side(const struct cmp *c, struct pt_diff_side *s, int which,
 			  const struct dreg *r, int writes)
 {
@@ -492,6 +506,13 @@ static void compare_reg(struct cmp *c, int which, const struct dreg *r, const st
 	}
 	fill_reg_side(c, &it->side[0], 0, base, 1);
 	fill_reg_side(c, &it->side[1], 1, crash, 1);
+	/* the crash's evidence: its first write of a value the baseline never wrote */
+	if (it->kind != PT_DIFF_REGISTER_ONLY && it->kind != PT_DIFF_REGISTER_RATE && base && crash)
+		for (unsigned i = 0; i < crash->nw; i++)
+			if (!has_value(base->wvals, base->nw, crash->wvals[i])) {
+				set_event(c, &it->side[1], 1, &crash->wval_ev[i]);
+				break;
+			}
 out:
 	it->bar = r->bar;
 	it->off = r->off;
@@ -536,6 +557,27 @@ static void state_side(struct pt_diff_side *s, const char *text, uint64_t n)
 	snprintf(s->values, sizeof(s->values), "%s", text);
 }
 
+/*
+ * The last write each trace made to config register OFF of the device
+ * (B in the baseline, K in the crash): what left the state each ends in.
+ */
+static void last_writes(const struct cmp *c, struct pt_diff_item *it, const struct pt_device *b,
+			const struct pt_device *k, unsigned off)
+{
+	const struct pt_device *d[2] = { b, k };
+
+	it->bar = PT_REG_CONFIG;
+	it->off = off;
+	for (int w = 0; w < 2; w++) {
+		const struct dreg *r = lookup(c->s[w].t, d[w], PT_REG_CONFIG, off);
+
+		if (r && r->writes) {
+			set_event(c, &it->side[w], w, &r->last_write);
+			it->side[w].last = 1;
+		}
+	}
+}
+
 static void msi_str(const struct pt_device *d, char *buf, size_t size)
 {
 	if (d->msix_enabled)
@@ -573,6 +615,8 @@ static void compare_state(struct cmp *c, const struct pt_device *b, const struct
 		state_side(&it->side[0], b->power_state >= 0 ? pt_power_state_name(b->power_state)
 			   : "unknown", 0);
 		state_side(&it->side[1], pt_power_state_name(k->power_state), 0);
+		if (k->pm_cap)
+			last_writes(c, it, b, k, k->pm_cap + 4u);
 	}
 	if (b->command_known && k->command_known &&
 	    (b->command ^ k->command) & (PCI_COMMAND_MEMORY | PCI_COMMAND_IO | PCI_COMMAND_MASTER) &&
@@ -584,6 +628,7 @@ static void compare_state(struct cmp *c, const struct pt_device *b, const struct
 		snprintf(vk, sizeof(vk), "0x%04x", k->command);
 		state_side(&it->side[0], vb, 0);
 		state_side(&it->side[1], vk, 0);
+		last_writes(c, it, b, k, PCI_COMMAND);
 	}
 	for (int i = 0; i < 6; i++) {
 		const struct pt_bar *bb = &b->bar[i], *kb = &k->bar[i];
@@ -612,6 +657,9 @@ static void compare_state(struct cmp *c, const struct pt_device *b, const struct
 			 "the baseline", vk, vb);
 		state_side(&it->side[0], vb, 0);
 		state_side(&it->side[1], vk, 0);
+		/* the address when both have MSI on, else the control register */
+		if (k->msi_cap)
+			last_writes(c, it, b, k, k->msi_cap + (b->msi_enabled && k->msi_enabled ? 4u : 2u));
 	}
 	nb = b->mmio_reads + b->mmio_writes + b->cfg_reads + b->cfg_writes;
 	nk = k->mmio_reads + k->mmio_writes + k->cfg_reads + k->cfg_writes;

@@ -80,7 +80,7 @@ static void print_text(const struct pt_diff *d, const char *const path[2], unsig
 			putchar('\n');
 			if (s->has_event) {
 				event_str(s, buf, sizeof(buf));
-				printf("                first: %s\n", buf);
+				printf("                %s %s\n", s->last ? "last: " : "first:", buf);
 			}
 		}
 	}
@@ -121,7 +121,8 @@ static void json_side(const struct pt_diff_side *s)
 		printf("null}");
 		return;
 	}
-	printf("{\"rel\": %.6f, \"ts\": %.9f, \"vcpu\": %d, ", s->rel, s->ev.ts / 1e9, s->ev.vcpu);
+	printf("{\"which\": \"%s\", \"rel\": %.6f, \"ts\": %.9f, \"vcpu\": %d, ",
+	       s->last ? "last" : "first", s->rel, s->ev.ts / 1e9, s->ev.vcpu);
 	json_str("kind", pt_event_kind_name(s->ev.kind));
 	snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)s->ev.addr);
 	printf(", ");

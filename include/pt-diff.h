@@ -49,7 +49,8 @@ struct pt_diff_side {
 	double rate;		/* count per second of that trace */
 	char values[128];	/* "0x3, 0x0" or "D3hot", "" when none */
 	int has_event;
-	struct pt_event ev;	/* the first event that shows it */
+	struct pt_event ev;	/* the first event that shows it (a value the other has not) */
+	int last;		/* ev is the last write, which left the state it ends in */
 	double rel;		/* ev's time, seconds from that trace's crash */
 };
 

@@ -24,6 +24,9 @@ expect_out '^BASELINE: .*healthy.dat: no crash signal' "text: the baseline's hea
 expect_out '^CRASH: .*d3-access.dat: guest panic \(pvpanic\)' "text: the crash's header"
 expect_top 1 '00:04.0 \[8086:10d3\].*D3hot only in the crash.*power-state' "d3-access: BAR accesses in D3hot first"
 expect_out 'first: -1\.020073 vcpu 0 mmio read gpa 0xfeba0008' "d3-access: evidence from the crash"
+expect_top 2 'power state at the end: D3hot in the crash, D0 in the baseline' "d3-access: the power state it ends in second"
+expect_out 'last: +-1\.030112 vcpu 0 pio write port 0xcfc len 2 val 0x3$' "d3-access: the PMCSR write to D3hot as evidence"
+expect_out 'last: +-0\.150666 vcpu 0 pio write port 0xcfc len 2 val 0x0$' "d3-access: the baseline's PMCSR write to D0 as evidence"
 
 run "$PTTRACE" diff "$H" "$S/irq-storm.dat"
 expect_rc 1 "irq-storm: exit 1"

@@ -158,6 +158,14 @@ static void test_d3(void **state)
 	assert_int_equal(d->items[0].side[1].count, 10);
 	assert_true(d->items[0].side[1].has_event);
 	assert_false(d->items[0].side[0].count);
+	/* the state it ends in, with the PMCSR write that left it there in each run */
+	assert_int_equal(d->items[1].kind, PT_DIFF_POWER);
+	assert_string_equal(d->items[1].side[1].values, "D3hot");
+	assert_string_equal(d->items[1].side[0].values, "D0");
+	assert_true(d->items[1].side[1].last);
+	assert_int_equal(d->items[1].side[1].ev.val, PT_D3HOT);
+	assert_int_equal(d->items[1].side[0].ev.val, PT_D0);
+	assert_int_equal(d->items[1].off, PM_CAP + PCI_PM_CTRL);
 	pt_diff_free(d);
 	twin(d3_run, 0, PT_DIFF_POWER);
 }
