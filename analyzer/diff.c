@@ -37,6 +37,8 @@ struct ddev {
 
 struct pt_diff_trace {
 	const struct pt_analysis *owner;	/* the analysis it follows */
+	/* a host-wide trace has an analysis per VM: the others', one each */
+	struct pt_diff_trace *next;
 	struct dreg *regs;
 	unsigned nregs, cap;
 	unsigned *index;			/* open addressing: regs + 1, 0 empty */
@@ -77,11 +79,14 @@ struct pt_diff_trace *pt_diff_trace_new(struct pt_err *err)
 
 void pt_diff_trace_free(struct pt_diff_trace *t)
 {
-	if (!t)
-		return;
-	free(t->regs);
-	free(t->index);
-	free(t);
+	while (t) {
+		struct pt_diff_trace *next = t->next;
+
+		free(t->regs);
+		free(t->index);
+		free(t);
+		t = next;
+	}
 }
 
 static unsigned reg_hash(uint16_t bdf, int bar, uint64_t off, unsigned size)
@@ -187,11 +192,18 @@ static void collect(void *ctx, const struct pt_analysis *a, const struct pt_even
 	struct dreg *r;
 	struct ddev *dd;
 
-	/* a host-wide trace has an analysis per VM: the first one's events are kept */
+	/* a host-wide trace has an analysis per VM: each its own, compared is the one chosen */
 	if (!t->owner)
 		t->owner = a;
-	if (t->owner != a)
-		return;
+	while (t->owner != a) {
+		if (!t->next && !(t->next = calloc(1, sizeof(*t->next)))) {
+			((struct pt_diff_trace *)ctx)->failed = 1;	/* the head says so */
+			return;
+		}
+		t = t->next;
+		if (!t->owner)
+			t->owner = a;
+	}
 	if (acc->type == PT_ACC_UNMAPPED && ev->kind <= PT_EV_MMIO_WRITE) {
 		if (!t->stray++)
 			t->first_stray = *ev;
@@ -213,7 +225,7 @@ static void collect(void *ctx, const struct pt_analysis *a, const struct pt_even
 	}
 	r = find_reg(t, acc->dev, acc->bar, acc->off);
 	if (!r) {
-		t->failed = 1;
+		((struct pt_diff_trace *)ctx)->failed = 1;
 		return;
 	}
 	if (write) {
@@ -841,12 +853,30 @@ static void trace_info(struct pt_diff_trace_info *ti, const struct pt_analysis *
 	ti->events = a->analysed;
 }
 
+/* What T kept of analysis A; an empty trace when A had no device access. */
+static const struct pt_diff_trace *kept_for(const struct pt_diff_trace *t, const struct pt_analysis *a)
+{
+	static const struct pt_diff_trace none;
+
+	for (; t; t = t->next)
+		if (t->owner == a)
+			return t;
+	return &none;
+}
+
 struct pt_diff *pt_diff_compare(const struct pt_diff_trace *base, const struct pt_analysis *ba,
 				const struct pt_diff_trace *crash, const struct pt_analysis *ca,
 				struct pt_err *err)
 {
-	struct cmp c = { .s = { { base, ba, 0 }, { crash, ca, 0 } } };
+	struct cmp c;
 
+	if (base->failed || crash->failed) {
+		pt_err_set(err, "out of memory");
+		return NULL;
+	}
+	base = kept_for(base, ba);
+	crash = kept_for(crash, ca);
+	c = (struct cmp){ .s = { { base, ba, 0 }, { crash, ca, 0 } } };
 	if (base->failed || crash->failed) {
 		pt_err_set(err, "out of memory");
 		return NULL;

@@ -390,6 +390,30 @@ static void test_vector_latency(void **state)
 	twin(latency_run, 500000, PT_DIFF_VECTOR_LATENCY);
 }
 
+/* A host-wide trace: one analysis per VM, and the diff keeps each its own. */
+static void test_one_trace_two_vms(void **state)
+{
+	struct pt_analysis_opts o = { .vcpu = -1 };
+	struct run b = run_start(), c = run_start(), other = { .s = { .ts = 1000000000ull, .step = 20000 } };
+	struct pt_err err;
+	struct pt_diff *d;
+
+	(void)state;
+	pt_diff_trace_attach(c.t, &o);
+	other.s.a = pt_analysis_new(&o, &err);
+	assert_non_null(other.s.a);
+	/* the other VM's events come first and touch registers the crashed one does not */
+	poll_run(&other, 1);
+	nic(&b, NIC_BAR, MSI_ADDR);
+	nic(&c, NIC_BAR, MSI_ADDR);
+	pvpanic(&other.s);
+	d = finish(&b, &c);
+	assert_true(d->comparable);
+	assert_int_equal(d->nitems, 0);
+	pt_diff_free(d);
+	pt_analysis_free(other.s.a);
+}
+
 /* Traces of other devices are said to differ, not compared */
 static void test_other_devices(void **state)
 {
@@ -426,6 +450,7 @@ int main(void)
 		cmocka_unit_test(test_register_values),
 		cmocka_unit_test(test_register_and_device_rate),
 		cmocka_unit_test(test_vector_latency),
+		cmocka_unit_test(test_one_trace_two_vms),
 		cmocka_unit_test(test_other_devices),
 	};
 
