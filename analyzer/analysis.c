@@ -310,6 +310,8 @@ void pt_analysis_feed_access(struct pt_analysis *a, const struct pt_event *in, s
 
 		an->det[d]->event(an->state[d], a, ev, &acc);
 	}
+	if (a->opts.on_access)
+		a->opts.on_access(a->opts.access_ctx, a, ev, &acc);
 }
 
 /*

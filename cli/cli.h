@@ -27,7 +27,7 @@ enum {
 	PT_EXIT_ERROR = 2,	/* it could not run: bad usage, missing file, ... */
 };
 
-extern const struct pt_cmd pt_cmd_analyze, pt_cmd_check, pt_cmd_help, pt_cmd_lab,
+extern const struct pt_cmd pt_cmd_analyze, pt_cmd_check, pt_cmd_diff, pt_cmd_help, pt_cmd_lab,
 	pt_cmd_plugins, pt_cmd_record, pt_cmd_report, pt_cmd_tui, pt_cmd_version, pt_cmd_vms;
 
 const struct pt_cmd *const *pt_cmds(size_t *count);

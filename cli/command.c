@@ -9,6 +9,7 @@
 static const struct pt_cmd *const commands[] = {
 	&pt_cmd_analyze,
 	&pt_cmd_check,
+	&pt_cmd_diff,
 	&pt_cmd_help,
 	&pt_cmd_lab,
 	&pt_cmd_plugins,

@@ -118,6 +118,8 @@ struct pt_finding {
 	int caused_by;
 };
 
+struct pt_analysis;
+
 struct pt_analysis_opts {
 	int have_at;
 	uint64_t at_ts;		/* --at: the crash is here (trace clock, ns) */
@@ -133,6 +135,13 @@ struct pt_analysis_opts {
 	/* called now and then while reading; events so far, seconds of trace read */
 	void (*progress)(void *ctx, uint64_t events, double trace_seconds);
 	void *progress_ctx;
+	/*
+	 * called for every event analysed, with what the model resolved it to
+	 * (pttrace diff keeps registers' values this way); may be NULL
+	 */
+	void (*on_access)(void *ctx, const struct pt_analysis *a, const struct pt_event *ev,
+			  const struct pt_access *acc);
+	void *access_ctx;
 };
 
 #define PT_MAX_VCPUS 64
