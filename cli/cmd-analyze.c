@@ -63,6 +63,25 @@ static void note_empty_filters(const struct pt_analysis *a)
 	}
 }
 
+/*
+ * --color=auto|always|never, as git and ls take it (--color alone is
+ * always): auto colours when stdout is a terminal that is not dumb and
+ * NO_COLOR (no-color.org) is unset or empty; always wins over NO_COLOR.
+ * Returns 0 or 1, or -1 for a word it does not know.
+ */
+static int want_color(const char *when)
+{
+	const char *term = getenv("TERM"), *no = getenv("NO_COLOR");
+
+	if (!when || !strcmp(when, "always"))
+		return 1;
+	if (!strcmp(when, "never"))
+		return 0;
+	if (strcmp(when, "auto"))
+		return -1;
+	return isatty(1) && term && *term && strcmp(term, "dumb") && !(no && *no);
+}
+
 /* One a line: name, what it looks for, and the plugin that added it. */
 static int print_detectors(void)
 {
@@ -92,6 +111,7 @@ static int analyze_run(int argc, char **argv)
 		{ "guest-elf", required_argument, NULL, 'g' },
 		{ "vm", required_argument, NULL, 'v' },
 		{ "list-detectors", no_argument, NULL, 'L' },
+		{ "color", optional_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct pt_analysis_opts opts = { .vcpu = -1 };
@@ -101,6 +121,7 @@ static int analyze_run(int argc, char **argv)
 	struct pt_analysis *a;
 	struct pt_err err;
 	int json = 0, stats = 0, tui = 0, list_detectors = 0, c, rc = PT_EXIT_OK;
+	int color = want_color("auto");
 	double secs;
 	char *end;
 
@@ -156,6 +177,12 @@ static int analyze_run(int argc, char **argv)
 			break;
 		case 'L':
 			list_detectors = 1;
+			break;
+		case 'C':
+			color = want_color(optarg);
+			if (color < 0)
+				return pt_die_usage(&pt_cmd_analyze, "--color wants auto, always or never, "
+						    "not '%s'", optarg);
 			break;
 		case 'e':
 			opts.model.ecam_base = strtoull(optarg, &end, 0);
@@ -215,7 +242,7 @@ static int analyze_run(int argc, char **argv)
 	if (json)
 		pt_report_json(stdout, a, argv[optind]);
 	else
-		pt_report_text(stdout, a, argv[optind]);
+		pt_report_text(stdout, a, argv[optind], color);
 	for (unsigned i = 0; i < a->nfindings; i++)
 		if (a->findings[i].severity > PT_SEV_INFO)
 			rc = PT_EXIT_FAILURE;
@@ -231,6 +258,7 @@ const struct pt_cmd pt_cmd_analyze = {
 	"usage: pttrace analyze <file> [--json] [--window <s>] [--device <bdf>] [--vcpu <n>]\n"
 	"                       [--at <time>] [--device <bdf>:<bar>=<gpa>[+<size>]] [--ecam <gpa>]\n"
 	"                       [--guest-elf <file>[@<bias>]]... [--vm <pid>|<name>] [--stats]\n"
+	"                       [--color[=auto|always|never]]\n"
 	"       pttrace analyze --list-detectors\n"
 	"\n"
 	"Reads a trace.dat recorded around a guest crash (by pttrace record,\n"
@@ -271,6 +299,9 @@ const struct pt_cmd pt_cmd_analyze = {
 	"                        -P), the VM to analyse: its QEMU pid, one of its thread\n"
 	"                        ids, or its threads' name; by default the VM with a crash\n"
 	"                        signal (the report lists the VMs found)\n"
+	"    --color[=<when>]    severities in colour: auto (the default) on a terminal\n"
+	"                        unless TERM is dumb or NO_COLOR is set; always (--color\n"
+	"                        alone, also with NO_COLOR); never\n"
 	"    --stats             time spent opening the file and reading its records, on stderr\n"
 	"    --tui               browse it instead: pttrace tui <file>\n"
 	"    --list-detectors    the detectors analyze runs (the plugins' too), one a line\n"
