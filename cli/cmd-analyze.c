@@ -82,6 +82,52 @@ static int want_color(const char *when)
 	return isatty(1) && term && *term && strcmp(term, "dumb") && !(no && *no);
 }
 
+int pt_cli_analysis_opt(const struct pt_cmd *cmd, int c, const char *arg,
+			struct pt_analysis_opts *opts)
+{
+	double secs;
+	char *end;
+
+	switch (c) {
+	case 'w':
+		if (!parse_seconds(arg, &secs) || secs == 0)
+			return pt_die_usage(cmd, "--window wants seconds, not '%s'", arg);
+		opts->window_ns = secs * 1e9;
+		return PT_EXIT_OK;
+	case 'd':
+		if (strchr(arg, '=')) {
+			if (opts->nhints == 16)
+				return pt_die_usage(cmd, "at most 16 --device BARs");
+			opts->hints[opts->nhints++] = arg;
+		} else {
+			if (pt_bdf_parse(arg, &opts->device, (const char **)&end) || *end)
+				return pt_die_usage(cmd, "--device wants a BDF like 00:03.0, not '%s'",
+					    arg);
+			opts->have_device = 1;
+		}
+		return PT_EXIT_OK;
+	case 'c':
+		opts->vcpu = strtol(arg, &end, 10);
+		if (!*arg || *end || opts->vcpu < 0)
+			return pt_die_usage(cmd, "--vcpu wants a vcpu number, not '%s'", arg);
+		return PT_EXIT_OK;
+	case 'a':
+		if (!parse_seconds(arg, &secs))
+			return pt_die_usage(cmd, "--at wants a time in seconds as trace-cmd report "
+					    "shows it, not '%s'", arg);
+		opts->have_at = 1;
+		opts->at_ts = secs * 1e9 + 0.5;
+		return PT_EXIT_OK;
+	case 'e':
+		opts->model.ecam_base = strtoull(arg, &end, 0);
+		if (!*arg || *end)
+			return pt_die_usage(cmd, "--ecam wants an address, not '%s'", arg);
+		return PT_EXIT_OK;
+	default:
+		return pt_die_usage(cmd, NULL);	/* getopt said why */
+	}
+}
+
 /* One a line: name, what it looks for, and the plugin that added it. */
 static int print_detectors(void)
 {
@@ -101,11 +147,7 @@ static int analyze_run(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
-		{ "window", required_argument, NULL, 'w' },
-		{ "device", required_argument, NULL, 'd' },
-		{ "vcpu", required_argument, NULL, 'c' },
-		{ "at", required_argument, NULL, 'a' },
-		{ "ecam", required_argument, NULL, 'e' },
+		PT_CLI_ANALYSIS_LONGOPTS,
 		{ "stats", no_argument, NULL, 's' },
 		{ "tui", no_argument, NULL, 't' },
 		{ "guest-elf", required_argument, NULL, 'g' },
@@ -121,9 +163,7 @@ static int analyze_run(int argc, char **argv)
 	struct pt_analysis *a;
 	struct pt_err err;
 	int json = 0, stats = 0, tui = 0, list_detectors = 0, c, rc = PT_EXIT_OK;
-	int color = want_color("auto");
-	double secs;
-	char *end;
+	int color = want_color("auto"), color_given = 0;
 
 	opts.hints = hints;
 	optind = 1;
@@ -131,35 +171,6 @@ static int analyze_run(int argc, char **argv)
 		switch (c) {
 		case 'j':
 			json = 1;
-			break;
-		case 'w':
-			if (!parse_seconds(optarg, &secs) || secs == 0)
-				return pt_die_usage(&pt_cmd_analyze, "--window wants seconds, not '%s'", optarg);
-			opts.window_ns = secs * 1e9;
-			break;
-		case 'd':
-			if (strchr(optarg, '=')) {
-				if (opts.nhints == 16)
-					return pt_die_usage(&pt_cmd_analyze, "at most 16 --device BARs");
-				hints[opts.nhints++] = optarg;
-			} else {
-				if (pt_bdf_parse(optarg, &opts.device, (const char **)&end) || *end)
-					return pt_die_usage(&pt_cmd_analyze, "--device wants a BDF like "
-							    "00:03.0, not '%s'", optarg);
-				opts.have_device = 1;
-			}
-			break;
-		case 'c':
-			opts.vcpu = strtol(optarg, &end, 10);
-			if (!*optarg || *end || opts.vcpu < 0)
-				return pt_die_usage(&pt_cmd_analyze, "--vcpu wants a vcpu number, not '%s'", optarg);
-			break;
-		case 'a':
-			if (!parse_seconds(optarg, &secs))
-				return pt_die_usage(&pt_cmd_analyze, "--at wants a time in seconds as trace-cmd "
-						    "report shows it, not '%s'", optarg);
-			opts.have_at = 1;
-			opts.at_ts = secs * 1e9 + 0.5;
 			break;
 		case 's':
 			stats = 1;
@@ -180,17 +191,15 @@ static int analyze_run(int argc, char **argv)
 			break;
 		case 'C':
 			color = want_color(optarg);
+			color_given = 1;
 			if (color < 0)
 				return pt_die_usage(&pt_cmd_analyze, "--color wants auto, always or never, "
 						    "not '%s'", optarg);
 			break;
-		case 'e':
-			opts.model.ecam_base = strtoull(optarg, &end, 0);
-			if (!*optarg || *end)
-				return pt_die_usage(&pt_cmd_analyze, "--ecam wants an address, not '%s'", optarg);
-			break;
 		default:
-			return pt_die_usage(&pt_cmd_analyze, NULL);	/* getopt said why */
+			if (pt_cli_analysis_opt(&pt_cmd_analyze, c, optarg, &opts))
+				return PT_EXIT_ERROR;
+			break;
 		}
 	}
 	if (list_detectors) {
@@ -200,21 +209,9 @@ static int analyze_run(int argc, char **argv)
 	}
 	if (optind != argc - 1)
 		return pt_die_usage(&pt_cmd_analyze, "analyze wants one trace file");
-	if (tui) {	/* the same analysis, browsed */
-		char *targv[2 * 16 + 5] = { "tui" };
-		int targc = 1;
-
-		for (unsigned i = 0; i < nelf; i++) {
-			targv[targc++] = "--guest-elf";
-			targv[targc++] = (char *)elf_specs[i];
-		}
-		if (opts.vm) {
-			targv[targc++] = "--vm";
-			targv[targc++] = (char *)opts.vm;
-		}
-		targv[targc++] = argv[optind];
-		return pt_cmd_tui.run(targc, targv);
-	}
+	if (tui && (json || stats || color_given))
+		return pt_die_usage(&pt_cmd_analyze, "--tui browses the analysis; --%s is the report's",
+				    json ? "json" : stats ? "stats" : "color");
 	for (unsigned i = 0; i < nelf; i++) {
 		if (pt_cli_guest_elf(&symbols, elf_specs[i])) {
 			pt_symbols_free(symbols);
@@ -222,6 +219,11 @@ static int analyze_run(int argc, char **argv)
 		}
 	}
 	opts.symbols = symbols;
+	if (tui) {	/* the same analysis, browsed */
+		rc = pt_cli_tui(argv[optind], &opts);
+		pt_symbols_free(symbols);
+		return rc;
+	}
 	if (isatty(2)) {
 		opts.progress = progress;
 	}
@@ -258,7 +260,7 @@ const struct pt_cmd pt_cmd_analyze = {
 	"usage: pttrace analyze <file> [--json] [--window <s>] [--device <bdf>] [--vcpu <n>]\n"
 	"                       [--at <time>] [--device <bdf>:<bar>=<gpa>[+<size>]] [--ecam <gpa>]\n"
 	"                       [--guest-elf <file>[@<bias>]]... [--vm <pid>|<name>] [--stats]\n"
-	"                       [--color[=auto|always|never]]\n"
+	"                       [--color=<when>]\n"
 	"       pttrace analyze --list-detectors\n"
 	"\n"
 	"Reads a trace.dat recorded around a guest crash (by pttrace record,\n"
@@ -299,9 +301,10 @@ const struct pt_cmd pt_cmd_analyze = {
 	"                        -P), the VM to analyse: its QEMU pid, one of its thread\n"
 	"                        ids, or its threads' name; by default the VM with a crash\n"
 	"                        signal (the report lists the VMs found)\n"
-	"    --color[=<when>]    severities in colour: auto (the default) on a terminal\n"
-	"                        unless TERM is dumb or NO_COLOR is set; always (--color\n"
-	"                        alone, also with NO_COLOR); never\n"
+	"    --color, --color=<when>\n"
+	"                        severities in colour: <when> is auto (the default: on a\n"
+	"                        terminal, unless TERM is dumb or NO_COLOR is set), always\n"
+	"                        (--color alone; also with NO_COLOR) or never\n"
 	"    --stats             time spent opening the file and reading its records, on stderr\n"
 	"    --tui               browse it instead: pttrace tui <file>\n"
 	"    --list-detectors    the detectors analyze runs (the plugins' too), one a line\n"
