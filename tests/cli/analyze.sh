@@ -122,7 +122,8 @@ expect_out "^CRASH:" "--vcpu of no vcpu: the report still comes"
 run "$PTTRACE" analyze --device 00:1f.7 samples/traces/pttrace/d3-access.dat
 expect_err "^pttrace: note: no device 00:1f.7 in this trace \(devices: .*00:04\.0" "--device of no device: a note with the devices"
 run "$PTTRACE" analyze --device 00:04.0 samples/traces/pttrace/d3-access.dat
-grep -q "note:" "$T/err" && not_ok "--device of a device: no note" || ok "--device of a device: no note"
+[ "$rc" -le 1 ] && ! grep -q "note:" "$T/err" && ok "--device of a device: no note" ||
+	not_ok "--device of a device: no note (exit $rc)"
 expect_out "^00:04.0 " "--device of a device: its summary"
 
 # --device BDF:BAR0=... as the reports spell BARs, the same as BDF:0=...
@@ -130,7 +131,7 @@ run "$PTTRACE" analyze --device 00:03.0:BAR0=0xfea00000+0x100000 samples/traces/
 expect_rc 0 "--device BDF:BAR0=...: accepted"
 cp "$T/out" "$T/bar0"
 run "$PTTRACE" analyze --device 00:03.0:0=0xfea00000+0x100000 samples/traces/healthy.dat
-cmp -s "$T/out" "$T/bar0" && ok "--device BDF:BAR0= and BDF:0= are the same" || not_ok "--device BDF:BAR0= and BDF:0= are the same"
+[ -s "$T/bar0" ] && cmp -s "$T/out" "$T/bar0" && ok "--device BDF:BAR0= and BDF:0= are the same" || not_ok "--device BDF:BAR0= and BDF:0= are the same"
 
 # getopt's errors: one line with the command, then the hint
 run "$PTTRACE" record --vm
@@ -139,8 +140,9 @@ expect_err "^pttrace record: option '--vm' requires an argument$" "getopt's erro
 [ "$(wc -l < "$T/err")" = 2 ] && ok "getopt's error: one line and the hint" || { not_ok "getopt's error: one line and the hint"; diag "$T/err"; }
 run "$PTTRACE" tui --bogus samples/traces/healthy.dat
 expect_err "^pttrace tui: unrecognized option '--bogus'$" "tui's unknown option is said as such"
-grep -q "wants one trace file" "$T/err" && not_ok "tui's unknown option is not called a missing file" ||
-	ok "tui's unknown option is not called a missing file"
+grep -q "unrecognized option" "$T/err" && ! grep -q "wants one trace file" "$T/err" &&
+	ok "tui's unknown option is not called a missing file" ||
+	not_ok "tui's unknown option is not called a missing file"
 
 # --color: the severities in colour, as git and ls do it
 esc=$(printf '\033')

@@ -147,13 +147,13 @@ has "line asserted" "the evidence lines"
 "$PTTRACE" analyze $F > "$T/report"
 for w in why try; do
 	last=$(grep -m1 "^    $w: " "$T/report" | awk '{ print $(NF - 1), $NF }')
-	tr -s ' \n' ' ' < "$T/screen" | grep -qF -- "$last" && ok "evidence view: $w: in full ('$last')" ||
+	[ -n "$last" ] && tr -s ' \n' ' ' < "$T/screen" | grep -qF -- "$last" && ok "evidence view: $w: in full ('$last')" ||
 		{ not_ok "evidence view: $w: in full ('$last')"; diag "$T/screen"; }
 done
 awk 'length > 80' "$T/report" | grep -q "<- " && ok "the report has evidence lines over 80 columns" ||
 	skip "no evidence line over 80 columns"
 last=$(grep -m1 "<- " "$T/report" | awk '{ print $NF }')
-grep -qF -- "$last" "$T/screen" && ok "evidence view: the first evidence line in full ('$last')" ||
+[ -n "$last" ] && grep -qF -- "$last" "$T/screen" && ok "evidence view: the first evidence line in full ('$last')" ||
 	{ not_ok "evidence view: the first evidence line in full ('$last')"; diag "$T/screen"; }
 keys Enter
 has "^ pttrace tui +Events" "Enter on evidence: back to the events"
