@@ -40,6 +40,16 @@ hasnt() {
 	elif grep -Eq -- "$1" "$T/screen"; then not_ok "$2"; diag "$T/screen"; else ok "$2"; fi
 }
 status() { tail -1 "$T/screen"; }
+# rows_all REGEX DESC: the list's rows on the screen, some, all match REGEX
+rows_all() {
+	sed -n '7,15p' "$T/screen" > "$T/rows"
+	if grep -q . "$T/rows" && ! grep -vE -- "$1" "$T/rows" | grep -q .; then
+		ok "$2"
+	else
+		not_ok "$2"
+		diag "$T/rows"
+	fi
+}
 
 # the main view, opened at the crash
 start $F
@@ -95,13 +105,7 @@ has "^device 00:03.0 \[1234:11e8\]  BAR0\+0x0024 IRQ_STATUS" "/irq_stat: by a pa
 # filter
 keys f "kind=mmio dev=00:03.0 rw=w" Enter
 has "filter: kind=mmio dev=00:03.0 rw=w" "the filter is in the status line"
-sed -n '7,15p' "$T/screen" > "$T/rows"
-if grep -q . "$T/rows" && ! grep -vE "mmio write +00:03.0 " "$T/rows" | grep -q .; then
-	ok "filtered rows are all MMIO writes to 00:03.0"
-else
-	not_ok "filtered rows are all MMIO writes to 00:03.0"
-	diag "$T/rows"
-fi
+rows_all "mmio write +00:03.0 " "filtered rows are all MMIO writes to 00:03.0"
 keys G
 where=$(status | sed -n 's/.*  t=\([-+0-9.]*\).*/\1/p')
 keys f "kind=nonsense" Enter
@@ -113,13 +117,7 @@ hasnt "filter:" "an empty filter clears it"
 has "^> *$where +[0-9]+ mmio write +00:03.0 " "... selected, on the screen"
 keys f "reg=IRQ_STATUS" Enter
 has "filter: reg=IRQ_STATUS" "f reg=IRQ_STATUS: a filter by a register's name"
-sed -n '7,15p' "$T/screen" > "$T/rows"
-if grep -q . "$T/rows" && ! grep -vE " 00:03.0 +BAR0\+0x0024 IRQ_STATUS " "$T/rows" | grep -q .; then
-	ok "... its rows are all that register's accesses"
-else
-	not_ok "... its rows are all that register's accesses"
-	diag "$T/rows"
-fi
+rows_all " 00:03.0 +BAR0\+0x0024 IRQ_STATUS " "... its rows are all that register's accesses"
 keys f "reg=NO_SUCH_REG" Enter
 has "no register named 'NO_SUCH_REG' in the trace" "f reg= of a name not in the trace says why"
 keys f Enter
@@ -287,6 +285,10 @@ has "filter: dev=00:03.0 vcpu=0" "tui --device --vcpu: the list filtered"
 has "^ pttrace tui +Events .*guest panic" "... at the crash"
 keys f Enter
 hasnt "filter:" "... a filter f clears"
+keys q
+start "--device 00:1f.2 $F"
+keys Tab
+has "^nothing suspicious found" "tui --device: the findings narrowed to the device, as in the report"
 keys q
 tmux kill-session -t $S 2> /dev/null
 tmux new-session -d -s $S -x 80 -y 24 "env TERM=xterm $PTTRACE analyze --tui --device 00:03.0 $F; echo tui-exit=\$?; sleep 60"
