@@ -340,7 +340,7 @@ const struct pt_cmd pt_cmd_analyze = {
 	"                        terminal, unless TERM is dumb or NO_COLOR is set), always\n"
 	"                        (--color alone; also with NO_COLOR) or never\n"
 	"    --stats             time spent opening the file and reading its records, on stderr\n"
-	"    --tui               browse it instead: pttrace tui <file>\n"
+	"    --tui               browse it instead, with the same options: pttrace tui\n"
 	"    --list-detectors    the detectors analyze runs (the plugins' too), one a line\n"
 	"\n"
 	"Exit status: 0 nothing suspicious, 1 suspicious findings, 2 error.\n",
