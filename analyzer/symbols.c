@@ -12,6 +12,7 @@
 
 struct symbol {
 	uint64_t addr, size;
+	uint64_t end;		/* of its section as loaded: a bare label reaches no further */
 	char *name;
 };
 
@@ -40,7 +41,8 @@ size_t pt_symbols_count(const struct pt_symbols *s)
 	return s ? s->n : 0;
 }
 
-static int push(struct pt_symbols *s, uint64_t addr, uint64_t size, const char *name)
+static int push(struct pt_symbols *s, uint64_t addr, uint64_t size, uint64_t end,
+		const char *name)
 {
 	if (s->n == s->cap) {
 		size_t cap = s->cap ? 2 * s->cap : 256;
@@ -56,6 +58,7 @@ static int push(struct pt_symbols *s, uint64_t addr, uint64_t size, const char *
 		return -1;
 	s->syms[s->n].addr = addr;
 	s->syms[s->n].size = size;
+	s->syms[s->n].end = end;
 	s->n++;
 	return 0;
 }
@@ -95,15 +98,24 @@ static int read_symtab(struct pt_symbols *s, Elf *elf, Elf_Scn *scn, const GElf_
 
 	for (size_t i = 0; data && i < count; i++) {
 		GElf_Sym sym;
+		GElf_Shdr in;
 		const char *name;
+		uint64_t end;
 
-		if (!gelf_getsym(data, i, &sym) || !wanted(elf, eh, &sym, shstrndx))
+		if (!gelf_getsym(data, i, &sym) || !wanted(elf, eh, &sym, shstrndx) ||
+		    !gelf_getshdr(elf_getscn(elf, sym.st_shndx), &in))
 			continue;
 		name = elf_strptr(elf, sh->sh_link, sym.st_name);
 		/* local labels inside functions (.L*, $x) would split them */
 		if (!name || !*name || name[0] == '.' || name[0] == '$')
 			continue;
-		if (push(s, sym.st_value + bias, sym.st_size, name))
+		/* the section's end: its address (0 in a module, where values are offsets) + size */
+		end = (eh->e_type == ET_REL ? 0 : in.sh_addr) + in.sh_size;
+		if (end < sym.st_value)		/* a symbol past its section's end: nothing */
+			end = sym.st_value;
+		if (end + bias < bias)		/* loaded past the end of the address space */
+			return -2;
+		if (push(s, sym.st_value + bias, sym.st_size, end + bias, name))
 			return -1;
 		added++;
 	}
@@ -140,6 +152,9 @@ int pt_symbols_add(struct pt_symbols *s, const char *spec, char *note, size_t no
 
 		errno = 0;
 		bias = strtoull(at + 1, &end, 0);
+		if (at[1] == '-')
+			return pt_err_set(err, "cannot use '%s': the bias after '@' is negative (it is "
+					  "where the guest loaded the file)", spec), -1;
 		if (!at[1] || *end || errno)
 			return pt_err_set(err, "cannot use '%s': the bias after '@' is not an address",
 					  spec), -1;
@@ -171,6 +186,8 @@ int pt_symbols_add(struct pt_symbols *s, const char *spec, char *note, size_t no
 			continue;
 		have_symtab = 1;
 		n = read_symtab(s, elf, scn, &sh, &eh, shstrndx, bias);
+		if (n == -2)
+			goto too_far;
 		if (n < 0)
 			goto oom;
 		added += n;
@@ -179,6 +196,8 @@ int pt_symbols_add(struct pt_symbols *s, const char *spec, char *note, size_t no
 	if (!have_symtab && dynsym) {
 		int n = read_symtab(s, elf, dynsym, &dynsh, &eh, shstrndx, bias);
 
+		if (n == -2)
+			goto too_far;
 		if (n < 0)
 			goto oom;
 		added += n;
@@ -197,6 +216,11 @@ out:
 	return added;
 oom:
 	pt_err_set(err, "cannot read '%s': out of memory", path);
+	added = -1;
+	goto out;
+too_far:
+	pt_err_set(err, "cannot use '%s': with that bias the file ends past the top of the "
+		   "address space", spec);
 	added = -1;
 	goto out;
 }
@@ -223,8 +247,11 @@ int pt_symbols_name(const struct pt_symbols *s, uint64_t addr, char *buf, size_t
 	/* prefer the sized symbol at that address (the sort put it first) */
 	while (sym > s->syms && sym[-1].addr == sym->addr)
 		sym--;
-	/* a bare label reaches to the next symbol */
-	if (sym->size && addr >= sym->addr + sym->size)
+	/*
+	 * Past a function's size, or a bare label's section (outside the
+	 * file as loaded: a wrong file or bias), the address stays a number.
+	 */
+	if ((sym->size && addr - sym->addr >= sym->size) || addr >= sym->end)
 		return -1;
 	snprintf(buf, size, "%s+0x%llx", sym->name, (unsigned long long)(addr - sym->addr));
 	return 0;

@@ -33,7 +33,7 @@ int main(int argc, char **argv)
 
 	if (argc != 2)
 		return 2;
-	if (pt_tui_open(&x, argv[1], NULL, NULL, &err)) {
+	if (pt_tui_open(&x, argv[1], NULL, &err)) {
 		fprintf(stderr, "%s\n", err.msg);
 		return 2;
 	}

@@ -51,11 +51,30 @@ int pt_die_usage(const struct pt_cmd *cmd, const char *fmt, ...)
 void pt_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 struct pt_symbols;
+struct pt_analysis_opts;
 /*
  * --guest-elf FILE[@BIAS]: adds FILE's symbols to *SYMBOLS (made on first
  * use); a stripped file is a note on stderr.  PT_EXIT_OK, or
  * PT_EXIT_ERROR after saying why.
  */
 int pt_cli_guest_elf(struct pt_symbols **symbols, const char *spec);
+
+/*
+ * The analysis options analyze and tui share, by getopt's letter C:
+ * w --window, d --device (a BDF, or a BAR hint into OPTS->hints, room for
+ * 16), c --vcpu, a --at, e --ecam; any other letter is getopt's error.
+ * PT_EXIT_OK, or PT_EXIT_ERROR after the usage message (CMD's).
+ */
+int pt_cli_analysis_opt(const struct pt_cmd *cmd, int c, const char *arg,
+			struct pt_analysis_opts *opts);
+#define PT_CLI_ANALYSIS_LONGOPTS \
+	{ "window", required_argument, NULL, 'w' }, \
+	{ "device", required_argument, NULL, 'd' }, \
+	{ "vcpu", required_argument, NULL, 'c' }, \
+	{ "at", required_argument, NULL, 'a' }, \
+	{ "ecam", required_argument, NULL, 'e' }
+
+/* Browses PATH's analysis with OPTS (pttrace tui), on a terminal; an exit status. */
+int pt_cli_tui(const char *path, const struct pt_analysis_opts *opts);
 
 #endif

@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "pt-analyze.h"
+#include "pt-symbols.h"
 #include "report.h"
 
 static void progress(void *ctx, uint64_t events, double seconds)
@@ -63,6 +64,103 @@ static void note_empty_filters(const struct pt_analysis *a)
 	}
 }
 
+/*
+ * With --guest-elf, a trace whose guest rips none of the files names: a
+ * wrong file or bias, said once.  The rips looked at are the findings',
+ * their evidence's and each vcpu's last.
+ */
+static void note_unnamed_rips(const struct pt_analysis *a, const struct pt_symbols *symbols)
+{
+	unsigned rips = 0;
+	char name[160];
+
+	if (!pt_symbols_count(symbols))
+		return;		/* stripped files said so already */
+	for (unsigned i = 0; i < a->nfindings; i++) {
+		const struct pt_finding *f = &a->findings[i];
+
+		if (f->rip && (rips++, !pt_symbols_name(symbols, f->rip, name, sizeof(name))))
+			return;
+		for (unsigned e = 0; e < f->nevidence; e++)
+			if (f->evidence[e].ev.rip &&
+			    (rips++, !pt_symbols_name(symbols, f->evidence[e].ev.rip, name, sizeof(name))))
+				return;
+	}
+	for (unsigned v = 0; v < a->nvcpus && v < PT_MAX_VCPUS; v++)
+		if (a->vcpu[v].last_rip &&
+		    (rips++, !pt_symbols_name(symbols, a->vcpu[v].last_rip, name, sizeof(name))))
+			return;
+	if (rips)
+		pt_error("warning: --guest-elf names none of the trace's guest rips (%u looked at): "
+			 "is it the guest's kernel or module, and its bias where the guest loaded it?",
+			 rips);
+}
+
+/*
+ * --color=auto|always|never, as git and ls take it (--color alone is
+ * always): auto colours when stdout is a terminal that is not dumb and
+ * NO_COLOR (no-color.org) is unset or empty; always wins over NO_COLOR.
+ * Returns 0 or 1, or -1 for a word it does not know.
+ */
+static int want_color(const char *when)
+{
+	const char *term = getenv("TERM"), *no = getenv("NO_COLOR");
+
+	if (!when || !strcmp(when, "always"))
+		return 1;
+	if (!strcmp(when, "never"))
+		return 0;
+	if (strcmp(when, "auto"))
+		return -1;
+	return isatty(1) && term && *term && strcmp(term, "dumb") && !(no && *no);
+}
+
+int pt_cli_analysis_opt(const struct pt_cmd *cmd, int c, const char *arg,
+			struct pt_analysis_opts *opts)
+{
+	double secs;
+	char *end;
+
+	switch (c) {
+	case 'w':
+		if (!parse_seconds(arg, &secs) || secs == 0)
+			return pt_die_usage(cmd, "--window wants seconds, not '%s'", arg);
+		opts->window_ns = secs * 1e9;
+		return PT_EXIT_OK;
+	case 'd':
+		if (strchr(arg, '=')) {
+			if (opts->nhints == 16)
+				return pt_die_usage(cmd, "at most 16 --device BARs");
+			opts->hints[opts->nhints++] = arg;
+		} else {
+			if (pt_bdf_parse(arg, &opts->device, (const char **)&end) || *end)
+				return pt_die_usage(cmd, "--device wants a BDF like 00:03.0, not '%s'",
+					    arg);
+			opts->have_device = 1;
+		}
+		return PT_EXIT_OK;
+	case 'c':
+		opts->vcpu = strtol(arg, &end, 10);
+		if (!*arg || *end || opts->vcpu < 0)
+			return pt_die_usage(cmd, "--vcpu wants a vcpu number, not '%s'", arg);
+		return PT_EXIT_OK;
+	case 'a':
+		if (!parse_seconds(arg, &secs))
+			return pt_die_usage(cmd, "--at wants a time in seconds as trace-cmd report "
+					    "shows it, not '%s'", arg);
+		opts->have_at = 1;
+		opts->at_ts = secs * 1e9 + 0.5;
+		return PT_EXIT_OK;
+	case 'e':
+		opts->model.ecam_base = strtoull(arg, &end, 0);
+		if (!*arg || *end)
+			return pt_die_usage(cmd, "--ecam wants an address, not '%s'", arg);
+		return PT_EXIT_OK;
+	default:
+		return pt_die_usage(cmd, NULL);	/* getopt said why */
+	}
+}
+
 /* One a line: name, what it looks for, and the plugin that added it. */
 static int print_detectors(void)
 {
@@ -82,16 +180,13 @@ static int analyze_run(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
-		{ "window", required_argument, NULL, 'w' },
-		{ "device", required_argument, NULL, 'd' },
-		{ "vcpu", required_argument, NULL, 'c' },
-		{ "at", required_argument, NULL, 'a' },
-		{ "ecam", required_argument, NULL, 'e' },
+		PT_CLI_ANALYSIS_LONGOPTS,
 		{ "stats", no_argument, NULL, 's' },
 		{ "tui", no_argument, NULL, 't' },
 		{ "guest-elf", required_argument, NULL, 'g' },
 		{ "vm", required_argument, NULL, 'v' },
 		{ "list-detectors", no_argument, NULL, 'L' },
+		{ "color", optional_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct pt_analysis_opts opts = { .vcpu = -1 };
@@ -101,8 +196,7 @@ static int analyze_run(int argc, char **argv)
 	struct pt_analysis *a;
 	struct pt_err err;
 	int json = 0, stats = 0, tui = 0, list_detectors = 0, c, rc = PT_EXIT_OK;
-	double secs;
-	char *end;
+	int color = want_color("auto"), color_given = 0;
 
 	opts.hints = hints;
 	optind = 1;
@@ -110,35 +204,6 @@ static int analyze_run(int argc, char **argv)
 		switch (c) {
 		case 'j':
 			json = 1;
-			break;
-		case 'w':
-			if (!parse_seconds(optarg, &secs) || secs == 0)
-				return pt_die_usage(&pt_cmd_analyze, "--window wants seconds, not '%s'", optarg);
-			opts.window_ns = secs * 1e9;
-			break;
-		case 'd':
-			if (strchr(optarg, '=')) {
-				if (opts.nhints == 16)
-					return pt_die_usage(&pt_cmd_analyze, "at most 16 --device BARs");
-				hints[opts.nhints++] = optarg;
-			} else {
-				if (pt_bdf_parse(optarg, &opts.device, (const char **)&end) || *end)
-					return pt_die_usage(&pt_cmd_analyze, "--device wants a BDF like "
-							    "00:03.0, not '%s'", optarg);
-				opts.have_device = 1;
-			}
-			break;
-		case 'c':
-			opts.vcpu = strtol(optarg, &end, 10);
-			if (!*optarg || *end || opts.vcpu < 0)
-				return pt_die_usage(&pt_cmd_analyze, "--vcpu wants a vcpu number, not '%s'", optarg);
-			break;
-		case 'a':
-			if (!parse_seconds(optarg, &secs))
-				return pt_die_usage(&pt_cmd_analyze, "--at wants a time in seconds as trace-cmd "
-						    "report shows it, not '%s'", optarg);
-			opts.have_at = 1;
-			opts.at_ts = secs * 1e9 + 0.5;
 			break;
 		case 's':
 			stats = 1;
@@ -157,13 +222,17 @@ static int analyze_run(int argc, char **argv)
 		case 'L':
 			list_detectors = 1;
 			break;
-		case 'e':
-			opts.model.ecam_base = strtoull(optarg, &end, 0);
-			if (!*optarg || *end)
-				return pt_die_usage(&pt_cmd_analyze, "--ecam wants an address, not '%s'", optarg);
+		case 'C':
+			color = want_color(optarg);
+			color_given = 1;
+			if (color < 0)
+				return pt_die_usage(&pt_cmd_analyze, "--color wants auto, always or never, "
+						    "not '%s'", optarg);
 			break;
 		default:
-			return pt_die_usage(&pt_cmd_analyze, NULL);	/* getopt said why */
+			if (pt_cli_analysis_opt(&pt_cmd_analyze, c, optarg, &opts))
+				return PT_EXIT_ERROR;
+			break;
 		}
 	}
 	if (list_detectors) {
@@ -173,21 +242,9 @@ static int analyze_run(int argc, char **argv)
 	}
 	if (optind != argc - 1)
 		return pt_die_usage(&pt_cmd_analyze, "analyze wants one trace file");
-	if (tui) {	/* the same analysis, browsed */
-		char *targv[2 * 16 + 5] = { "tui" };
-		int targc = 1;
-
-		for (unsigned i = 0; i < nelf; i++) {
-			targv[targc++] = "--guest-elf";
-			targv[targc++] = (char *)elf_specs[i];
-		}
-		if (opts.vm) {
-			targv[targc++] = "--vm";
-			targv[targc++] = (char *)opts.vm;
-		}
-		targv[targc++] = argv[optind];
-		return pt_cmd_tui.run(targc, targv);
-	}
+	if (tui && (json || stats || color_given))
+		return pt_die_usage(&pt_cmd_analyze, "--tui browses the analysis; --%s is the report's",
+				    json ? "json" : stats ? "stats" : "color");
 	for (unsigned i = 0; i < nelf; i++) {
 		if (pt_cli_guest_elf(&symbols, elf_specs[i])) {
 			pt_symbols_free(symbols);
@@ -195,6 +252,11 @@ static int analyze_run(int argc, char **argv)
 		}
 	}
 	opts.symbols = symbols;
+	if (tui) {	/* the same analysis, browsed */
+		rc = pt_cli_tui(argv[optind], &opts);
+		pt_symbols_free(symbols);
+		return rc;
+	}
 	if (isatty(2)) {
 		opts.progress = progress;
 	}
@@ -207,6 +269,7 @@ static int analyze_run(int argc, char **argv)
 		return PT_EXIT_ERROR;
 	}
 	note_empty_filters(a);
+	note_unnamed_rips(a, symbols);
 	if (stats)
 		fprintf(stderr, "pttrace: open %.3f s, %llu records in %.3f s (%.1f M records/s), "
 			"finish %.3f s\n", a->open_ns / 1e9, (unsigned long long)a->info.records,
@@ -215,7 +278,7 @@ static int analyze_run(int argc, char **argv)
 	if (json)
 		pt_report_json(stdout, a, argv[optind]);
 	else
-		pt_report_text(stdout, a, argv[optind]);
+		pt_report_text(stdout, a, argv[optind], color);
 	for (unsigned i = 0; i < a->nfindings; i++)
 		if (a->findings[i].severity > PT_SEV_INFO)
 			rc = PT_EXIT_FAILURE;
@@ -231,6 +294,7 @@ const struct pt_cmd pt_cmd_analyze = {
 	"usage: pttrace analyze <file> [--json] [--window <s>] [--device <bdf>] [--vcpu <n>]\n"
 	"                       [--at <time>] [--device <bdf>:<bar>=<gpa>[+<size>]] [--ecam <gpa>]\n"
 	"                       [--guest-elf <file>[@<bias>]]... [--vm <pid>|<name>] [--stats]\n"
+	"                       [--color=<when>]\n"
 	"       pttrace analyze --list-detectors\n"
 	"\n"
 	"Reads a trace.dat recorded around a guest crash (by pttrace record,\n"
@@ -271,8 +335,12 @@ const struct pt_cmd pt_cmd_analyze = {
 	"                        -P), the VM to analyse: its QEMU pid, one of its thread\n"
 	"                        ids, or its threads' name; by default the VM with a crash\n"
 	"                        signal (the report lists the VMs found)\n"
+	"    --color, --color=<when>\n"
+	"                        severities in colour: <when> is auto (the default: on a\n"
+	"                        terminal, unless TERM is dumb or NO_COLOR is set), always\n"
+	"                        (--color alone; also with NO_COLOR) or never\n"
 	"    --stats             time spent opening the file and reading its records, on stderr\n"
-	"    --tui               browse it instead: pttrace tui <file>\n"
+	"    --tui               browse it instead, with the same options: pttrace tui\n"
 	"    --list-detectors    the detectors analyze runs (the plugins' too), one a line\n"
 	"\n"
 	"Exit status: 0 nothing suspicious, 1 suspicious findings, 2 error.\n",

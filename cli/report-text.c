@@ -9,6 +9,26 @@
 #include "pt-plugins.h"
 #include "report.h"
 
+/* SGR colours of the severities, as git and ls colour on a terminal */
+static const char *const sev_sgr[] = {
+	[PT_SEV_INFO] = "\033[2m",		/* dim */
+	[PT_SEV_LOW] = "\033[36m",		/* cyan */
+	[PT_SEV_MEDIUM] = "\033[33m",		/* yellow */
+	[PT_SEV_HIGH] = "\033[1;31m",		/* bold red */
+	[PT_SEV_CRITICAL] = "\033[1;37;41m",	/* bold white on red */
+};
+
+/* The escape that starts SEV's colour, and the one that ends it, or "" without colour. */
+static const char *sev_on(int color, enum pt_severity sev)
+{
+	return color && (unsigned)sev <= PT_SEV_CRITICAL ? sev_sgr[sev] : "";
+}
+
+static const char *sev_off(int color)
+{
+	return color ? "\033[m" : "";
+}
+
 static void rule(FILE *f, const char *title)
 {
 	fprintf(f, "\n%s\n", title);
@@ -210,18 +230,20 @@ static void print_blind_spots(FILE *f, const struct pt_analysis *a)
 		"accesses and interrupts show\n");
 }
 
-static void print_findings(FILE *f, const struct pt_analysis *a)
+static void print_findings(FILE *f, const struct pt_analysis *a, int color)
 {
 	unsigned shown = 0;
 
 	for (unsigned i = 0; i < a->nfindings; i++)
 		shown += a->findings[i].severity > PT_SEV_INFO;
-	fprintf(f, "\nPROBABLE CAUSE: %s%s\n", shown ? a->findings[0].title :
+	fprintf(f, "\nPROBABLE CAUSE: %s%s%s%s\n", shown ? sev_on(color, a->findings[0].severity) : "",
+		shown ? a->findings[0].title :
 		a->info.damage[0] ? "nothing suspicious found in what the file holds (it is damaged "
 				    "or cut short: see the WARNING)" :
 		unexplained(a) ? "not found in this trace (see NOT SHOWN)" : "nothing suspicious found",
 		shown && a->findings[0].unknown_bars ? " (BARs unknown)" :
-		!shown && bars_unknown(a) ? " (in what the trace shows: its BARs are unknown)" : "");
+		!shown && bars_unknown(a) ? " (in what the trace shows: its BARs are unknown)" : "",
+		shown ? sev_off(color) : "");
 	if (!shown && unexplained(a))
 		print_blind_spots(f, a);
 	rule(f, "FINDINGS");
@@ -234,8 +256,9 @@ static void print_findings(FILE *f, const struct pt_analysis *a)
 		const char *cls = fi->cls == PT_CLASS_CONTEXT || !strcmp(pt_class_name(fi->cls),
 			fi->detector) ? NULL : pt_class_name(fi->cls);
 
-		fprintf(f, "%2u. [%s, %u%%] %s  (%s%s%s)\n", i + 1, pt_severity_name(fi->severity),
-			fi->confidence, fi->title, cls ? cls : "", cls ? ": " : "", fi->detector);
+		fprintf(f, "%2u. [%s%s%s, %u%%] %s  (%s%s%s)\n", i + 1, sev_on(color, fi->severity),
+			pt_severity_name(fi->severity), sev_off(color), fi->confidence, fi->title,
+			cls ? cls : "", cls ? ": " : "", fi->detector);
 		if (fi->caused_by >= 0)
 			fprintf(f, "    follows from: finding %d (%s)\n", fi->caused_by + 1,
 				pt_class_name(a->findings[fi->caused_by].cls));
@@ -510,7 +533,7 @@ static void print_unknown_regions(FILE *f, const struct pt_analysis *a)
 			: " (nothing answered)");
 }
 
-void pt_report_text(FILE *f, const struct pt_analysis *a, const char *path)
+void pt_report_text(FILE *f, const struct pt_analysis *a, const char *path, int color)
 {
 	unsigned n;
 	struct pt_device *const *devs = pt_model_devices(a->model, &n);
@@ -522,7 +545,7 @@ void pt_report_text(FILE *f, const struct pt_analysis *a, const char *path)
 	if (a->opts.window_ns)
 		fprintf(f, "WINDOW:         findings of the last %.3f s only\n", a->opts.window_ns / 1e9);
 	print_unknown_bars(f, a);
-	print_findings(f, a);
+	print_findings(f, a, color);
 	rule(f, "DEVICES");
 	for (unsigned i = 0; i < n; i++)
 		if (device_shown(a, devs[i]))

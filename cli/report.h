@@ -8,7 +8,8 @@
 
 #define PT_JSON_SCHEMA_VERSION 2
 
-void pt_report_text(FILE *f, const struct pt_analysis *a, const char *path);
+/* COLOR: the severities in SGR colours (analyze --color) */
+void pt_report_text(FILE *f, const struct pt_analysis *a, const char *path, int color);
 void pt_report_json(FILE *f, const struct pt_analysis *a, const char *path);
 
 #endif

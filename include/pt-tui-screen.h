@@ -10,7 +10,11 @@
 #include <stdio.h>
 #include "pt-tui.h"
 
-/* Runs the browser until the user quits; 0, or -1 with ERR (the terminal restored). */
+/*
+ * Runs the browser until the user quits: 0; the number of the signal
+ * (SIGTERM, SIGINT, SIGHUP) that ended it; or -1 with ERR.  The terminal is
+ * restored in every case.
+ */
 int pt_tui_run(struct pt_tui_index *x, struct pt_err *err);
 
 /* The browser's keys, from the table that runs them and makes its help overlay. */

@@ -30,6 +30,13 @@ struct pt_tui_entry {
 	uint32_t addr, val;
 };
 
+/* Registers named in a search or filter ("STATUS"): device index, BAR (or config), offset */
+#define PT_TUI_NAMED_REGS 32
+struct pt_tui_regs {
+	unsigned n;
+	struct { int device, bar; uint64_t off; } r[PT_TUI_NAMED_REGS];
+};
+
 struct pt_tui_filter {
 	uint32_t kinds;		/* bit per kind; 0 means all */
 	int device;		/* device index, -1 all */
@@ -65,9 +72,16 @@ struct pt_tui_index {
 	unsigned ntail;
 };
 
-/* SYMBOLS (may be NULL) names guest rips; it must outlive the index. */
-int pt_tui_open(struct pt_tui_index *x, const char *path, const struct pt_symbols *symbols,
-		const char *vm, struct pt_err *err);
+/*
+ * OPTS (NULL: none) as pttrace analyze takes them: symbols names guest rips
+ * and vm picks the VM (both must outlive the index); at, window, device and
+ * vcpu go to the analysis, and device and vcpu are the filter the event
+ * list opens with (pt_tui_start_filter).
+ */
+int pt_tui_open(struct pt_tui_index *x, const char *path, const struct pt_analysis_opts *opts,
+		struct pt_err *err);
+/* "dev=00:03.0 vcpu=1", the filter of the open's --device and --vcpu, or "" */
+void pt_tui_start_filter(const struct pt_tui_index *x, char *buf, size_t size);
 void pt_tui_close(struct pt_tui_index *x);
 
 /* Indexes up to BUDGET more events; 1 while there are more, 0 when done, -1 on error. */
@@ -114,7 +128,9 @@ int pt_tui_match(struct pt_tui_index *x, const struct pt_tui_entry *e, const str
 
 /*
  * Search: QUERY is a number (an address, port, MSR or value), an event
- * kind ("mmio read", "msi"), a BDF ("00:03.0") or a register ("BAR0+0x24").
+ * kind ("mmio read", "msi"), a BDF ("00:03.0"), a register ("BAR0+0x24") or
+ * a register's name ("IRQ_STATUS"; a part of it, "STATUS", finds every
+ * register whose name has it unless one is named just that).
  * From entry FROM in direction DIR (+1/-1), among entries passing F.
  * Returns the entry, or (size_t)-1.
  */

@@ -35,10 +35,16 @@ static int vm_wanted(struct pt_tui_index *x, uint8_t vm)
 	return x->vm_wanted[vm] > 0;
 }
 
-int pt_tui_open(struct pt_tui_index *x, const char *path, const struct pt_symbols *symbols,
-		const char *vm, struct pt_err *err)
+int pt_tui_open(struct pt_tui_index *x, const char *path, const struct pt_analysis_opts *given,
+		struct pt_err *err)
 {
-	struct pt_analysis_opts opts = { .vcpu = -1, .symbols = symbols };
+	struct pt_analysis_opts opts = { .vcpu = -1 };
+	const char *vm;
+
+	if (given)
+		opts = *given;
+	opts.progress = NULL;	/* the screen shows the progress */
+	vm = opts.vm;
 
 	memset(x, 0, sizeof(*x));
 	snprintf(x->path, sizeof(x->path), "%s", path);
@@ -60,7 +66,30 @@ int pt_tui_open(struct pt_tui_index *x, const char *path, const struct pt_symbol
 	}
 	x->ntail = pt_reader_tail(x->rnd, x->tail, sizeof(x->tail) / sizeof(x->tail[0]));
 	x->bucket_ns = FIRST_BUCKET_NS;
+	/* a crash after the end would be a clean trace "4.5e9 s before the crash" */
+	if (opts.have_at && x->ntail && opts.at_ts > x->tail[x->ntail - 1].ts) {
+		pt_err_set(err, "--at %.6f is after the trace: its events end at %.6f (trace clock, "
+			   "as trace-cmd report shows it)", opts.at_ts / 1e9,
+			   x->tail[x->ntail - 1].ts / 1e9);
+		pt_tui_close(x);
+		return -1;
+	}
 	return 0;
+}
+
+void pt_tui_start_filter(const struct pt_tui_index *x, char *buf, size_t size)
+{
+	const struct pt_analysis_opts *o = &x->a->opts;
+	char bdf[16];
+	int len = 0;
+
+	buf[0] = 0;
+	if (o->have_device) {
+		pt_bdf_str(o->device, bdf, sizeof(bdf));
+		len = snprintf(buf, size, "dev=%s", bdf);
+	}
+	if (o->vcpu >= 0 && len >= 0 && (size_t)len < size)
+		snprintf(buf + len, size - len, "%svcpu=%d", len ? " " : "", o->vcpu);
 }
 
 void pt_tui_close(struct pt_tui_index *x)
@@ -203,6 +232,11 @@ int pt_tui_step(struct pt_tui_index *x, size_t budget, struct pt_err *err)
 				}
 			}
 			x->crash_pos = pt_tui_find_ts(x, x->a->crash.ts);
+			if (x->a->opts.have_at && x->crash_pos == 0 && !pt_tui_event(x, 0, &ev) &&
+			    ev.ts > x->a->opts.at_ts)
+				return pt_err_set(err, "--at %.6f is before the trace: its events start at "
+						  "%.6f (trace clock, as trace-cmd report shows it)",
+						  x->a->opts.at_ts / 1e9, ev.ts / 1e9);
 			if (x->crash_pos >= x->n)
 				x->crash_pos = x->n - 1;
 			/* the crash event itself, when it is one */
@@ -356,6 +390,62 @@ static int reg_named(struct pt_tui_index *x, const struct pt_tui_entry *e, const
 	       (len > n && reg[len - n - 1] == '.' && !strcasecmp(reg + len - n, name));
 }
 
+/* Is entry E an access to one of the registers in R? */
+static int entry_named(struct pt_tui_index *x, const struct pt_tui_entry *e,
+		       const struct pt_tui_regs *r)
+{
+	int bar;
+	uint64_t off;
+
+	if (entry_reg(x, e, &bar, &off))
+		return 0;
+	for (unsigned i = 0; i < r->n; i++)
+		if (r->r[i].device == (int)pt_tui_device(e) && r->r[i].bar == bar && r->r[i].off == off)
+			return 1;
+	return 0;
+}
+
+/* The last part of a name: "PMCSR" of "PM.PMCSR", "STATUS" of "STATUS" */
+static const char *name_tail(const char *name)
+{
+	const char *dot = strrchr(name, '.');
+
+	return dot ? dot + 1 : name;
+}
+
+/*
+ * The registers of the trace's devices named NAME (or with "PM." before
+ * it), else those whose name has NAME in it, case aside; how many.
+ */
+static unsigned regs_named(struct pt_tui_index *x, const char *name, struct pt_tui_regs *out)
+{
+	char buf[80];
+
+	out->n = 0;
+	for (int exact = 1; exact >= 0 && !out->n; exact--) {
+		for (unsigned i = 0; i < x->ndevs; i++) {
+			const struct pt_device *d = pt_tui_device_of(x, i);
+
+			for (unsigned k = 0; d && d->regs && k < PT_MAX_REGS; k++) {
+				const struct pt_reg *g = &d->regs[k];
+				int bar = g->key >> 32;
+				uint64_t off = g->key & 0xffffffff;
+
+				if ((!g->reads && !g->writes) || out->n == PT_TUI_NAMED_REGS ||
+				    pt_reg_name(d, bar, off, buf, sizeof(buf)))
+					continue;
+				if (exact ? strcasecmp(buf, name) && strcasecmp(name_tail(buf), name) :
+				    !strcasestr(buf, name))
+					continue;
+				out->r[out->n].device = i;
+				out->r[out->n].bar = bar;
+				out->r[out->n++].off = off;
+			}
+		}
+	}
+	return out->n;
+}
+
 int pt_tui_match(struct pt_tui_index *x, const struct pt_tui_entry *e, const struct pt_tui_filter *f)
 {
 	unsigned kind = pt_tui_kind(e);
@@ -423,6 +513,7 @@ struct query {
 	int kind, device, bar, have_num;
 	uint64_t off;
 	uint32_t num;
+	struct pt_tui_regs named;	/* by a register's name */
 };
 
 static int parse_query(struct pt_tui_index *x, const char *q, struct query *out)
@@ -451,7 +542,9 @@ static int parse_query(struct pt_tui_index *x, const char *q, struct query *out)
 		return 0;
 	}
 	out->kind = parse_kind(q);
-	return out->kind < 0 ? -1 : 0;
+	if (out->kind < 0 && !regs_named(x, q, &out->named))
+		return -1;
+	return 0;
 }
 
 static int query_match(struct pt_tui_index *x, const struct pt_tui_entry *e, const struct query *q)
@@ -468,7 +561,7 @@ static int query_match(struct pt_tui_index *x, const struct pt_tui_entry *e, con
 
 		return !entry_reg(x, e, &bar, &off) && bar == q->bar && off == q->off;
 	}
-	return 0;
+	return q->named.n && entry_named(x, e, &q->named);
 }
 
 size_t pt_tui_search(struct pt_tui_index *x, const char *query, size_t from, int dir,
@@ -539,6 +632,9 @@ int pt_tui_parse_filter(struct pt_tui_index *x, const char *text, struct pt_tui_
 			if (!is_reg_name(val) || strlen(val) >= sizeof(f->reg_name))
 				return pt_err_set(err, "reg= wants a register name, BAR0+0x24 or config+0x44, "
 						  "not '%s'", val);
+			if (x->done && !regs_named(x, val, &(struct pt_tui_regs){ 0 }))
+				return pt_err_set(err, "no register named '%s' in the trace (reg= wants a "
+						  "name, BAR0+0x24 or config+0x44)", val);
 			snprintf(f->reg_name, sizeof(f->reg_name), "%s", val);
 		} else if (!strcmp(tok, "vcpu")) {
 			f->vcpu = strtol(val, &end, 10);

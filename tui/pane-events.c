@@ -121,6 +121,18 @@ static void clamp(const struct view *v, struct events *s)
 		s->top = s->cur - page + 1;
 }
 
+/* The list a page of V->rows with position P in its middle (near the end, the page full). */
+static void show_pos(struct view *v, struct events *s, size_t p)
+{
+	size_t n = list_count(v, s);
+
+	s->cur = p;
+	s->top = p > (size_t)v->rows / 2 ? p - v->rows / 2 : 0;
+	if (s->top + v->rows > n)
+		s->top = n > (size_t)v->rows ? n - v->rows : 0;
+	clamp(v, s);
+}
+
 size_t pt_events_count(struct view *v)
 {
 	return list_count(v, state(v));
@@ -134,7 +146,7 @@ void pt_events_fit(struct view *v)
 void pt_events_goto(struct view *v, size_t e)
 {
 	struct events *s = state(v);
-	size_t p, n;
+	size_t p;
 
 	if (!v->x->done)
 		return;
@@ -145,14 +157,8 @@ void pt_events_goto(struct view *v, size_t e)
 		snprintf(v->msg, sizeof(v->msg), "filter and span cleared to show the event");
 	}
 	p = list_pos(v, s, e);
-	n = list_count(v, s);
-	s->cur = p;
-	s->top = p > (size_t)v->rows / 2 ? p - v->rows / 2 : 0;
-	/* near the end, fill the screen rather than centre */
-	if (s->top + v->rows > n)
-		s->top = n > (size_t)v->rows ? n - v->rows : 0;
 	pt_view_focus(v, &pt_pane_events);
-	clamp(v, s);
+	show_pos(v, s, p);
 }
 
 /* ---- formatting ------------------------------------------------------- */
@@ -312,11 +318,18 @@ static void init(struct view *v, void *st)
 	s->cur = v->x->ntail ? v->x->ntail - 1 : 0;
 }
 
+/* At the crash, in the list of the open's filter (tui --device, --vcpu) */
 static void ready(struct view *v, void *st)
 {
 	struct events *s = st;
+	char start[64];
 
-	if (s->following)
+	pt_tui_start_filter(v->x, start, sizeof(start));
+	if (start[0])
+		pt_events_filter(v, start);
+	if (s->following && s->filtered)
+		show_pos(v, s, list_pos(v, s, v->x->crash_pos));
+	else if (s->following)
 		pt_events_goto(v, v->x->crash_pos);
 	else
 		s->cur = s->top = 0;
@@ -376,7 +389,8 @@ void pt_events_filter(struct view *v, const char *text)
 {
 	struct events *s = state(v);
 	struct pt_err err;
-	size_t keep;
+	/* the selected event, found again in the new list: clearing keeps the place */
+	size_t keep = list_count(v, s) ? list_entry(s, s->cur) : 0;
 
 	if (!*text) {
 		s->filtered = 0;
@@ -388,9 +402,8 @@ void pt_events_filter(struct view *v, const char *text)
 		s->filtered = 1;
 		snprintf(s->filter_text, sizeof(s->filter_text), "%s", text);
 	}
-	keep = list_count(v, s) ? list_entry(s, s->cur) : 0;
 	rebuild_list(v, s);
-	s->cur = list_pos(v, s, keep);
+	show_pos(v, s, list_pos(v, s, keep));
 	if (s->filtered && !s->nsel)
 		snprintf(v->msg, sizeof(v->msg), "no event matches '%s'", text);
 }
@@ -417,7 +430,7 @@ int pt_events_unspan(struct view *v)
 	keep = list_count(v, s) ? list_entry(s, s->cur) : 0;
 	s->have_span = 0;
 	rebuild_list(v, s);
-	s->cur = list_pos(v, s, keep);
+	show_pos(v, s, list_pos(v, s, keep));
 	return 1;
 }
 

@@ -15,19 +15,42 @@ struct findings {
 	int esel;		/* the selected evidence line */
 };
 
+static void evidence_text(const struct pt_analysis *a, const struct pt_evidence *ev, char *buf,
+			  size_t size)
+{
+	char line[400];
+
+	pt_evidence_str(a, ev, line, sizeof(line));
+	snprintf(buf, size, "%+11.6f %s  <- %s", pt_rel(a, ev->ev.ts), line, ev->note);
+}
+
+/*
+ * The finding's why and try, then its evidence, every line wrapped in
+ * full; from the selected evidence line on when they do not all fit.
+ */
 static void draw_evidence(struct view *v, struct findings *s, int y0, int h)
 {
 	const struct pt_analysis *a = v->x->a;
 	const struct pt_finding *f = &a->findings[s->sel];
+	int y = y0 + 1, end = y0 + h, first = 0;
+	char text[1024];
 
 	pt_view_put(v, y0, 0, C_DIM, 1, "evidence of: %s   (Enter: go to the event, Esc: back)",
 		    f->title);
-	for (unsigned e = 0; e < f->nevidence && (int)e < h - 1; e++) {
-		char line[200];
-
-		pt_evidence_str(a, &f->evidence[e], line, sizeof(line));
-		pt_view_row(v, y0 + 1 + e, (int)e == s->esel, 0, 0, "%+11.6f %s  <- %s",
-			    pt_rel(a, f->evidence[e].ev.ts), line, f->evidence[e].note);
+	snprintf(text, sizeof(text), "why: %s", f->why);
+	y += pt_view_wrap(v, y, end, 5, -1, text);
+	snprintf(text, sizeof(text), "try: %s", f->advice);
+	y += pt_view_wrap(v, y, end, 5, -1, text);
+	/* the selected line on the screen: count the rows down to it */
+	for (int e = 0, rows = 0; e <= s->esel && e < (int)f->nevidence; e++) {
+		evidence_text(a, &f->evidence[e], text, sizeof(text));
+		rows += 1 + (int)strlen(text) / (v->cols > 21 ? v->cols - 13 : 8);
+		if (y + rows > end)
+			first = s->esel;
+	}
+	for (int e = first; e < (int)f->nevidence && y < end; e++) {
+		evidence_text(a, &f->evidence[e], text, sizeof(text));
+		y += pt_view_wrap(v, y, end, 12, e == s->esel, text);
 	}
 }
 
@@ -59,7 +82,8 @@ static void detail(struct view *v, void *st, int y0)
 {
 	struct findings *s = st;
 	const struct pt_finding *f;
-	char code[140] = "";
+	char code[140] = "", text[1024];
+	int y, end = y0 + DETAIL_ROWS;	/* the status line is not the detail's */
 
 	if (!v->x->done || !v->x->a->nfindings)
 		return;
@@ -74,9 +98,12 @@ static void detail(struct view *v, void *st, int y0)
 	pt_view_put(v, y0, 0, 0, 1, "%s: %s (%s, %u%%, %llu events%s)", pt_class_name(f->cls),
 		    f->detector, pt_severity_name(f->severity), f->confidence,
 		    (unsigned long long)f->count, code);
-	pt_view_put(v, y0 + 1, 0, 0, 0, "why: %s", f->why);
-	pt_view_put(v, y0 + 2, 0, 0, 0, "try: %s", f->advice);
-	pt_view_put(v, y0 + 3, 0, C_DIM, 0, "Enter: its evidence");
+	/* why in two rows at most, so that try shows too; Enter has both in full */
+	snprintf(text, sizeof(text), "why: %s", f->why);
+	y = y0 + 1 + pt_view_wrap(v, y0 + 1, y0 + 3, 5, -1, text);
+	snprintf(text, sizeof(text), "try: %s", f->advice);
+	y += pt_view_wrap(v, y, end - 1, 5, -1, text);
+	pt_view_put(v, y, 0, C_DIM, 0, "Enter: its evidence, with why and try in full");
 }
 
 static void move_by(struct view *v, void *st, long delta)

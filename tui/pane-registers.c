@@ -5,6 +5,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "pt-plugins.h"
 #include "pane.h"
@@ -58,24 +59,39 @@ static void release(void *st)
 	free(((struct registers *)st)->rows);
 }
 
+/* ">00:03.0 " and " %7u %7u %10llx %+10.4f %+10.4f" */
+#define REG_OTHER_COLUMNS (9 + 50)
+
 static void draw(struct view *v, void *st, int y0, int h)
 {
 	struct registers *s = st;
+	/* the register column as wide as its longest name, in what the other columns leave */
+	int width = REG_COLUMN, room = v->cols - REG_OTHER_COLUMNS;
+	char reg[80];
 
 	if (!v->x->done) {
 		pt_view_put(v, y0, 0, C_DIM, 0, "the registers come when the whole trace is indexed");
 		return;
 	}
-	pt_view_put(v, y0, 0, C_DIM, 1, " %-7s %-*s %7s %7s %10s %10s %10s", "device", REG_COLUMN,
+	for (int r = 0; r < h - 1 && s->top + r < s->n; r++) {
+		const struct reg_row *row = &s->rows[s->top + r];
+
+		pt_reg_label(row->dev, row->reg->key >> 32, row->reg->key & 0xffffffff, reg, sizeof(reg));
+		if ((int)strlen(reg) > width)
+			width = strlen(reg);
+	}
+	if (width > room)
+		width = room > REG_COLUMN ? room : REG_COLUMN;
+	pt_view_put(v, y0, 0, C_DIM, 1, " %-7s %-*s %7s %7s %10s %10s %10s", "device", width,
 		    "register", "reads", "writes", "last value", "first", "last");
 	for (int r = 0; r < h - 1 && s->top + r < s->n; r++) {
 		const struct reg_row *row = &s->rows[s->top + r];
-		char bdf[16], reg[REG_COLUMN + 1];
+		char bdf[16];
 
 		pt_bdf_str(row->dev->bdf, bdf, sizeof(bdf));
 		pt_reg_label(row->dev, row->reg->key >> 32, row->reg->key & 0xffffffff, reg, sizeof(reg));
 		pt_view_row(v, y0 + 1 + r, s->top + r == s->sel, 0, 0,
-			    "%-7s %-*s %7u %7u %10llx %+10.4f %+10.4f", bdf, REG_COLUMN, reg,
+			    "%-7s %-*.*s %7u %7u %10llx %+10.4f %+10.4f", bdf, width, width, reg,
 			    row->reg->reads, row->reg->writes, (unsigned long long)row->reg->last_val,
 			    pt_rel(v->x->a, row->reg->first_ts), pt_rel(v->x->a, row->reg->last_ts));
 	}

@@ -14,6 +14,7 @@
 
 #define PT_PANES 4		/* Events, Findings, Registers, Timeline */
 #define REG_COLUMN 22		/* "BAR2+0x0710 CP_RB_RPTR" */
+#define DETAIL_ROWS 5		/* under the pane, above the status line */
 
 struct pt_pane_ops;
 
@@ -65,6 +66,13 @@ void pt_view_fill(struct view *v, int y, int pair, int reverse);	/* a blank row 
 /* A row of a list: '>' and the whole row highlighted when SELECTED, else PAIR. */
 void pt_view_row(struct view *v, int y, int selected, int pair, int bold, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
+/*
+ * TEXT over rows Y to YMAX-1 (never the status line), cut at spaces, rows
+ * after the first indented by INDENT, each a list row (pt_view_row) that
+ * SELECTED says is selected or not, or plain text from column 0 when
+ * SELECTED is -1; returns the rows used.
+ */
+int pt_view_wrap(struct view *v, int y, int ymax, int indent, int selected, const char *text);
 /* *SEL moved by DELTA within N rows; *TOP (may be NULL) keeps it on a page of PAGE rows. */
 void pt_view_scroll(int *sel, int *top, long delta, int n, int page);
 

@@ -19,7 +19,8 @@
 #include "pt-plugins.h"
 #include "pt-tui-screen.h"
 
-#define DETAIL_ROWS 5
+#define MIN_COLS 60		/* the event list's columns, cut but readable */
+#define MIN_LINES 16		/* header, timeline, 2 events, the detail, the status line */
 #define INDEX_SLICE 200000	/* events indexed between two looks at the keyboard */
 
 /* in the order of the header's tabs, and of Tab */
@@ -33,8 +34,7 @@ static volatile sig_atomic_t quit_signal;
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	quit_signal = 1;
+	quit_signal = sig;
 }
 
 /* ---- panes ------------------------------------------------------------ */
@@ -121,6 +121,36 @@ void pt_view_row(struct view *v, int y, int selected, int pair, int bold, const 
 		attroff(A_REVERSE);
 }
 
+int pt_view_wrap(struct view *v, int y, int ymax, int indent, int selected, const char *text)
+{
+	int rows = 0, w = v->cols - (selected >= 0) - indent;	/* a list row has its '>' */
+
+	if (ymax > LINES - 1)
+		ymax = LINES - 1;	/* the status line */
+	if (w < 20)
+		w = 20;
+	while (*text && y + rows < ymax) {
+		int n = strlen(text), first = !rows;
+		int room = first ? w + indent : w;
+
+		if (n > room) {		/* the last space that fits, or cut a word too long */
+			for (n = room; n > room / 2 && text[n] != ' '; n--)
+				;
+			if (text[n] != ' ')
+				n = room;
+		}
+		if (selected < 0)
+			pt_view_put(v, y + rows, 0, 0, 0, "%*s%.*s", first ? 0 : indent, "", n, text);
+		else
+			pt_view_row(v, y + rows, selected, 0, 0, "%*s%.*s", first ? 0 : indent, "", n, text);
+		text += n;
+		while (*text == ' ')
+			text++;
+		rows++;
+	}
+	return rows;
+}
+
 void pt_view_scroll(int *sel, int *top, long delta, int n, int page)
 {
 	long s = *sel + delta;
@@ -181,11 +211,19 @@ static void draw_help(struct view *v);
 
 static void draw(struct view *v)
 {
-	int y0 = 1 + pt_timeline_rows(v), h;
+	int y0, h;
 	void *st = pt_view_state(v, v->focus);
 
 	v->cols = COLS;
 	erase();
+	if (COLS < MIN_COLS || LINES < MIN_LINES) {	/* the panes would overlap */
+		pt_view_put(v, 0, 0, 0, 1, "terminal too small: %dx%d", COLS, LINES);
+		pt_view_put(v, 1, 0, 0, 0, "pttrace tui wants %dx%d;", MIN_COLS, MIN_LINES);
+		pt_view_put(v, 2, 0, 0, 0, "enlarge it, or q quits");
+		refresh();
+		return;
+	}
+	y0 = 1 + pt_timeline_rows(v);
 	draw_header(v);
 	pt_timeline_strip(v, 1);
 	h = LINES - y0 - DETAIL_ROWS - 2;
@@ -598,6 +636,8 @@ int pt_tui_run(struct pt_tui_index *x, struct pt_err *err)
 			draw(&v);
 	}
 	endwin();
+	if (!rc && quit_signal)
+		rc = quit_signal;
 out:
 	for (int p = 0; p < PT_PANES; p++) {
 		if (v.state[p] && panes[p]->release)

@@ -143,3 +143,36 @@ run "$PTTRACE" tui --bogus samples/traces/healthy.dat
 expect_err "^pttrace tui: unrecognized option '--bogus'$" "tui's unknown option is said as such"
 [ "$rc" = 2 ] && [ -s "$T/err" ] && ! grep -q "wants one trace file" "$T/err" &&
 	ok "tui's unknown option is not called a missing file" || not_ok "tui's unknown option is not called a missing file"
+
+# --color: the severities in colour, as git and ls do it
+esc=$(printf '\033')
+run "$PTTRACE" analyze --color=always samples/traces/irq-storm.dat
+expect_out "^ 1\. \[${esc}\[[0-9;]*mcritical${esc}\[m, " "--color=always: the severity in colour"
+expect_out "^PROBABLE CAUSE: ${esc}\[" "--color=always: the probable cause in its severity's colour"
+run env NO_COLOR=1 "$PTTRACE" analyze --color=always samples/traces/irq-storm.dat
+expect_out "${esc}\[" "--color=always wins over NO_COLOR"
+run "$PTTRACE" analyze --color samples/traces/irq-storm.dat
+expect_out "${esc}\[" "--color alone is always"
+for when in --color=never --color=auto ""; do
+	run "$PTTRACE" analyze $when samples/traces/irq-storm.dat
+	expect_absent "${esc}" "${when:-no --color}: no escape on a pipe"
+done
+run "$PTTRACE" analyze --color=sometimes samples/traces/irq-storm.dat
+expect_rc 2 "--color=sometimes: exit 2"
+expect_err "--color wants auto, always or never, not 'sometimes'" "--color=sometimes: said why"
+# auto on a terminal: script(1) gives the report a pty
+if command -v script > /dev/null; then
+	tty_report() {	# ENV...: the report printed to a pty, in $T/out
+		env "$@" script -qec "$PTTRACE analyze samples/traces/irq-storm.dat" /dev/null \
+			< /dev/null > "$T/out" 2> "$T/err"
+		rc=$?
+	}
+	tty_report TERM=xterm NO_COLOR=
+	expect_out "${esc}\[[0-9;]*mcritical" "--color=auto on a terminal: colour"
+	tty_report TERM=xterm NO_COLOR=1
+	expect_absent "${esc}\[[0-9;]*m" "--color=auto on a terminal with NO_COLOR: none"
+	tty_report TERM=dumb NO_COLOR=
+	expect_absent "${esc}\[[0-9;]*m" "--color=auto on a dumb terminal: none"
+else
+	skip "--color=auto on a terminal: needs script(1)"
+fi

@@ -35,7 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (a) {
 		null = fopen("/dev/null", "w");
 		if (null) {
-			pt_report_text(null, a, path);
+			pt_report_text(null, a, path, 1);
 			pt_report_json(null, a, path);
 			fclose(null);
 		}

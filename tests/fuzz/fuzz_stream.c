@@ -51,7 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pt_analysis_finish(a);
 	null = fopen("/dev/null", "w");
 	if (null) {
-		pt_report_text(null, a, "fuzz");
+		pt_report_text(null, a, "fuzz", 1);
 		pt_report_json(null, a, "fuzz");
 		fclose(null);
 	}

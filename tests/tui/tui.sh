@@ -40,6 +40,16 @@ hasnt() {
 	elif grep -Eq -- "$1" "$T/screen"; then not_ok "$2"; diag "$T/screen"; else ok "$2"; fi
 }
 status() { tail -1 "$T/screen"; }
+# rows_all REGEX DESC: the list's rows on the screen, some, all match REGEX
+rows_all() {
+	sed -n '7,15p' "$T/screen" > "$T/rows"
+	if grep -q . "$T/rows" && ! grep -vE -- "$1" "$T/rows" | grep -q .; then
+		ok "$2"
+	else
+		not_ok "$2"
+		diag "$T/rows"
+	fi
+}
 
 # the main view, opened at the crash
 start $F
@@ -87,21 +97,30 @@ keys N Right
 has " $p1/$total " "N: the previous match"
 keys / nothing-like-this Enter
 has "no match for 'nothing-like-this'" "a search with no match says so"
+keys / IRQ_STATUS Enter
+has "^device 00:03.0 \[1234:11e8\]  BAR0\+0x0024 IRQ_STATUS" "/IRQ_STATUS: a register found by its name"
+keys c / irq_stat Enter
+has "^device 00:03.0 \[1234:11e8\]  BAR0\+0x0024 IRQ_STATUS" "/irq_stat: by a part of its name, case aside"
 
 # filter
 keys f "kind=mmio dev=00:03.0 rw=w" Enter
 has "filter: kind=mmio dev=00:03.0 rw=w" "the filter is in the status line"
-sed -n '7,15p' "$T/screen" > "$T/rows"
-if grep -q . "$T/rows" && ! grep -vE "mmio write +00:03.0 " "$T/rows" | grep -q .; then
-	ok "filtered rows are all MMIO writes to 00:03.0"
-else
-	not_ok "filtered rows are all MMIO writes to 00:03.0"
-	diag "$T/rows"
-fi
+rows_all "mmio write +00:03.0 " "filtered rows are all MMIO writes to 00:03.0"
+keys G
+where=$(status | sed -n 's/.*  t=\([-+0-9.]*\).*/\1/p')
 keys f "kind=nonsense" Enter
 has "no event kind 'nonsense'" "a bad filter says why"
 keys f Enter
 hasnt "filter:" "an empty filter clears it"
+[ -n "$where" ] && status | grep -qF "t=$where" && ok "clearing the filter keeps the selected event (t=$where)" ||
+	not_ok "clearing the filter keeps the selected event (t=$where): $(status)"
+has "^> *$where +[0-9]+ mmio write +00:03.0 " "... selected, on the screen"
+keys f "reg=IRQ_STATUS" Enter
+has "filter: reg=IRQ_STATUS" "f reg=IRQ_STATUS: a filter by a register's name"
+rows_all " 00:03.0 +BAR0\+0x0024 IRQ_STATUS " "... its rows are all that register's accesses"
+keys f "reg=NO_SUCH_REG" Enter
+has "no register named 'NO_SUCH_REG' in the trace" "f reg= of a name not in the trace says why"
+keys f Enter
 
 # mark and delta
 keys c m
@@ -113,6 +132,7 @@ has "^mark at \+0\.000000 s: this is -0\.[0-9]+ s from the mark" "the detail sho
 keys Tab
 has "^> 1\. critical +90% level interrupt never acknowledged" "findings pane: the root cause first"
 has "^why: " "finding detail: why"
+has "^     [a-z]" "finding detail: why wrapped, not cut"
 has "^try: " "finding detail: what to try"
 keys G
 has "^>( [2-9]|[1-9][0-9])\. " "G: the last finding"
@@ -121,6 +141,18 @@ has "^> 1\. critical" "g: the first finding"
 keys Enter
 has "^evidence of: level interrupt never acknowledged" "Enter: the finding's evidence"
 has "line asserted" "the evidence lines"
+# why:, try: and evidence wrapped in full at 80 columns: their last words are on the screen
+"$PTTRACE" analyze $F > "$T/report"
+for w in why try; do
+	last=$(grep -m1 "^    $w: " "$T/report" | awk '{ print $(NF - 1), $NF }')
+	[ -n "$last" ] && tr -s ' \n' ' ' < "$T/screen" | grep -qF -- "$last" && ok "evidence view: $w: in full ('$last')" ||
+		{ not_ok "evidence view: $w: in full ('$last')"; diag "$T/screen"; }
+done
+awk 'length > 80' "$T/report" | grep -q "<- " && ok "the report has evidence lines over 80 columns" ||
+	skip "no evidence line over 80 columns"
+last=$(grep -m1 "<- " "$T/report" | awk '{ print $NF }')
+[ -n "$last" ] && grep -qF -- "$last" "$T/screen" && ok "evidence view: the first evidence line in full ('$last')" ||
+	{ not_ok "evidence view: the first evidence line in full ('$last')"; diag "$T/screen"; }
 keys Enter
 has "^ pttrace tui +Events" "Enter on evidence: back to the events"
 has "^irq line \(kvm_set_irq\) +addr 0x17 +len 0 +value 0x1" "... at the evidence event (GSI 23 asserted)"
@@ -170,6 +202,17 @@ keys Enter BTab Tab
 has "^> 1\. critical" "leaving the Findings pane closes a finding's evidence"
 keys Tab Tab Tab
 
+# a terminal too small for the panes says so, and the view comes back
+tmux resize-window -t $S -x 30 -y 8
+sleep 0.5
+screen
+has "terminal too small: 30x8" "30x8: the terminal is too small, said"
+hasnt "<- crash|Events" "30x8: no overlapping panes" "terminal too small"
+tmux resize-window -t $S -x 80 -y 24
+sleep 0.5
+screen
+has "^ pttrace tui +Events" "80x24 again: the view is back"
+
 # help, resize, quit
 keys ?
 has "pttrace tui keys" "? shows the keys"
@@ -217,9 +260,9 @@ shell=$(tmux list-panes -t $S -F '#{pane_pid}')
 pid=$(pgrep -P "$shell" pttrace)
 kill -TERM "$pid"
 wait_screen "tui-exit="
-has "^tui-exit=0$" "SIGTERM: clean exit"
-# restored means the TUI ran and then gave the screen back: after its clean exit
-hasnt "pttrace tui +Events" "SIGTERM: the terminal is restored" "^tui-exit=0$"
+has "^tui-exit=143$" "SIGTERM: exit 128+15, as a shell says a signal"
+# restored means the TUI ran and then gave the screen back: after its exit
+hasnt "pttrace tui +Events" "SIGTERM: the terminal is restored" "^tui-exit=143$"
 
 # pttrace analyze --tui is the same browser
 tmux kill-session -t $S 2> /dev/null
@@ -227,6 +270,41 @@ tmux new-session -d -s $S -x 80 -y 24 "env TERM=xterm $PTTRACE analyze --tui $F;
 wait_screen "[0-9]+/[0-9]+  t="
 has "^ pttrace tui +Events" "analyze --tui opens the browser"
 keys q
+
+# the Registers pane names registers in full where there is room
+start $F 120 30
+keys Tab Tab
+longest=$(grep -oE "(BAR[0-5]|config)\+0x[0-9a-f]+ [A-Z_.0-9]{11,}" "$T/screen" | head -1)
+[ -n "$longest" ] && ok "registers: names longer than 10 characters in full ($longest)" ||
+	{ not_ok "registers: names longer than 10 characters in full"; diag "$T/screen"; }
+keys q
+
+# analyze's options: --device and --vcpu open the list filtered, --at moves the crash
+start "--device 00:03.0 --vcpu 0 $F"
+has "filter: dev=00:03.0 vcpu=0" "tui --device --vcpu: the list filtered"
+has "^ pttrace tui +Events .*guest panic" "... at the crash"
+keys f Enter
+hasnt "filter:" "... a filter f clears"
+keys q
+start "--device 00:1f.2 $F"
+keys Tab
+has "^nothing suspicious found" "tui --device: the findings narrowed to the device, as in the report"
+keys q
+tmux kill-session -t $S 2> /dev/null
+tmux new-session -d -s $S -x 80 -y 24 "env TERM=xterm $PTTRACE analyze --tui --device 00:03.0 $F; echo tui-exit=\$?; sleep 60"
+wait_screen "[0-9]+/[0-9]+  .*\\? help"
+has "filter: dev=00:03.0 " "analyze --tui --device: kept, the list filtered"
+keys q
+at=$("$PTTRACE" analyze $F | sed -n 's/^AT: *\([0-9.]*\) .*/\1/p')
+at=$(echo "$at - 1" | bc)
+start "--at $at $F"
+has "given with --at" "tui --at: the crash where it says"
+keys q
+run "$PTTRACE" tui --at 99999 $F
+expect_rc 2 "tui --at after the trace: exit 2"
+expect_err "--at 99999.000000 is after the trace" "... said, before any screen"
+run "$PTTRACE" analyze --tui --json $F
+expect_err "--tui browses the analysis; --json is the report's" "analyze --tui --json: refused, not dropped"
 
 # a file it cannot read: the same one-line error as analyze, before any screen
 start /nonexistent/crash.dat

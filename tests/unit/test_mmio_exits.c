@@ -52,7 +52,7 @@ static char *text_report(struct pt_analysis *a)
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
 
-	pt_report_text(f, a, "constructed");
+	pt_report_text(f, a, "constructed", 0);
 	fclose(f);
 	return text;
 }

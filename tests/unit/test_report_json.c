@@ -61,7 +61,7 @@ static char *report(struct pt_analysis *a, int json)
 	if (json)
 		pt_report_json(f, a, "constructed");
 	else
-		pt_report_text(f, a, "constructed");
+		pt_report_text(f, a, "constructed", 0);
 	fclose(f);
 	return text;
 }

@@ -49,6 +49,27 @@ static void test_bias(void **state)
 	pt_symbols_free(s);
 }
 
+/* D12, D13: names only inside the file as loaded, and within a function's size */
+static void test_bounds(void **state)
+{
+	struct pt_symbols *s = pt_symbols_new();
+	struct pt_err err;
+	char note[256], buf[128];
+
+	(void)state;
+	assert_int_equal(pt_symbols_add(s, ELF "@-5", note, sizeof(note), &err), -1);
+	assert_non_null(strstr(err.msg, "the bias after '@' is negative"));
+	assert_int_equal(pt_symbols_add(s, ELF "@0xffffffffffffffff", note, sizeof(note), &err), -1);
+	assert_non_null(strstr(err.msg, "past the top of the address space"));
+	assert_true(pt_symbols_add(s, ELF, note, sizeof(note), &err) > 10);
+	/* far above the image: no symbol's name with a huge offset */
+	assert_int_equal(pt_symbols_name(s, 0x7fff00001000ull, buf, sizeof(buf)), -1);
+	assert_int_equal(pt_symbols_name(s, ~0ull, buf, sizeof(buf)), -1);
+	pt_symbols_str(s, 0x7fff00001000ull, buf, sizeof(buf));
+	assert_string_equal(buf, "0x7fff00001000");
+	pt_symbols_free(s);
+}
+
 static void test_errors(void **state)
 {
 	struct pt_symbols *s = pt_symbols_new();
@@ -73,6 +94,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_bias),
+		cmocka_unit_test(test_bounds),
 		cmocka_unit_test(test_errors),
 	};
 
