@@ -32,7 +32,7 @@ static const struct {
 } sources[] = {
 	{ "kvm_mmio", DEC_MMIO, PT_EV_MMIO_READ, { "type", "len", "gpa", "val" } },
 	{ "kvm_pio", DEC_PIO, PT_EV_PIO_READ, { "rw", "port", "size", "val" } },
-	{ "kvm_msr", DEC_MSR, PT_EV_MSR_READ, { "write", "ecx", "data" } },
+	{ "kvm_msr", DEC_MSR, PT_EV_MSR_READ, { "write", "ecx", "data", "?exception" } },
 	{ "kvm_msi_set_irq", DEC_MSI, PT_EV_MSI, { "address", "data" } },
 	{ "kvm_set_irq", DEC_SET_IRQ, PT_EV_IRQ_LINE, { "gsi", "level" } },
 	{ "kvm_apic_accept_irq", DEC_APIC_ACCEPT, PT_EV_APIC_ACCEPT, { "vec", "?apicid" } },
@@ -232,6 +232,8 @@ static int decode(struct pt_reader *r, const struct pt_raw_record *rec, int cpu,
 		ev.kind = field_u64(r, rec, d->f[0]) ? PT_EV_MSR_WRITE : PT_EV_MSR_READ;
 		ev.addr = field_u64(r, rec, d->f[1]);
 		ev.val = field_u64(r, rec, d->f[2]);
+		if (d->f[3] && field_u64(r, rec, d->f[3]))
+			ev.flags |= PT_EVF_REFUSED;
 		break;
 	case DEC_MSI:
 		ev.kind = PT_EV_MSI;

@@ -168,19 +168,25 @@ static enum pt_text_result pio(const char *p, const struct raw *raw, struct pt_e
 static enum pt_text_result msr(const char *p, const struct raw *raw, struct pt_event *ev,
 			       int *vcpu)
 {
-	uint64_t write;
+	uint64_t write, exception = 0;
 
 	(void)vcpu;
 	if (raw) {
 		if (raw_get(raw, "write", &write) || raw_get(raw, "ecx", &ev->addr) ||
 		    raw_get(raw, "data", &ev->val))
 			return R_BAD;
+		/* kernels before 3.x had no exception field */
+		if (raw_get(raw, "exception", &exception))
+			exception = 0;
 	} else {
-		/* the index is hex without 0x */
+		/* the index is hex without 0x; a refused access ends in " (#GP)" */
 		if (direction(&p, "msr_write", "msr_read", &write) || pt_text_num(&p, 1, &ev->addr) ||
 		    pt_text_word(&p, "=") || pt_text_num(&p, 1, &ev->val))
 			return R_BAD;
+		exception = !pt_text_word(&p, "(#GP)");
 	}
+	if (exception)
+		ev->flags |= PT_EVF_REFUSED;
 	ev->kind = (uint32_t)write ? PT_EV_MSR_WRITE : PT_EV_MSR_READ;
 	ev->addr = (uint32_t)ev->addr;
 	return R_EVENT;
