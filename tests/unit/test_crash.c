@@ -158,17 +158,7 @@ static void test_hyperv_needs_notify(void **state)
 
 static void emit_refused(struct stream *s, uint64_t msr, uint64_t val)
 {
-	struct pt_event ev;
-
-	memset(&ev, 0, sizeof(ev));
-	ev.ts = s->ts;
-	ev.kind = PT_EV_MSR_WRITE;
-	ev.addr = msr;
-	ev.val = val;
-	ev.tid = 100;
-	ev.flags = PT_EVF_REFUSED;
-	pt_analysis_feed(s->a, &ev);
-	s->ts += s->step;
+	emit_flags(s, PT_EV_MSR_WRITE, msr, val, 0, PT_EVF_REFUSED);
 }
 
 /*
