@@ -335,6 +335,7 @@ void kit_irq_set(uint8_t vector, kit_irq_fn fn)
 /*
  * Exception vectors 0-31 stay not-present on purpose: a fault escalates to
  * a triple fault, which is how a kernel whose own fault path is broken dies.
+ * The one exception is #GP while kit_gp_catch is on.
  */
 void kit_irq_init(void)
 {
