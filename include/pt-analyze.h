@@ -44,8 +44,6 @@ struct pt_crash {
 	int bugcheck_from_qmp;	/* the bugcheck is QMP's GUEST_PANICKED (metadata), not the trace's */
 };
 
-#define PT_HV_CRASH_MSRS 6	/* P0-P4 and CRASH_CTL */
-
 const char *pt_crash_kind_name(enum pt_crash_kind kind);
 /*
  * When C has no bugcheck and META (pttrace's metadata, may be NULL) holds
