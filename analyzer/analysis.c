@@ -467,6 +467,8 @@ void pt_analysis_finish(struct pt_analysis *a)
 		a->crash.kind = PT_CRASH_GIVEN;
 		a->crash.ts = a->opts.at_ts;
 		a->crash.vcpu = -1;
+	} else {
+		pt_crash_apply_meta(&a->crash, a->meta);
 	}
 	for (unsigned i = 0; i < an->ndet; i++) {
 		an->finishing = an->det[i];

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <stdio.h>
 #include <string.h>
 
 #include "crash.h"
@@ -90,14 +91,24 @@ int pt_crash_event(struct pt_crash_tracker *t, const struct pt_event *ev, const 
 			return found(t, PT_CRASH_PVPANIC, ev);
 		break;
 	case PT_EV_MSR_WRITE:
+		/*
+		 * A write KVM refused (#GP) still says what the guest meant: a
+		 * Windows-like guest whose host lacks the MSRs goes on to its
+		 * next crash path, and this write is where it crashed.
+		 */
 		if (ev->addr >= HV_CRASH_P0 && ev->addr <= HV_CRASH_P4) {
+			unsigned bit = 1u << (ev->addr - HV_CRASH_P0);
+
 			t->hv[ev->addr - HV_CRASH_P0] = ev->val;
-			t->hv_seen |= 1u << (ev->addr - HV_CRASH_P0);
+			t->hv_seen |= bit;
+			t->hv_refused = (t->hv_refused & ~bit) | (ev->flags & PT_EVF_REFUSED ? bit : 0);
 		} else if (ev->addr == HV_CRASH_CTL && (ev->val & HV_CRASH_CTL_NOTIFY)) {
 			found(t, PT_CRASH_HYPERV, ev);
 			t->crash.has_bugcheck = t->hv_seen & 1;
 			t->crash.bugcheck = t->hv[0];
 			memcpy(t->crash.params, t->hv + 1, sizeof(t->crash.params));
+			t->crash.hv_written = t->hv_seen | 1u << 5;
+			t->crash.hv_refused = t->hv_refused | (ev->flags & PT_EVF_REFUSED ? 1u << 5 : 0);
 			return 1;
 		}
 		break;
@@ -120,6 +131,31 @@ int pt_crash_event(struct pt_crash_tracker *t, const struct pt_event *ev, const 
 		break;
 	}
 	return 0;
+}
+
+/*
+ * QEMU's GUEST_PANICKED with hv-crash carries what the guest wrote to the
+ * crash MSRs: {"type": "hyper-v", "arg1": code, "arg2".."arg5": P1-P4}.
+ */
+void pt_crash_apply_meta(struct pt_crash *c, const struct pt_json *meta)
+{
+	const struct pt_json *info = pt_json_get(pt_json_get(meta, "guest_panicked"), "info");
+	const char *type = pt_json_get_str(info, "type");
+	uint64_t v[5];
+
+	if (c->has_bugcheck || !type || strcmp(type, "hyper-v"))
+		return;
+	for (int i = 0; i < 5; i++) {
+		char key[8];
+
+		snprintf(key, sizeof(key), "arg%d", i + 1);
+		if (pt_json_get_u64(info, key, &v[i]))
+			return;
+	}
+	c->has_bugcheck = 1;
+	c->bugcheck_from_qmp = 1;
+	c->bugcheck = v[0];
+	memcpy(c->params, v + 1, sizeof(c->params));
 }
 
 void pt_crash_finish(struct pt_crash_tracker *t, uint64_t last_ts, struct pt_crash *out)

@@ -9,7 +9,8 @@ struct pt_crash_tracker {
 	int done;
 	struct pt_crash crash;
 	uint64_t hv[5];
-	unsigned hv_seen;
+	unsigned hv_seen;		/* P0-P4 written (bits 0-4) */
+	unsigned hv_refused;		/* of them, refused with #GP */
 	int candidate;
 	struct pt_event candidate_event;
 };

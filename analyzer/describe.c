@@ -41,8 +41,9 @@ void pt_evidence_str(const struct pt_analysis *a, const struct pt_evidence *e, c
 		break;
 	case PT_EV_MSR_READ:
 	case PT_EV_MSR_WRITE:
-		snprintf(buf, size, "%-11s msr 0x%llx val 0x%llx", pt_event_kind_name(ev->kind),
-			 (unsigned long long)ev->addr, (unsigned long long)ev->val);
+		snprintf(buf, size, "%-11s msr 0x%llx val 0x%llx%s", pt_event_kind_name(ev->kind),
+			 (unsigned long long)ev->addr, (unsigned long long)ev->val,
+			 ev->flags & PT_EVF_REFUSED ? " refused (#GP)" : "");
 		break;
 	case PT_EV_MSI:
 		snprintf(buf, size, "%-11s address 0x%llx data 0x%llx (vector 0x%02llx)",

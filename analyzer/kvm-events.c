@@ -54,6 +54,9 @@ static enum pt_kvm_decoded msr(struct pt_kvm_record *rec, struct pt_event *ev)
 	ev->kind = (uint32_t)rec->v[0] ? PT_EV_MSR_WRITE : PT_EV_MSR_READ;
 	ev->addr = (uint32_t)rec->v[1];
 	ev->val = rec->v[2];
+	/* KVM refused the access with #GP (a host without the MSR: no Hyper-V crash MSRs) */
+	if (rec->v[3])
+		ev->flags |= PT_EVF_REFUSED;
 	return PT_KVM_EVENT;
 }
 
@@ -162,7 +165,8 @@ const struct pt_kvm_event pt_kvm_events[] = {
 	  .fields = { "rw", "port", "size", "val" }, .decode = pio, .parse_text = pt_text_pio,
 	  .missing = "no port I/O: 0xCF8/0xCFC config cycles and pvpanic writes are invisible" },
 	{ .name = "kvm_msr", .kind = PT_EV_MSR_READ, .pair = 1,
-	  .fields = { "write", "ecx", "data" }, .decode = msr, .parse_text = pt_text_msr,
+	  .fields = { "write", "ecx", "data", "?exception" }, .decode = msr,
+	  .parse_text = pt_text_msr,
 	  .missing = "no MSRs: Hyper-V crash MSRs (the Windows bugcheck code) are invisible" },
 	{ .name = "kvm_msi_set_irq", .kind = PT_EV_MSI, .any_thread = 1,
 	  .fields = { "address", "data" }, .decode = msi, .parse_text = pt_text_msi,

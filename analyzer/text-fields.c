@@ -144,9 +144,11 @@ int pt_text_pio(const char *p, struct pt_kvm_record *rec)
 /* "msr_write 40000100 = 0x5": the index is hex without 0x */
 int pt_text_msr(const char *p, struct pt_kvm_record *rec)
 {
+	/* a refused access ends in " (#GP)" */
 	if (direction(&p, "msr_write", "msr_read", &rec->v[0]) || pt_text_num(&p, 1, &rec->v[1]) ||
 	    pt_text_word(&p, "=") || pt_text_num(&p, 1, &rec->v[2]))
 		return -1;
+	rec->v[3] = !pt_text_word(&p, "(#GP)");
 	return 0;
 }
 

@@ -31,6 +31,7 @@ struct run_ctx {
 	const char *name;
 	const struct pt_lab_scenario *scenario;
 	int paused;
+	char hv[256];		/* what became of hv-crash, for scenarios that ask for it */
 };
 
 static void write_pid_file(const char *path, pid_t pid)
@@ -56,6 +57,8 @@ static void on_start(void *p, pid_t pid, const char *qmp_path)
 
 	printf("lab: VM '%s' is qemu pid %d, QMP %s\n", ctx->name, (int)pid, qmp_path);
 	printf("lab: %s: %s\n", ctx->scenario->name, ctx->scenario->summary);
+	if (ctx->hv[0])
+		printf("lab: %s\n", ctx->hv);
 	if (ctx->paused)
 		printf("lab: paused; send SIGUSR1 to pid %d to start the guest\n", (int)getpid());
 	fflush(stdout);
@@ -208,6 +211,20 @@ static int lab_run(int argc, char **argv)
 	}
 	if (!opts.seconds)
 		opts.seconds = ctx.scenario->expect == PT_LAB_NO_CRASH ? 5 : 30;
+	if (ctx.scenario->hv_crash) {
+		char why[160];
+
+		/* probed once, so that what is said is what QEMU gets */
+		if (pt_lab_hv_crash_probe(why, sizeof(why))) {
+			opts.hv_crash = PT_LAB_HV_ON;
+			snprintf(ctx.hv, sizeof(ctx.hv), "hv-crash on: the guest's crash MSR writes end "
+				 "the VM");
+		} else {
+			opts.hv_crash = PT_LAB_HV_OFF;
+			snprintf(ctx.hv, sizeof(ctx.hv), "hv-crash off: %s; the guest's crash MSR "
+				 "writes will be refused (#GP)", why);
+		}
+	}
 	if (dry_run) {
 		char **qargv = pt_lab_argv(ctx.scenario, &opts, "QMP.sock", &err);
 
@@ -276,7 +293,10 @@ const struct pt_cmd pt_cmd_lab = {
 	"run <scenario>\n"
 	"    Starts the VM, prints the guest's console, waits for the crash (QMP\n"
 	"    GUEST_PANICKED for a pvpanic, SHUTDOWN for a triple fault), then ends\n"
-	"    QEMU. QEMU never outlives pttrace.\n"
+	"    QEMU. QEMU never outlives pttrace. bugcheck's guest writes the Hyper-V\n"
+	"    crash MSRs: QEMU gets -cpu qemu64,hv-crash where this host's KVM has\n"
+	"    them; elsewhere KVM refuses the writes (#GP) and the guest goes on to\n"
+	"    pvpanic.\n"
 	"\n"
 	"Options of run:\n"
 	"    -n, --name <vm>         the VM's -name (default pttrace-lab)\n"

@@ -71,6 +71,10 @@ static void event_json(FILE *f, const struct pt_analysis *a, const struct pt_eve
 	num_member(f, "len", ev->len, &first);
 	if (ev->kind == PT_EV_EXIT)
 		str_member(f, "exit_reason", pt_exit_reason_name(a->exit_isa, ev->val), &first);
+	if (ev->kind == PT_EV_MSR_READ || ev->kind == PT_EV_MSR_WRITE) {
+		key(f, "refused", &first);
+		fputs(ev->flags & PT_EVF_REFUSED ? "true" : "false", f);
+	}
 	if (ev->rip) {
 		char fn[128];
 
@@ -272,9 +276,13 @@ void pt_report_json(FILE *f, const struct pt_analysis *a, const char *path)
 		fprintf(f, ", \"parameters\": [%llu, %llu, %llu, %llu]",
 			(unsigned long long)c->params[0], (unsigned long long)c->params[1],
 			(unsigned long long)c->params[2], (unsigned long long)c->params[3]);
-		fprintf(f, ", \"parameters_hex\": [\"0x%llx\", \"0x%llx\", \"0x%llx\", \"0x%llx\"]}",
+		fprintf(f, ", \"parameters_hex\": [\"0x%llx\", \"0x%llx\", \"0x%llx\", \"0x%llx\"]",
 			(unsigned long long)c->params[0], (unsigned long long)c->params[1],
 			(unsigned long long)c->params[2], (unsigned long long)c->params[3]);
+		str_member(f, "source", c->bugcheck_from_qmp ? "qmp" : "msr", &bf);
+		num_member(f, "msr_writes", (unsigned)__builtin_popcount(c->hv_written), &bf);
+		num_member(f, "msr_refused", (unsigned)__builtin_popcount(c->hv_refused), &bf);
+		fputc('}', f);
 	} else {
 		fputs("null", f);
 	}

@@ -42,6 +42,30 @@ static void print_time(FILE *f, const struct pt_analysis *a, uint64_t ts)
 	fprintf(f, "%+11.6f", pt_rel(a, ts));
 }
 
+static unsigned bits(unsigned v)
+{
+	return (unsigned)__builtin_popcount(v);
+}
+
+/* The guest wrote the crash MSRs and KVM said #GP: say what that means. */
+static void print_refused(FILE *f, const struct pt_analysis *a)
+{
+	const struct pt_crash *c = &a->crash;
+	const struct pt_json *hv = pt_json_get(pt_json_get(a->meta, "vm"), "hv_crash");
+	unsigned written = bits(c->hv_written), refused = bits(c->hv_refused);
+
+	if (refused == written)
+		fprintf(f, "REFUSED:        KVM refused all %u crash MSR writes with #GP", written);
+	else
+		fprintf(f, "REFUSED:        KVM refused %u of the %u crash MSR writes with #GP", refused,
+			written);
+	fprintf(f, ": this host's KVM has no Hyper-V crash MSRs, so QEMU cannot offer hv-crash%s, "
+		"and Windows, which writes them only where CPUID offers them, would not have "
+		"bugchecked this way on this host; the code and parameters above are what the guest "
+		"wrote\n", hv && hv->type == PT_JSON_TRUE ?
+		" (the VM asks for it, and QEMU drops it without a word)" : "");
+}
+
 static void print_crash(FILE *f, const struct pt_analysis *a)
 {
 	const struct pt_crash *c = &a->crash;
@@ -61,11 +85,15 @@ static void print_crash(FILE *f, const struct pt_analysis *a)
 	if (c->has_bugcheck) {
 		const char *name = pt_bugcheck_name(c->bugcheck);
 
-		fprintf(f, "BUGCHECK:       0x%llx %s (0x%llx, 0x%llx, 0x%llx, 0x%llx)\n",
+		fprintf(f, "BUGCHECK:       0x%llx %s (0x%llx, 0x%llx, 0x%llx, 0x%llx)%s\n",
 			(unsigned long long)c->bugcheck, name ? name : "(unknown code)",
 			(unsigned long long)c->params[0], (unsigned long long)c->params[1],
-			(unsigned long long)c->params[2], (unsigned long long)c->params[3]);
+			(unsigned long long)c->params[2], (unsigned long long)c->params[3],
+			c->bugcheck_from_qmp ? ", from QMP's GUEST_PANICKED (the trace has no crash "
+			"MSR writes)" : "");
 	}
+	if (c->hv_refused)
+		print_refused(f, a);
 	if (c->kind == PT_CRASH_END_OF_TRACE)
 		fprintf(f, "NOTE:           no crash signal in the trace (no pvpanic write, no "
 			"shutdown exit, no Hyper-V crash MSR); findings are judged against the end of "

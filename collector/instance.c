@@ -134,6 +134,11 @@ unsigned pt_inst_triggers(const struct pt_vm *vm, const char *const *enabled, un
 		trigger(out, &n, "kvm", "kvm_pio", "traceoff if rw == 1 && port == 0x%x", port);
 	if (pt_inst_events_have(enabled, nenabled, "kvm_userspace_exit"))
 		trigger(out, &n, "kvm", "kvm_userspace_exit", "traceoff if reason == 8 || reason == 17");
+	/*
+	 * No condition on kvm_msr's exception field: a write KVM refuses with
+	 * #GP (no Hyper-V crash MSRs in this kernel) is where the guest
+	 * crashed all the same, and whatever it does next comes after it.
+	 */
 	if (pt_inst_events_have(enabled, nenabled, "kvm_msr"))
 		trigger(out, &n, "kvm", "kvm_msr", "traceoff if write == 1 && ecx == 0x40000105");
 	if (pvpanic_bar && pt_inst_events_have(enabled, nenabled, "kvm_mmio"))

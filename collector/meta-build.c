@@ -170,7 +170,13 @@ char *pt_meta_build(const struct pt_vm *vm, const struct pt_json *query_pci,
 	}
 	fprintf(f, "],\n \"pci\": [");
 	pci_devices(f, query_pci);
-	fprintf(f, "]}\n");
+	fprintf(f, "]");
+	/* as QEMU sent it: hv-crash's bugcheck code and parameters are in its "info" */
+	if (rec->guest_panicked) {
+		fprintf(f, ",\n \"guest_panicked\": ");
+		pt_json_put(f, rec->guest_panicked);
+	}
+	fprintf(f, "}\n");
 	if (fclose(f)) {
 		free(text);
 		return NULL;

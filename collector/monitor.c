@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "record-int.h"
 
@@ -112,9 +113,47 @@ int pt_mon_panicked(struct rec *r)
 			}
 			break;
 		}
-		panicked |= pt_json_get_str(msg, "event") &&
-			    !strcmp(pt_json_get_str(msg, "event"), "GUEST_PANICKED");
+		if (pt_json_get_str(msg, "event") &&
+		    !strcmp(pt_json_get_str(msg, "event"), "GUEST_PANICKED")) {
+			panicked = 1;
+			if (!r->panic_msg) {
+				r->panic_msg = msg;
+				continue;
+			}
+		}
 		pt_json_free(msg);
 	}
 	return panicked;
+}
+
+void pt_mon_await_panic(struct rec *r, int timeout_ms)
+{
+	struct timespec start, now;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while (r->qmp_up && !r->panic_msg) {
+		struct pt_json *msg;
+		struct pt_err qerr;
+		const char *event;
+		int left, rc, stop;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left = timeout_ms - (int)((now.tv_sec - start.tv_sec) * 1000 +
+					  (now.tv_nsec - start.tv_nsec) / 1000000);
+		if (left <= 0)
+			return;
+		rc = pt_qmp_read(&r->qmp, &msg, left, &qerr);
+		if (rc <= 0)
+			return;
+		event = pt_json_get_str(msg, "event");
+		if (event && !strcmp(event, "GUEST_PANICKED")) {
+			r->panic_msg = msg;
+			return;
+		}
+		/* a triple fault's reset: no panic follows */
+		stop = event && !strcmp(event, "SHUTDOWN");
+		pt_json_free(msg);
+		if (stop)
+			return;
+	}
 }

@@ -67,6 +67,7 @@ struct rec {
 	struct pt_qmp qmp;
 	int qmp_up;
 	struct pt_json *query_pci;
+	struct pt_json *panic_msg;	/* the first GUEST_PANICKED, whole (its "data" goes to the metadata) */
 	struct pt_scratch sc;		/* the raw pages, the metadata, the state */
 	int have_scratch;
 	pid_t watchdog;
@@ -165,8 +166,16 @@ void pt_pf_release(struct page_faults *pf);
 void pt_mon_connect(struct rec *r);
 /* query-pci again into r->query_pci; the last answer is kept when this one fails. */
 void pt_mon_refresh_pci(struct rec *r, int timeout_ms);
-/* 1 when QMP says the guest panicked; drops everything else it says. */
+/*
+ * 1 when QMP says the guest panicked, keeping the first GUEST_PANICKED in
+ * r->panic_msg; drops everything else it says.
+ */
 int pt_mon_panicked(struct rec *r);
+/*
+ * After a trigger stop: waits up to TIMEOUT_MS for the GUEST_PANICKED that
+ * follows the crash (QEMU sends it once the vcpu's exit reaches it).
+ */
+void pt_mon_await_panic(struct rec *r, int timeout_ms);
 /* The pvpanic-pci BAR0 in query-pci's BUSES: 0 when there is none. */
 unsigned long long pt_mon_pvpanic_bar(const struct pt_json *buses);
 

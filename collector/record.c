@@ -26,6 +26,7 @@
 #define PCI_REFRESH_S 1.0	/* seconds between query-pci while recording */
 #define STATUS_S 0.25		/* seconds between on_status calls */
 #define POLL_US 20000		/* the wait for a stop looks this often */
+#define PANIC_WAIT_MS 500	/* after a trigger, for QMP's GUEST_PANICKED */
 
 const char *pt_record_stop_name(enum pt_record_stop stop)
 {
@@ -180,6 +181,7 @@ static char *build_meta(struct rec *r, const struct pt_record_result *res)
 		.nmissing = r->nmissing, .triggers = r->triggers, .ntriggers = r->ntriggers,
 		.overwritten = res ? res->overrun : 0, .dropped = res ? res->dropped : 0,
 		.page_faults = r->pf.spec || r->pf.reason[0] ? &mpf : NULL,
+		.guest_panicked = pt_json_get(r->panic_msg, "data"),
 	};
 
 	return pt_meta_build(&r->vm, r->query_pci, &mr);
@@ -230,6 +232,7 @@ static void cleanup(struct rec *r)
 	if (r->qmp_up)
 		pt_qmp_close(&r->qmp);
 	pt_json_free(r->query_pci);
+	pt_json_free(r->panic_msg);
 	free(r->meta_saved);
 	pt_pf_release(&r->pf);
 }
@@ -327,6 +330,9 @@ static int finish(struct rec *r, struct pt_record_result *res, struct pt_err *er
 
 	r->stopped_at = now_s();
 	tracefs_trace_off(r->inst);
+	/* the trigger fired on the crash: QEMU's word on it (hv-crash's bugcheck) is on its way */
+	if (res->stop == PT_STOP_TRIGGER)
+		pt_mon_await_panic(r, PANIC_WAIT_MS);
 	/* BARs are programmed by now, even for a VM that was started paused */
 	pt_mon_refresh_pci(r, 1000);
 	if (r->host)

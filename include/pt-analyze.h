@@ -36,9 +36,21 @@ struct pt_crash {
 	struct pt_event event;	/* the event that says so (not for END_OF_TRACE/GIVEN) */
 	int has_bugcheck;
 	uint64_t bugcheck, params[4];
+	/*
+	 * The Hyper-V crash MSRs the trace shows written, bits 0-4 P0-P4 and
+	 * bit 5 CRASH_CTL, and which of those writes KVM refused with #GP:
+	 * a host whose KVM has no Hyper-V crash MSRs.
+	 */
+	unsigned hv_written, hv_refused;
+	int bugcheck_from_qmp;	/* the bugcheck is QMP's GUEST_PANICKED (metadata), not the trace's */
 };
 
 const char *pt_crash_kind_name(enum pt_crash_kind kind);
+/*
+ * When C has no bugcheck and META (pttrace's metadata, may be NULL) holds
+ * QMP's GUEST_PANICKED with Hyper-V details, the bugcheck is taken from it.
+ */
+void pt_crash_apply_meta(struct pt_crash *c, const struct pt_json *meta);
 /* "VIDEO_TDR_FAILURE"; NULL for codes it does not know */
 const char *pt_bugcheck_name(uint64_t code);
 

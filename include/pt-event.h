@@ -71,6 +71,8 @@ struct pt_event {
 #define PT_EVF_LOST_BEFORE	0x02	/* the ring buffer dropped events just before */
 /* MMIO_*, PIO_*: rip is the nearest rip record before, on the same vcpu */
 #define PT_EVF_RIP_NEAREST	0x04
+/* MSR_*: KVM refused the access and injected #GP (kvm_msr's exception) */
+#define PT_EVF_REFUSED		0x08
 
 /* Kinds whose records carry the guest rip. */
 static inline int pt_kind_has_rip(unsigned kind)

@@ -25,11 +25,25 @@ struct pt_lab_scenario {
 	const char *qemu_devices[4];	/* -device arguments, NULL-terminated */
 	enum pt_lab_crash expect;
 	int benchmark;		/* a load for benchmarks, not a failure to study */
+	int hv_crash;		/* asks for QEMU's hv-crash CPU flag where KVM has it */
 };
 
 const struct pt_lab_scenario *pt_lab_scenarios(size_t *count);
 const struct pt_lab_scenario *pt_lab_find(const char *name);
 const char *pt_lab_crash_name(enum pt_lab_crash crash);
+
+/*
+ * Does this host's KVM emulate the Hyper-V guest crash MSRs (what QEMU's
+ * hv-crash needs)?  1 yes; 0 no, with WHY.  QEMU itself says nothing when
+ * KVM lacks them: it drops every hv-* flag and the guest sees plain KVM.
+ */
+int pt_lab_hv_crash_probe(char *why, size_t size);
+
+enum pt_lab_hv {
+	PT_LAB_HV_PROBE,	/* hv-crash where pt_lab_hv_crash_probe says yes */
+	PT_LAB_HV_ON,
+	PT_LAB_HV_OFF,
+};
 
 enum pt_lab_outcome {
 	PT_LAB_CRASHED,		/* result.crash says how */
@@ -44,6 +58,7 @@ struct pt_lab_opts {
 	const char *guest;	/* default: pt_lab_guest_path() */
 	unsigned seconds;	/* give up (crash scenarios) or stop (healthy) after */
 	int paused;		/* start with -S; continue when *resume is set */
+	enum pt_lab_hv hv_crash;	/* for scenarios that ask for hv-crash */
 	const volatile sig_atomic_t *resume;
 	const volatile sig_atomic_t *stop;
 	/* called with the VM's pid once QEMU answers on QMP */

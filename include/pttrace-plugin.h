@@ -133,6 +133,7 @@ enum pt_plugin_direction {
 #define PT_PLUGIN_EVF_LOST_BEFORE 0x04	/* the ring buffer dropped events just before */
 #define PT_PLUGIN_EVF_ERROR_CODE  0x08	/* INJ_EXCEPTION: error_code is set */
 #define PT_PLUGIN_EVF_RIP_NEAREST 0x10	/* rip is the nearest one before, on the same vcpu */
+#define PT_PLUGIN_EVF_REFUSED	  0x20	/* MSR_*: KVM refused the access, the guest got #GP */
 
 /*
  * One event as a detector sees it: plain data, 80 bytes, which the

@@ -7,11 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/kvm.h>
 
 #include "pt-lab.h"
 #include "pt-qmp.h"
@@ -38,6 +40,10 @@ static const struct pt_lab_scenario scenarios[] = {
 	{ .name = "hang-reset", .device = "radeon",
 	  .summary = "ring stalls (CP read pointer never moves), soft reset, still stalled: TDR",
 	  .qemu_devices = { DEV_RADEON }, .expect = PT_LAB_PANIC },
+	{ .name = "bugcheck", .device = "radeon",
+	  .summary = "ring stalls (CP read pointer never moves): TDR, VIDEO_TDR_FAILURE through "
+		     "the Hyper-V crash MSRs, then pvpanic",
+	  .qemu_devices = { DEV_RADEON }, .expect = PT_LAB_PANIC, .hv_crash = 1 },
 	{ .name = "irq-storm", .device = "edu",
 	  .summary = "level INTx whose DMA-complete bit the ISR never acknowledges",
 	  .qemu_devices = { DEV_EDU }, .expect = PT_LAB_PANIC },
@@ -86,6 +92,44 @@ const char *pt_lab_crash_name(enum pt_lab_crash crash)
 		break;
 	}
 	return "no crash";
+}
+
+#define HV_MSR_CRASH_CTL 0x40000105
+
+int pt_lab_hv_crash_probe(char *why, size_t size)
+{
+	struct kvm_msr_list *list = NULL;
+	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC), found = 0;
+	unsigned max = 4096;
+
+	if (fd < 0) {
+		snprintf(why, size, "cannot open '/dev/kvm': %s", strerror(errno));
+		return 0;
+	}
+	/* what QEMU checks before it offers any hv-* flag */
+	if (ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_HYPERV) <= 0) {
+		snprintf(why, size, "this host's KVM has no Hyper-V support (KVM_CAP_HYPERV; "
+			 "a kernel built without CONFIG_KVM_HYPERV)");
+		goto out;
+	}
+	list = calloc(1, sizeof(*list) + max * sizeof(list->indices[0]));
+	if (!list) {
+		snprintf(why, size, "out of memory");
+		goto out;
+	}
+	list->nmsrs = max;
+	if (ioctl(fd, KVM_GET_MSR_INDEX_LIST, list) < 0) {
+		snprintf(why, size, "cannot list KVM's MSRs: %s", strerror(errno));
+		goto out;
+	}
+	for (unsigned i = 0; i < list->nmsrs && i < max; i++)
+		found |= list->indices[i] == HV_MSR_CRASH_CTL;
+	if (!found)
+		snprintf(why, size, "this host's KVM does not emulate the Hyper-V crash MSRs");
+out:
+	free(list);
+	close(fd);
+	return found;
 }
 
 /*
@@ -147,6 +191,14 @@ char **pt_lab_argv(const struct pt_lab_scenario *scenario, const struct pt_lab_o
 	ADD(opts->name ? opts->name : "pttrace-lab");
 	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
 		ADD(fixed[i]);
+	if (scenario->hv_crash && opts->hv_crash != PT_LAB_HV_OFF) {
+		char why[160];
+
+		if (opts->hv_crash == PT_LAB_HV_ON || pt_lab_hv_crash_probe(why, sizeof(why))) {
+			ADD("-cpu");
+			ADD("qemu64,hv-crash");
+		}
+	}
 	for (size_t i = 0; scenario->qemu_devices[i] && i < 4; i++) {
 		ADD("-device");
 		ADD(scenario->qemu_devices[i]);
@@ -405,12 +457,22 @@ static int crash_event(const struct pt_json *msg, struct pt_lab_result *result)
 	if (!event)
 		return 0;
 	if (!strcmp(event, "GUEST_PANICKED")) {
-		const char *action = pt_json_get_str(pt_json_get(msg, "data"), "action");
+		const struct pt_json *data = pt_json_get(msg, "data");
+		const char *action = pt_json_get_str(data, "action");
+		const struct pt_json *info = pt_json_get(data, "info");
+		const struct pt_json *code = pt_json_get(info, "arg1");
+		const char *type = pt_json_get_str(info, "type");
 
 		result->outcome = PT_LAB_CRASHED;
 		result->crash = PT_LAB_PANIC;
-		snprintf(result->detail, sizeof(result->detail), "GUEST_PANICKED, action %s",
-			 action ? action : "unknown");
+		/* hv-crash's panic carries the bugcheck code and parameters */
+		if (type && !strcmp(type, "hyper-v") && code && code->type == PT_JSON_NUMBER)
+			snprintf(result->detail, sizeof(result->detail),
+				 "GUEST_PANICKED, action %s, hyper-v bugcheck 0x%llx",
+				 action ? action : "unknown", (unsigned long long)code->num);
+		else
+			snprintf(result->detail, sizeof(result->detail), "GUEST_PANICKED, action %s",
+				 action ? action : "unknown");
 		return 1;
 	}
 	if (!strcmp(event, "SHUTDOWN")) {

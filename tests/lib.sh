@@ -111,6 +111,18 @@ wait_for() {
 	return 1
 }
 
+# need_fake_qemu: FAKE and PY to run tests/lab/fake-qemu.py as
+# `exec -a qemu-system-x86_64 "$PY" "$FAKE" MODE ...`; skips without python3
+need_fake_qemu() {
+	command -v python3 > /dev/null || skip_all "needs python3"
+	FAKE=$TOP/tests/lab/fake-qemu.py
+	# the interpreter itself: a wrapper script (pyenv) would lose exec -a's
+	# argv[0]; and its home, which it would otherwise look for from that argv[0]
+	PY=$(python3 -c 'import sys; print(sys.executable)')
+	export PYTHONHOME
+	PYTHONHOME=$(python3 -c 'import sys; print(sys.base_prefix)')
+}
+
 # pttrace record's fault tests (tests/lab/record-*.sh)
 
 # the watchdog's pid and the scratch of a recording, from /run/pttrace

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,6 +185,11 @@ static struct pt_json *parse_number(struct parser *ps)
 		fail(ps, "bad number");
 		return NULL;
 	}
+	if (strspn(buf, "0123456789") == n) {
+		errno = 0;
+		j->u64 = strtoull(buf, &endp, 10);
+		j->is_u64 = !errno;
+	}
 	return j;
 }
 
@@ -342,6 +348,16 @@ const char *pt_json_get_str(const struct pt_json *obj, const char *key)
 	return m && m->type == PT_JSON_STRING ? m->str : NULL;
 }
 
+int pt_json_get_u64(const struct pt_json *obj, const char *key, uint64_t *out)
+{
+	const struct pt_json *m = pt_json_get(obj, key);
+
+	if (!m || m->type != PT_JSON_NUMBER || !m->is_u64)
+		return -1;
+	*out = m->u64;
+	return 0;
+}
+
 void pt_json_put_str(FILE *f, const char *s)
 {
 	fputc('"', f);
@@ -389,7 +405,9 @@ void pt_json_put(FILE *f, const struct pt_json *j)
 		break;
 	case PT_JSON_NUMBER:
 		/* the range first: casting a larger double is undefined */
-		if (j->num > -9e15 && j->num < 9e15 && j->num == (double)(long long)j->num)
+		if (j->is_u64)
+			fprintf(f, "%llu", (unsigned long long)j->u64);
+		else if (j->num > -9e15 && j->num < 9e15 && j->num == (double)(long long)j->num)
 			fprintf(f, "%lld", (long long)j->num);
 		else if (j->num == j->num && j->num - j->num == 0)
 			fprintf(f, "%.17g", j->num);

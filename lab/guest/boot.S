@@ -82,6 +82,33 @@ isr_common:
 3:	popfl
 	ret
 
+/*
+ * #GP, installed only while a driver probes MSRs the host may refuse
+ * (kit_gp_catch): a wrmsr that faulted is counted and skipped, as a
+ * kernel's exception fixup table does (Linux's wrmsr_safe).  Any other #GP
+ * is fatal: kit_gp_fatal panics with the faulting EIP.
+ */
+	.globl isr_gp
+isr_gp:
+	addl $4, %esp			/* the error code */
+	pushl %eax
+	movl 4(%esp), %eax		/* the faulting EIP */
+	cmpw $0x300f, (%eax)		/* wrmsr: 0f 30 */
+	jne 4f
+	addl $2, %eax
+	movl %eax, 4(%esp)
+	incl kit_gp_wrmsr
+	movl 12(%esp), %eax		/* [esp] EAX, EIP, CS, EFLAGS -> EFLAGS, EIP */
+	movl %eax, 8(%esp)
+	movl 4(%esp), %eax
+	movl %eax, 12(%esp)
+	popl %eax
+	addl $4, %esp
+	popfl				/* IF as it was: the gate cleared it */
+	ret
+4:	pushl %eax
+	call kit_gp_fatal
+
 	.section .data
 	.align 8
 gdt:

@@ -64,4 +64,15 @@
 #define  RADEON_RBBM_ACTIVE	0x80000000u
 #define RADEON_SCRATCH_REG0	0x15e0
 
+/*
+ * Hyper-V's guest crash MSRs (TLFS 6.0, "Guest Crash Enlightenment"):
+ * Windows writes its bugcheck code and parameters to P0-P4, then
+ * CRASH_NOTIFY to CRASH_CTL, where CPUID advertises them.
+ */
+#define HV_CPUID_VENDOR		0x40000000	/* ebx ecx edx: "Microsoft Hv" */
+#define HV_CPUID_FEATURES	0x40000003
+#define  HV_CRASH_MSRS_AVAILABLE (1u << 10)	/* in edx */
+#define HV_MSR_CRASH_P0		0x40000100
+#define HV_MSR_CRASH_CTL	0x40000105
+#define  HV_CRASH_CTL_NOTIFY	(1ull << 63)
 #endif

@@ -307,7 +307,11 @@ static kit_irq_fn irq_fns[256];
 #define LAPIC_SVR	0x0f0
 #define IOAPIC_BASE	0xfec00000u
 
-extern char isr_0x20[], isr_0x21[], isr_0x22[], isr_0x23[], isr_0x30[], isr_0xff[];
+extern char isr_0x20[], isr_0x21[], isr_0x22[], isr_0x23[], isr_0x30[], isr_0xff[], isr_gp[];
+
+#define VEC_GP 13
+
+volatile uint32_t kit_gp_wrmsr;
 
 static void idt_gate(uint8_t vec, void *fn)
 {
@@ -332,6 +336,7 @@ void kit_irq_set(uint8_t vector, kit_irq_fn fn)
 /*
  * Exception vectors 0-31 stay not-present on purpose: a fault escalates to
  * a triple fault, which is how a kernel whose own fault path is broken dies.
+ * The one exception is #GP while kit_gp_catch is on.
  */
 void kit_irq_init(void)
 {
@@ -351,6 +356,20 @@ void kit_irq_init(void)
 	__asm__ volatile("lidt %0" :: "m"(d));
 	mmio_write32(LAPIC_BASE + LAPIC_SVR, 0x100 | 0xff);
 	mmio_write32(LAPIC_BASE + LAPIC_TPR, 0);
+}
+
+void kit_gp_catch(int on)
+{
+	if (on)
+		idt_gate(VEC_GP, isr_gp);
+	else
+		idt[VEC_GP] = (struct idt_gate){ 0 };
+}
+
+void kit_gp_fatal(uint32_t eip) KIT_NORETURN;
+void kit_gp_fatal(uint32_t eip)
+{
+	kit_panic("general protection fault at %08x", eip);
 }
 
 void lapic_eoi(void)

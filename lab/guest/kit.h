@@ -34,6 +34,16 @@ static inline uint64_t rdtsc(void)
 	return ((uint64_t)hi << 32) | lo;
 }
 
+static inline void wrmsr(uint32_t msr, uint64_t v)
+{
+	__asm__ volatile("wrmsr" :: "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)) : "memory");
+}
+
+static inline void cpuid(uint32_t leaf, uint32_t r[4])
+{
+	__asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(leaf), "c"(0));
+}
+
 static inline void irq_enable(void) { __asm__ volatile("sti" ::: "memory"); }
 static inline void irq_disable(void) { __asm__ volatile("cli" ::: "memory"); }
 static inline void cpu_relax(void) { __asm__ volatile("pause" ::: "memory"); }
@@ -87,6 +97,14 @@ void ioapic_route(unsigned gsi, uint8_t vector, int level);
 void ioapic_mask(unsigned gsi);
 unsigned q35_intx_gsi(uint32_t bdf, unsigned pin);
 void kit_wait_irq(void);		/* sti; hlt */
+
+/*
+ * #GP while ON: a faulting wrmsr is skipped and counted in kit_gp_wrmsr
+ * (what a host that lacks the MSR does to the write), any other #GP
+ * panics.  Off, #GP escalates to a triple fault like every exception.
+ */
+void kit_gp_catch(int on);
+extern volatile uint32_t kit_gp_wrmsr;
 
 #define MSI_ADDRESS_BSP 0xfee00000u	/* fixed delivery to APIC id 0 */
 

@@ -323,6 +323,83 @@ static void scenario_hang_reset(void)
 			  "GPU reset failed", (gpu.bdf >> 3) & 0x1f);
 }
 
+/*
+ * Windows' TDR: the GPU scheduler gives a submission TdrDelay (2 s by
+ * default) to finish before it declares the engine hung.
+ */
+#define TDR_DELAY_US		2000000
+#define VIDEO_TDR_FAILURE	0x116
+#define STATUS_INSUFFICIENT_RESOURCES 0xffffffffc000009aull	/* as TDR dumps show it */
+
+/* Does CPUID say the hypervisor is Hyper-V with the guest crash MSRs? */
+static int hv_crash_advertised(void)
+{
+	uint32_t r[4];
+
+	cpuid(HV_CPUID_VENDOR, r);
+	/* "Micr" "osof" "t Hv" */
+	if (r[1] != 0x7263694d || r[2] != 0x666f736f || r[3] != 0x76482074 ||
+	    r[0] < HV_CPUID_FEATURES)
+		return 0;
+	cpuid(HV_CPUID_FEATURES, r);
+	return !!(r[3] & HV_CRASH_MSRS_AVAILABLE);
+}
+
+/*
+ * KeBugCheckEx under Hyper-V enlightenments: the code and its four
+ * parameters into the crash parameter MSRs, then CRASH_NOTIFY into the
+ * crash control MSR.  Where the host has them (QEMU's hv-crash) that
+ * write ends the VM: QEMU sends GUEST_PANICKED with the five values.
+ * Windows writes them only where CPUID advertises them; the lab writes
+ * them in any case, so that a host without them records the same writes,
+ * refused with #GP (caught, skipped and counted).  The VM then ends the
+ * way a Windows guest with QEMU's pvpanic driver does: its bugcheck
+ * callback writes the pvpanic port.
+ */
+static void KIT_NORETURN hv_bugcheck(uint32_t code, const uint64_t param[4], const char *why)
+{
+	int advertised = hv_crash_advertised();
+
+	irq_disable();
+	kit_printf("bugcheck: 0x%08x (0x%08x%08x, 0x%08x%08x, 0x%08x%08x, 0x%08x%08x)\n", code,
+		   (uint32_t)(param[0] >> 32), (uint32_t)param[0], (uint32_t)(param[1] >> 32),
+		   (uint32_t)param[1], (uint32_t)(param[2] >> 32), (uint32_t)param[2],
+		   (uint32_t)(param[3] >> 32), (uint32_t)param[3]);
+	kit_printf("hv: crash MSRs %s by CPUID\n", advertised ? "advertised" : "not advertised");
+	kit_gp_catch(1);
+	kit_gp_wrmsr = 0;
+	wrmsr(HV_MSR_CRASH_P0, code);
+	for (int i = 0; i < 4; i++)
+		wrmsr(HV_MSR_CRASH_P0 + 1 + i, param[i]);
+	wrmsr(HV_MSR_CRASH_CTL, HV_CRASH_CTL_NOTIFY);
+	kit_gp_catch(0);
+	kit_printf("hv: %u of 6 crash MSR writes refused (#GP)%s\n", kit_gp_wrmsr,
+		   kit_gp_wrmsr ? ": the host has no Hyper-V crash MSRs" : "");
+	kit_panic("%s", why);
+}
+
+static void scenario_bugcheck(void)
+{
+	uint64_t param[4];
+	uint32_t rptr;
+
+	gpu_probe();
+	gpu_use_vblank();
+	gpu_warmup(WARMUP_ROUNDS);
+	kit_printf("radeon: engine idle, %u vblank interrupts, ring test\n", gpu_irqs);
+	gpu_ring_init();
+	if (gpu_ring_test(TDR_DELAY_US))
+		kit_panic("radeon: ring test passed, the lab expects QEMU's CP to be absent");
+	rptr = gpu_rd(RADEON_CP_RB_RPTR);
+	kit_printf("radeon: ring 0 stalled for more than %u ms (rptr %u, wptr %u): TDR, no "
+		   "recovery\n", TDR_DELAY_US / 1000, rptr, gpu.wptr);
+	param[0] = (uint32_t)(uintptr_t)&gpu;		/* the adapter's device object */
+	param[1] = (uint32_t)(uintptr_t)gpu_ring_test;	/* the function that timed out */
+	param[2] = STATUS_INSUFFICIENT_RESOURCES;	/* the failed operation's status */
+	param[3] = (uint64_t)gpu.wptr << 32 | rptr;	/* the stalled ring: wptr, rptr */
+	hv_bugcheck(VIDEO_TDR_FAILURE, param, "VIDEO_TDR_FAILURE (0x116): radeon ring 0 stalled");
+}
+
 #define STORM_WINDOW_US		100000
 #define STORM_WINDOW_IRQS	200	/* the driver's own rate stays far below */
 #define STORM_WINDOWS		15
@@ -490,6 +567,7 @@ static const struct {
 } scenarios[] = {
 	{ "d3-access", scenario_d3_access },
 	{ "hang-reset", scenario_hang_reset },
+	{ "bugcheck", scenario_bugcheck },
 	{ "irq-storm", scenario_irq_storm },
 	{ "lost-msi", scenario_lost_msi },
 	{ "stray-mmio", scenario_stray_mmio },

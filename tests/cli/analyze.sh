@@ -21,12 +21,13 @@ expect_first() {	# SCENARIO DETECTOR DEVICE REGISTER
 
 expect_first d3-access powered-down 00:04.0 BAR0+0x0008
 expect_first hang-reset reset 00:05.0 BAR2+0x00f0
+expect_first bugcheck polling 00:05.0 BAR2+0x0710
 expect_first irq-storm irq-storm 00:03.0 BAR0+0x0024
 expect_first lost-msi lost-irq 00:03.0 config+0x44
 expect_first stray-mmio stray-mmio 00:03.0 BAR0+0x0080
 
 # the same scenarios as pttrace record wrote them, with its metadata
-for s in d3-access:powered-down hang-reset:reset irq-storm:irq-storm lost-msi:lost-irq stray-mmio:stray-mmio; do
+for s in d3-access:powered-down hang-reset:reset bugcheck:polling irq-storm:irq-storm lost-msi:lost-irq stray-mmio:stray-mmio; do
 	run "$PTTRACE" analyze --json "samples/traces/pttrace/${s%%:*}.dat"
 	got=$(first_finding "$T/out")
 	case $got in
@@ -78,6 +79,37 @@ expect_out "^kvm_exit +none in the trace: no kvm_exit: no exit reasons" "a missi
 expect_out "^0x21 +352 +352 " "interrupt statistics per vector"
 expect_out "^vcpu 0: [0-9]+ events" "statistics per vcpu"
 expect_out "userspace exits: .*KVM_EXIT_IO [0-9]+, KVM_EXIT_MMIO [0-9]+" "userspace exit reasons"
+
+# the Windows bluescreen path on a host whose KVM has no Hyper-V crash MSRs:
+# the bugcheck named, the refused writes said, the stalled ring the cause
+for f in samples/traces/bugcheck.dat samples/traces/pttrace/bugcheck.dat; do
+	run "$PTTRACE" analyze "$f"
+	expect_out "^CRASH: +Windows bugcheck \(Hyper-V crash MSRs\)$" "$f: the crash is the crash-control MSR write"
+	expect_out "^SIGNAL: +msr write +msr 0x40000105 val 0x8000000000000000 refused \(#GP\)$" \
+		"$f: the signal is the refused CRASH_NOTIFY write"
+	expect_out "^BUGCHECK: +0x116 VIDEO_TDR_FAILURE \(0x113450, 0x101170, 0xffffffffc000009a, 0x400000000\)$" \
+		"$f: VIDEO_TDR_FAILURE and its four parameters"
+	expect_out "^REFUSED: +KVM refused all 6 crash MSR writes with #GP: this host's KVM has no Hyper-V crash MSRs.* would not have bugchecked this way on this host" \
+		"$f: the refused writes said plainly"
+	expect_out "^PROBABLE CAUSE: 00:05.0 \[1002:5159\] BAR2\+0x0710 CP_RB_RPTR polled [0-9]+ times in 2.0[0-9] s, always 0x0, until the crash$" \
+		"$f: the stalled ring's read pointer is the probable cause"
+done
+run "$PTTRACE" analyze --json samples/traces/pttrace/bugcheck.dat
+if python3 -c 'import json,sys
+d = json.load(open(sys.argv[1]))
+b = d["crash"]["bugcheck"]
+assert b["code"] == 0x116 and b["name"] == "VIDEO_TDR_FAILURE" and b["source"] == "msr"
+assert b["parameters_hex"][2] == "0xffffffffc000009a" and b["msr_writes"] == 6 and b["msr_refused"] == 6
+assert d["crash"]["event"]["refused"] is True and d["crash"]["event"]["addr_hex"] == "0x40000105"
+m = d["metadata"]
+assert "traceoff if write == 1 && ecx == 0x40000105" in m["recording"]["triggers"]
+assert m["guest_panicked"]["action"] and "info" not in m["guest_panicked"]
+assert d["trace"]["after_crash"] == 0' "$T/out"; then
+	ok "pttrace/bugcheck: JSON bugcheck, refused writes, the trigger stopped on it, pvpanic's GUEST_PANICKED kept"
+else
+	not_ok "pttrace/bugcheck: JSON bugcheck, refused writes, the trigger stopped on it, pvpanic's GUEST_PANICKED kept"
+	diag "$T/out"
+fi
 
 run "$PTTRACE" analyze --device 00:03.0 samples/traces/d3-access.dat
 expect_rc 0 "--device of an innocent device: nothing suspicious"

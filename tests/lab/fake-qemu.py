@@ -12,13 +12,21 @@ peer that behaves as MODE says:
   nokvm    as good, without /dev/kvm
   nolisten holds /dev/kvm and listens on nothing (another process may
            hold the socket its command line names)
+  hvpanic  as good, then 1 s after the capabilities GUEST_PANICKED as QEMU
+           sends it for a Windows bugcheck with hv-crash (VIDEO_TDR_FAILURE)
 
 It writes "ready" to stdout once it listens, and runs until killed.
 """
 import os
 import socket
 import sys
+import threading
 import time
+
+HV_PANIC = (b'{"timestamp": {"seconds": 1765080000, "microseconds": 1}, "event": "GUEST_PANICKED", '
+            b'"data": {"action": "pause", "info": {"type": "hyper-v", "arg1": 278, '
+            b'"arg2": 18446708889642881024, "arg3": 18446735277921949200, '
+            b'"arg4": 18446744072635809946, "arg5": 2}}}\r\n')
 
 mode = sys.argv[1]
 args = sys.argv[2:]
@@ -59,6 +67,8 @@ def serve(conn):
     for line in lines(conn):
         if b"qmp_capabilities" in line:
             conn.sendall(b'{"return": {}}\r\n')
+            if mode == "hvpanic":
+                threading.Timer(1.0, conn.sendall, (HV_PANIC,)).start()
             if mode == "flood":
                 ev = b'{"event": "RTC_CHANGE", "data": {"offset": 1}}\r\n' * 100
                 while True:

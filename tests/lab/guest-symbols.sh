@@ -33,7 +33,7 @@ PY
 
 # emulate_insn fires for every guest instruction on hosts without VMX/SVM:
 # the buffer must hold the seconds between each scenario's cause and crash
-for s in d3-access hang-reset irq-storm lost-msi stray-mmio; do
+for s in d3-access hang-reset bugcheck irq-storm lost-msi stray-mmio; do
 	name=pt-sym-$s
 	lab_start "$s" "$name"
 	"$PTTRACE" record --vm "$name" -o "$T/$s.dat" -b 262144 -e +kvm_emulate_insn \

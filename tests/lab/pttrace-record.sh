@@ -16,6 +16,37 @@ f = json.load(open(sys.argv[1]))["findings"]
 print(f[0]["detector"], f[0]["device"]) if f else print("none")' "$1"
 }
 
+# The Windows bluescreen path: record stops in the kernel on the
+# crash-control MSR write itself (refused with #GP where KVM has no
+# Hyper-V crash MSRs, so the guest's pvpanic that follows is not in the
+# file), and QMP's GUEST_PANICKED is in the metadata (with hv-crash's
+# bugcheck where KVM has the MSRs).
+check_bugcheck() {
+	run trace-cmd report "$1"
+	last=$(grep -E "kvm_[a-z_]+:" "$T/out" | tail -1)
+	case $last in
+	*"kvm_msr:"*"msr_write 40000105 = 0x8000000000000000"*) ok "bugcheck: the file ends at the crash-control MSR write" ;;
+	*) not_ok "bugcheck: the file ends at the crash-control MSR write: '$last'" ;;
+	esac
+	run "$PTTRACE" analyze "$1"
+	expect_out "^BUGCHECK: +0x116 VIDEO_TDR_FAILURE \(" "bugcheck: analyze names VIDEO_TDR_FAILURE"
+	if grep -q "(#GP)" <<< "$last"; then
+		expect_out "^REFUSED: +KVM refused all 6 crash MSR writes with #GP" "bugcheck: analyze says the writes were refused"
+	else
+		grep -q "^REFUSED:" "$T/out" && not_ok "bugcheck: hv-crash took the writes" ||
+			ok "bugcheck: hv-crash took the writes"
+	fi
+	run "$PTTRACE" analyze --json "$1"
+	if python3 -c 'import json,sys
+g = json.load(open(sys.argv[1]))["metadata"]["guest_panicked"]
+info = g.get("info")
+assert g["action"] and (info is None or (info["type"] == "hyper-v" and info["arg1"] == 0x116))' "$T/out"; then
+		ok "bugcheck: QMP's GUEST_PANICKED is in the metadata"
+	else
+		not_ok "bugcheck: QMP's GUEST_PANICKED is in the metadata"
+	fi
+}
+
 # scenario, how record must stop, root cause (detector device)
 while IFS='|' read -r s stop cause; do
 	name=pt-rec-$s
@@ -59,10 +90,12 @@ while IFS='|' read -r s stop cause; do
 	else
 		not_ok "$s: the VM's metadata and guest PCI devices are in the file"
 	fi
+	[ "$s" = bugcheck ] && check_bugcheck "$T/$s.dat"
 	[ -d "/proc/$QEMU_PID" ] && { not_ok "$s: QEMU gone"; kill -9 "$QEMU_PID"; } || ok "$s: QEMU gone"
 done << 'LIST'
 d3-access|in-kernel crash trigger|powered-down 00:04.0
 hang-reset|in-kernel crash trigger|reset 00:05.0
+bugcheck|in-kernel crash trigger|polling 00:05.0
 irq-storm|in-kernel crash trigger|irq-storm 00:03.0
 lost-msi|in-kernel crash trigger|lost-irq 00:03.0
 stray-mmio|in-kernel crash trigger|stray-mmio 00:03.0

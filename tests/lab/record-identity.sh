@@ -9,13 +9,7 @@
 . "$(dirname "$0")/../lib.sh"
 need_root_kvm
 need_tracefs
-command -v python3 > /dev/null || skip_all "needs python3"
-FAKE=$TOP/tests/lab/fake-qemu.py
-# the interpreter itself: a wrapper script (pyenv) would lose exec -a's
-# argv[0]; and its home, which it would otherwise look for from that argv[0]
-PY=$(python3 -c 'import sys; print(sys.executable)')
-export PYTHONHOME
-PYTHONHOME=$(python3 -c 'import sys; print(sys.base_prefix)')
+need_fake_qemu
 pids=()
 cleanup_identity() {
 	for p in "${pids[@]}"; do kill "$p" 2> /dev/null; done

@@ -30,8 +30,9 @@ static inline struct stream stream_start(void)
 	return s;
 }
 
-static inline void emit(struct stream *s, enum pt_event_kind kind, uint64_t addr, uint64_t val,
-			unsigned len)
+/* One event with FLAGS (PT_EVF_*). */
+static inline void emit_flags(struct stream *s, enum pt_event_kind kind, uint64_t addr,
+			      uint64_t val, unsigned len, uint8_t flags)
 {
 	struct pt_event ev;
 
@@ -41,11 +42,18 @@ static inline void emit(struct stream *s, enum pt_event_kind kind, uint64_t addr
 	ev.addr = addr;
 	ev.val = val;
 	ev.len = len;
+	ev.flags = flags;
 	ev.tid = 100 + s->vcpu;
 	ev.vcpu = (kind == PT_EV_MSI || kind == PT_EV_IRQ_LINE || kind == PT_EV_APIC_ACCEPT)
 		  ? -1 : s->vcpu;
 	pt_analysis_feed(s->a, &ev);
 	s->ts += s->step;
+}
+
+static inline void emit(struct stream *s, enum pt_event_kind kind, uint64_t addr, uint64_t val,
+			unsigned len)
+{
+	emit_flags(s, kind, addr, val, len, 0);
 }
 
 static inline void cf8(struct stream *s, uint16_t bdf, unsigned off)

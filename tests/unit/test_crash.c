@@ -157,6 +157,100 @@ static void test_hyperv_needs_notify(void **state)
 	pt_analysis_free(s.a);
 }
 
+static void emit_refused(struct stream *s, uint64_t msr, uint64_t val)
+{
+	emit_flags(s, PT_EV_MSR_WRITE, msr, val, 0, PT_EVF_REFUSED);
+}
+
+/*
+ * A host whose KVM has no Hyper-V crash MSRs refuses every write with #GP;
+ * the guest that catches it goes on to pvpanic.  The crash is the
+ * crash-control write all the same, and the report knows they were refused.
+ */
+static void test_hyperv_refused(void **state)
+{
+	struct stream s = start();
+
+	(void)state;
+	emit_refused(&s, 0x40000100, 0x116);
+	emit_refused(&s, 0x40000101, 0x113450);
+	emit_refused(&s, 0x40000102, 0x101170);
+	emit_refused(&s, 0x40000103, 0xffffffffc000009aull);
+	emit_refused(&s, 0x40000104, 0x400000000ull);
+	emit_refused(&s, 0x40000105, 1ull << 63);
+	emit(&s, PT_EV_PIO_WRITE, 0x505, 1, 1);
+	pt_analysis_finish(s.a);
+	assert_int_equal(s.a->crash.kind, PT_CRASH_HYPERV);
+	assert_int_equal(s.a->crash.ts, 1000005000ull);
+	assert_true(s.a->crash.has_bugcheck);
+	assert_false(s.a->crash.bugcheck_from_qmp);
+	assert_int_equal(s.a->crash.bugcheck, 0x116);
+	assert_int_equal(s.a->crash.params[2], 0xffffffffc000009aull);
+	assert_int_equal(s.a->crash.hv_written, 0x3f);
+	assert_int_equal(s.a->crash.hv_refused, 0x3f);
+	assert_true(s.a->crash.event.flags & PT_EVF_REFUSED);
+	assert_int_equal(s.a->after_crash, 1);	/* the pvpanic fallback */
+	pt_analysis_free(s.a);
+
+	/* accepted writes: nothing refused */
+	s = start();
+	hyperv_crash(&s, 0x116);
+	pt_analysis_finish(s.a);
+	assert_int_equal(s.a->crash.hv_written, 0x3f);
+	assert_int_equal(s.a->crash.hv_refused, 0);
+	pt_analysis_free(s.a);
+
+	/* only the control write, refused: the code is not known */
+	s = start();
+	emit_refused(&s, 0x40000105, 1ull << 63);
+	pt_analysis_finish(s.a);
+	assert_int_equal(s.a->crash.kind, PT_CRASH_HYPERV);
+	assert_false(s.a->crash.has_bugcheck);
+	assert_int_equal(s.a->crash.hv_written, 0x20);
+	assert_int_equal(s.a->crash.hv_refused, 0x20);
+	pt_analysis_free(s.a);
+}
+
+#define QMP_HYPERV_PANIC "{\"guest_panicked\": {\"action\": \"pause\", \"info\": {" \
+	"\"type\": \"hyper-v\", \"arg1\": 278, \"arg2\": 1127504, \"arg3\": 1053040, " \
+	"\"arg4\": 18446744072635809946, \"arg5\": 17179869184}}}"
+
+/* QMP's GUEST_PANICKED (hv-crash) in the metadata gives the bugcheck the trace lacks. */
+static void test_hyperv_from_qmp(void **state)
+{
+	struct stream s = start();
+
+	(void)state;
+	assert_int_equal(pt_analysis_set_meta(s.a, QMP_HYPERV_PANIC), 0);
+	emit(&s, PT_EV_PIO_WRITE, 0x505, 1, 1);
+	pt_analysis_finish(s.a);
+	assert_int_equal(s.a->crash.kind, PT_CRASH_PVPANIC);
+	assert_true(s.a->crash.has_bugcheck);
+	assert_true(s.a->crash.bugcheck_from_qmp);
+	assert_int_equal(s.a->crash.bugcheck, 0x116);
+	assert_int_equal(s.a->crash.params[0], 0x113450);
+	assert_int_equal(s.a->crash.params[2], 0xffffffffc000009aull);	/* exact, not a double */
+	assert_int_equal(s.a->crash.params[3], 0x400000000ull);
+	pt_analysis_free(s.a);
+
+	/* the trace's own MSR writes win */
+	s = start();
+	assert_int_equal(pt_analysis_set_meta(s.a, QMP_HYPERV_PANIC), 0);
+	hyperv_crash(&s, 0x9f);
+	pt_analysis_finish(s.a);
+	assert_int_equal(s.a->crash.bugcheck, 0x9f);
+	assert_false(s.a->crash.bugcheck_from_qmp);
+	pt_analysis_free(s.a);
+
+	/* a pvpanic's GUEST_PANICKED has no info: nothing to take */
+	s = start();
+	assert_int_equal(pt_analysis_set_meta(s.a, "{\"guest_panicked\": {\"action\": \"pause\"}}"), 0);
+	emit(&s, PT_EV_PIO_WRITE, 0x505, 1, 1);
+	pt_analysis_finish(s.a);
+	assert_false(s.a->crash.has_bugcheck);
+	pt_analysis_free(s.a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -167,6 +261,8 @@ int main(void)
 		cmocka_unit_test(test_at_overrides),
 		cmocka_unit_test(test_hyperv_bugchecks),
 		cmocka_unit_test(test_hyperv_needs_notify),
+		cmocka_unit_test(test_hyperv_refused),
+		cmocka_unit_test(test_hyperv_from_qmp),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

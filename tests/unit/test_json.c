@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -87,6 +88,40 @@ static void test_depth_limit(void **state)
 	assert_non_null(strstr(err.msg, "nested too deeply"));
 }
 
+/* QEMU's 64-bit values (hv-crash's bugcheck parameters) stay exact: a double has 53 bits. */
+static void test_u64_exact(void **state)
+{
+	struct pt_err err;
+	struct pt_json *j = parse("{\"p3\": 18446744072635809946, \"max\": 18446744073709551615, "
+				  "\"over\": 18446744073709551616, \"neg\": -1, \"frac\": 1.5, "
+				  "\"exp\": 1e3, \"str\": \"5\"}", &err);
+	char *out = NULL;
+	size_t size = 0;
+	uint64_t v = 0;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(j);
+	assert_int_equal(pt_json_get_u64(j, "p3", &v), 0);
+	assert_int_equal(v, 0xffffffffc000009aull);
+	assert_int_equal(pt_json_get_u64(j, "max", &v), 0);
+	assert_int_equal(v, ~0ull);
+	assert_int_equal(pt_json_get_u64(j, "over", &v), -1);
+	assert_int_equal(pt_json_get_u64(j, "neg", &v), -1);
+	assert_int_equal(pt_json_get_u64(j, "frac", &v), -1);
+	assert_int_equal(pt_json_get_u64(j, "exp", &v), -1);
+	assert_int_equal(pt_json_get_u64(j, "str", &v), -1);
+	assert_int_equal(pt_json_get_u64(j, "missing", &v), -1);
+	assert_true(pt_json_get(j, "neg")->num == -1.0);
+	/* written back as it came */
+	f = open_memstream(&out, &size);
+	pt_json_put(f, pt_json_get(j, "p3"));
+	fclose(f);
+	assert_string_equal(out, "18446744072635809946");
+	free(out);
+	pt_json_free(j);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -94,6 +129,7 @@ int main(void)
 		cmocka_unit_test(test_array_and_escapes),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_depth_limit),
+		cmocka_unit_test(test_u64_exact),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

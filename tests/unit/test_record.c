@@ -295,6 +295,42 @@ static int decide(const struct pt_rec_probe *p)
 	return stop;
 }
 
+/* QMP's GUEST_PANICKED goes into the metadata as QEMU sent it, 64-bit values exact. */
+static void test_meta_guest_panicked(void **state)
+{
+	static const char event[] = "{\"event\": \"GUEST_PANICKED\", \"data\": {\"action\": "
+		"\"pause\", \"info\": {\"type\": \"hyper-v\", \"arg1\": 278, \"arg2\": 1127504, "
+		"\"arg3\": 1053040, \"arg4\": 18446744072635809946, \"arg5\": 17179869184}}}";
+	struct pt_vm vm = { .pid = 42, .hv_crash = 1 };
+	struct pt_meta_recording rec = { .buffer_kb = 1024 };
+	struct pt_err err;
+	struct pt_json *msg = pt_json_parse(event, strlen(event), &err), *meta;
+	char *text;
+	uint64_t v;
+
+	(void)state;
+	assert_non_null(msg);
+	snprintf(vm.name, sizeof(vm.name), "win10");
+	text = pt_meta_build(&vm, NULL, &rec);
+	assert_non_null(text);
+	assert_null(strstr(text, "guest_panicked"));
+	free(text);
+
+	rec.guest_panicked = pt_json_get(msg, "data");
+	text = pt_meta_build(&vm, NULL, &rec);
+	assert_non_null(text);
+	meta = pt_json_parse(text, strlen(text), &err);
+	assert_non_null(meta);
+	assert_string_equal(pt_json_get_str(pt_json_get(meta, "guest_panicked"), "action"), "pause");
+	assert_int_equal(pt_json_get_u64(pt_json_get(pt_json_get(meta, "guest_panicked"), "info"),
+					 "arg4", &v), 0);
+	assert_int_equal(v, 0xffffffffc000009aull);
+	assert_int_equal(pt_json_get(pt_json_get(meta, "vm"), "hv_crash")->type, PT_JSON_TRUE);
+	pt_json_free(meta);
+	free(text);
+	pt_json_free(msg);
+}
+
 static void test_stop_decide(void **state)
 {
 	struct pt_rec_probe p = { .tracing = 1, .armed_for = 5, .duration = 0 };
@@ -386,6 +422,7 @@ int main(void)
 		cmocka_unit_test(test_pvpanic_bar),
 		cmocka_unit_test(test_stats),
 		cmocka_unit_test(test_stats_now),
+		cmocka_unit_test(test_meta_guest_panicked),
 		cmocka_unit_test(test_stop_decide),
 		cmocka_unit_test(test_stop_duration),
 		cmocka_unit_test(test_paging),

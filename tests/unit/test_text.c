@@ -155,6 +155,7 @@ static void test_trace_cmd_events(void **state)
 	assert_int_equal(e[4].kind, PT_EV_MSR_WRITE);
 	assert_int_equal(e[4].addr, 0x40000100);
 	assert_int_equal(e[4].val, 5);
+	assert_true(e[4].flags & PT_EVF_REFUSED);	/* " (#GP)": KVM refused it */
 	assert_int_equal(e[5].kind, PT_EV_MSI);
 	assert_int_equal(e[5].addr, 0xfee0100c);
 	assert_int_equal(e[5].val, 0x8021);
@@ -259,6 +260,7 @@ static void test_wrapped_quoted(void **state)
 	assert_int_equal(e[0].val, 1);
 	assert_int_equal(e[1].kind, PT_EV_MSR_READ);
 	assert_int_equal(e[1].addr, 0x10);
+	assert_false(e[1].flags & PT_EVF_REFUSED);
 	assert_true(info.quoted);
 	assert_true(info.joined);
 	assert_int_equal(info.damaged, 0);
@@ -272,6 +274,31 @@ static void test_wrapped_quoted(void **state)
 	assert_null(pt_text_comm(t, 1));
 	pt_text_close(t);
 	fclose(f);
+}
+
+/* kvm_msr's exception: KVM refused the access with #GP, printed or raw. */
+static void test_msr_refused(void **state)
+{
+	static const char text[] =
+		"  CPU 0/KVM-1 [000]  1.000001: kvm_msr: msr_write 40000105 = 0x8000000000000000 (#GP)\n"
+		"  CPU 0/KVM-1 [000]  1.000002: kvm_msr: msr_write 40000105 = 0x8000000000000000\n"
+		"  CPU 0/KVM-1 [000]  1.000003: kvm_msr: [FAILED TO PARSE] write=1 ecx=1073742081 "
+		"data=278 exception=1\n"
+		"  CPU 0/KVM-1 [000]  1.000004: kvm_msr: [FAILED TO PARSE] write=0 ecx=16 data=5\n";
+	struct pt_event e[4];
+
+	(void)state;
+	assert_int_equal(read_text(text, e, 4, NULL), 4);
+	assert_int_equal(e[0].kind, PT_EV_MSR_WRITE);
+	assert_int_equal(e[0].addr, 0x40000105);
+	assert_int_equal(e[0].val, 1ull << 63);
+	assert_true(e[0].flags & PT_EVF_REFUSED);
+	assert_false(e[1].flags & PT_EVF_REFUSED);
+	assert_int_equal(e[2].addr, 0x40000101);
+	assert_int_equal(e[2].val, 0x116);
+	assert_true(e[2].flags & PT_EVF_REFUSED);
+	assert_int_equal(e[3].kind, PT_EV_MSR_READ);
+	assert_false(e[3].flags & PT_EVF_REFUSED);
 }
 
 /* Garbage is skipped; kvm records that cannot be right are counted as damaged. */
@@ -346,6 +373,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_trace_cmd_events),
 		cmocka_unit_test(test_layouts),
 		cmocka_unit_test(test_wrapped_quoted),
+		cmocka_unit_test(test_msr_refused),
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_probe),
 		cmocka_unit_test(test_equivalence),
