@@ -10,9 +10,13 @@ CFLAGS ?= -O2 -g
 VERSION := 0.1.0
 
 # Minimum versions: the ones Debian 12 ships, which pttrace is tested on.
-PKGS := libtracefs libtraceevent libtracecmd libelf ncursesw zlib libzstd
+PKGS := libtracefs libtraceevent libtracecmd libelf ncursesw zlib libzstd libxml-2.0
 PKG_MIN := 'libtracefs >= 1.6' 'libtraceevent >= 1.7' 'libtracecmd >= 1.3' \
-	   'libelf >= 0.188' 'ncursesw >= 6.0' 'zlib >= 1.2' 'libzstd >= 1.4'
+	   'libelf >= 0.188' 'ncursesw >= 6.0' 'zlib >= 1.2' 'libzstd >= 1.4' \
+	   'libxml-2.0 >= 2.9' 'libvirt >= 9.0' 'libvirt-qemu >= 9.0'
+# libvirt's headers only: collector/virt.c loads libvirt.so.0 with dlopen when
+# it records a libvirt domain, so pttrace runs on hosts without libvirt.
+VIRT_PKGS := libvirt libvirt-qemu
 
 ifeq ($(V),1)
 Q :=
@@ -23,7 +27,7 @@ quiet = @printf '  %-6s %s\n'
 endif
 
 ifeq ($(filter deps clean distclean,$(MAKECMDGOALS)),)
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(VIRT_PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 endif

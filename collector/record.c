@@ -34,6 +34,7 @@ const char *pt_record_stop_name(enum pt_record_stop stop)
 	case PT_STOP_SIGNAL: return "signal";
 	case PT_STOP_DURATION: return "duration";
 	case PT_STOP_VM_EXIT: return "the VM exited";
+	case PT_STOP_LIBVIRT_CRASH: return "libvirt crash event";
 	}
 	return "?";
 }
@@ -67,6 +68,8 @@ int pt_rec_stop_decide(const struct pt_rec_probe *p, enum pt_record_stop *stop)
 		*stop = PT_STOP_SIGNAL;
 	else if (p->duration > 0 && p->armed_for >= p->duration)
 		*stop = PT_STOP_DURATION;
+	else if (p->libvirt_crashed)
+		*stop = PT_STOP_LIBVIRT_CRASH;
 	else if (p->vm_gone)
 		*stop = PT_STOP_VM_EXIT;
 	else if (p->panicked)
@@ -91,6 +94,8 @@ static int stop_reason(struct rec *r, double armed_for, enum pt_record_stop *sto
 		.vm_gone = kill(r->vm.pid, 0) && errno == ESRCH,
 	};
 
+	/* libvirt's events only say what happened: reading them early loses nothing */
+	p.libvirt_crashed = pt_mon_libvirt_crashed(r, p.vm_gone ? 500 : 0);
 	if (pt_rec_stop_decide(&p, stop))
 		return 1;
 	p.panicked = pt_mon_panicked(r);
@@ -179,6 +184,7 @@ static char *build_meta(struct rec *r, const struct pt_record_result *res)
 		.nmissing = r->nmissing, .triggers = r->triggers, .ntriggers = r->ntriggers,
 		.overwritten = res ? res->overrun : 0, .dropped = res ? res->dropped : 0,
 		.page_faults = r->pf.spec || r->pf.reason[0] ? &mpf : NULL,
+		.qmp = r->qmp_via,
 	};
 
 	return pt_meta_build(&r->vm, r->query_pci, &mr);
@@ -228,6 +234,7 @@ static void cleanup(struct rec *r)
 	pt_watchdog_stop(r);
 	if (r->qmp_up)
 		pt_qmp_close(&r->qmp);
+	pt_virt_close(r->virt);
 	pt_json_free(r->query_pci);
 	free(r->meta_saved);
 	pt_pf_release(&r->pf);
@@ -284,8 +291,11 @@ static int wait_for_stop(struct rec *r, struct pt_record_result *res, struct pt_
 	for (;;) {
 		double t = now_s();
 
-		if (stop_reason(r, t - r->armed_at, &res->stop))
+		if (stop_reason(r, t - r->armed_at, &res->stop)) {
+			if (res->stop == PT_STOP_LIBVIRT_CRASH)
+				snprintf(res->event, sizeof(res->event), "%s", r->virt_event);
 			return 0;
+		}
 		if (opts->stream && pt_capture_drain(&r->sc, r->inst, "vm", 0, &derr))
 			return keep_capture(r, &derr, err);
 		/*
