@@ -120,6 +120,12 @@ build/tests/tc-convert: tests/tools/tc-convert.c $(LIB)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(PT_CFLAGS) -o $@ $< $(LIB) -Wl,--as-needed $(PKG_LIBS)
 
+# QMP and the crash event through libvirt, for tests/lab/libvirt.sh under TCG
+build/tests/virt-watch: tests/tools/virt-watch.c $(LIB)
+	$(quiet) CC $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(PT_CFLAGS) -o $@ $< $(LIB) -Wl,--as-needed $(PKG_LIBS) -ldl
+
 # an LD_PRELOAD that fails writes with EIO, for the fault tests
 build/tests/eio.so: tests/tools/eio.c
 	$(quiet) CC $@
@@ -169,7 +175,7 @@ build/tests/jsoncheck: tests/corrupt/jsoncheck.c build/util/json.o build/util/er
 
 CORRUPT_PROGS := build/asan/pttrace build/tests/mkcorpus build/tests/jsoncheck
 
-test-progs: all $(UNIT_TESTS) build/tests/tc-convert build/tests/eio.so $(CORRUPT_PROGS) $(if $(shell command -v $(FUZZ_CC)),$(FUZZ_TARGETS))
+test-progs: all $(UNIT_TESTS) build/tests/tc-convert build/tests/virt-watch build/tests/eio.so $(CORRUPT_PROGS) $(if $(shell command -v $(FUZZ_CC)),$(FUZZ_TARGETS))
 
 # The README's test command.  deps first, then a fresh make that sees them.
 check: deps

@@ -78,24 +78,6 @@ static void place_str(const struct place *p, char *buf, size_t size)
 		snprintf(buf, size, "%s%s%02x.%x", p->bus, p->bus[0] ? "/" : "", p->slot, p->fn);
 }
 
-/* The advice that puts host functions HA and HB in one guest slot. */
-static void multifunction_advice(const struct pt_vm *vm, const struct place *pa, const char *ha,
-				 const char *hb, char *buf, size_t size)
-{
-	if (!speaks_xml(vm)) {
-		snprintf(buf, size, "keep the functions of one card together in one guest slot, "
-			 "numbered as on the host: addr=XX.%c,multifunction=on and addr=XX.%c",
-			 ha[11], hb[11]);
-		return;
-	}
-	snprintf(buf, size, "keep the functions of one card together in one guest slot, numbered "
-		 "as on the host: in the domain XML (virsh edit %s) give <hostdev> %s <address "
-		 "type='pci' domain='0x0000' bus='0x%02x' slot='0x%02x' function='0x%c' "
-		 "multifunction='on'/> and <hostdev> %s the same bus and slot with function='0x%c'",
-		 vm->dom.name, ha, pa->hostdev && pa->slot >= 0 ? pa->hostdev->guest_bus : 0,
-		 pa->slot >= 0 ? pa->slot : 0, ha[11], hb, hb[11]);
-}
-
 /* The functions of one host device belong together in the guest, as on the card. */
 static void check_multifunction(struct checker *c, const struct pt_vm *vm)
 {
@@ -118,7 +100,9 @@ static void check_multifunction(struct checker *c, const struct pt_vm *vm)
 			place_of(vm, b, &pb);
 			place_str(&pa, sa, sizeof(sa));
 			place_str(&pb, sb, sizeof(sb));
-			multifunction_advice(vm, &pa, ha, hb, advice, sizeof(advice));
+			pt_advice_multifunction(speaks_xml(vm) ? PT_TERMS_LIBVIRT : PT_TERMS_QEMU,
+						vm->dom.name, ha, hb, pa.hostdev ? pa.hostdev->guest_bus : -1,
+						pa.slot, advice, sizeof(advice));
 			if (pa.slot < 0 || pb.slot < 0 || pa.slot != pb.slot || strcmp(pa.bus, pb.bus)) {
 				say(c, PT_CHECK_WARNING, "multifunction", advice,
 				    "%s and %s are functions of one host device but sit in different guest "

@@ -21,6 +21,15 @@ enum pt_vm_terms { PT_TERMS_QEMU, PT_TERMS_LIBVIRT };
  */
 void pt_advice_nommap(enum pt_vm_terms terms, const char *alias, char *buf, size_t size);
 
+/*
+ * How to put host functions HOST_A and HOST_B ("0000:01:00.0", "...1") of
+ * one card in one guest slot, numbered as on the host; BUS and SLOT are
+ * where function A sits now (libvirt's bus index; -1 when not known), DOM
+ * the libvirt domain's name (NULL: none).  Into BUF.
+ */
+void pt_advice_multifunction(enum pt_vm_terms terms, const char *dom, const char *host_a,
+			     const char *host_b, int bus, int slot, char *buf, size_t size);
+
 /* How to give the VM a crash signal (pvpanic, Hyper-V's crash MSRs). */
 const char *pt_advice_crash_signal(enum pt_vm_terms terms);
 
