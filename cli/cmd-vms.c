@@ -35,10 +35,10 @@ static void print_domain(const struct pt_vm *vm)
 	if (!vm->libvirt)
 		return;
 	if (!dom->have_xml) {
-		printf("%-45s libvirt: %s\n", "", dom->xml_error[0] ? dom->xml_error : "no live XML");
+		printf("%-46s libvirt: %s\n", "", dom->xml_error[0] ? dom->xml_error : "no live XML");
 		return;
 	}
-	printf("%-45s libvirt: domain id %d, uuid %s, on_crash %s, panic ", "", dom->id, dom->uuid,
+	printf("%-46s libvirt: domain id %d, uuid %s, on_crash %s, panic ", "", dom->id, dom->uuid,
 	       dom->on_crash);
 	for (unsigned p = 0; p < dom->npanic; p++)
 		printf("%s%s", p ? ", " : "", dom->panic[p]);
@@ -46,7 +46,7 @@ static void print_domain(const struct pt_vm *vm)
 	for (unsigned h = 0; h < dom->nhostdev; h++) {
 		const struct pt_dom_hostdev *hd = &dom->hostdev[h];
 
-		printf("%-45s hostdev: %s -> guest %s (%s, %s%s)\n", "", hd->host,
+		printf("%-46s hostdev: %s -> guest %s (%s, %s%s)\n", "", hd->host,
 		       hd->guest[0] ? hd->guest : "auto", hd->alias[0] ? hd->alias : "no alias",
 		       hd->managed ? "managed" : "not managed",
 		       hd->multifunction ? ", multifunction" : "");

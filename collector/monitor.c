@@ -92,6 +92,9 @@ static int connect_libvirt(struct rec *r)
 	snprintf(r->qmp_via, sizeof(r->qmp_via), "libvirt");
 	if (pt_virt_qmp(r->virt, "{\"execute\": \"query-pci\"}", &r->query_pci, &err))
 		pt_rec_note(r, "query-pci through libvirt failed: %s", err.msg);
+	else
+		pt_rec_note(r, "libvirt domain '%s' (id %d): query-pci and its crash events through "
+			    "libvirt", dom->have_xml ? dom->name : r->vm.name, dom->have_xml ? dom->id : -1);
 	return 1;
 }
 

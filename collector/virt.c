@@ -119,6 +119,14 @@ static void note(struct pt_virt *v, const char *fmt, const char *a, const char *
 		snprintf(v->ev.what, sizeof(v->ev.what), fmt, a, b);
 }
 
+static void crashed(struct pt_virt *v, const char *event, const char *detail)
+{
+	v->ev.crashed = 1;
+	note(v, "libvirt lifecycle event: %s (%s)", event, detail);
+	if (!v->ev.lifecycle[0])
+		snprintf(v->ev.lifecycle, sizeof(v->ev.lifecycle), "%s (%s)", event, detail);
+}
+
 static const char *lifecycle_name(int event)
 {
 	switch (event) {
@@ -136,13 +144,10 @@ static int on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int det
 	(void)conn;
 	(void)dom;
 	if (event == VIR_DOMAIN_EVENT_CRASHED) {
-		v->ev.crashed = 1;
-		note(v, "libvirt lifecycle event: %s (%s)", "crashed",
-		     detail == VIR_DOMAIN_EVENT_CRASHED_PANICKED ? "guest panicked" :
-		     detail == VIR_DOMAIN_EVENT_CRASHED_CRASHLOADED ? "crash kernel loaded" : "?");
+		crashed(v, "crashed", detail == VIR_DOMAIN_EVENT_CRASHED_PANICKED ? "guest panicked" :
+			detail == VIR_DOMAIN_EVENT_CRASHED_CRASHLOADED ? "crash kernel loaded" : "?");
 	} else if (event == VIR_DOMAIN_EVENT_STOPPED && detail == VIR_DOMAIN_EVENT_STOPPED_CRASHED) {
-		v->ev.crashed = 1;
-		note(v, "libvirt lifecycle event: %s (%s)", "stopped", "crashed");
+		crashed(v, "stopped", "crashed");
 	} else if (event == VIR_DOMAIN_EVENT_STOPPED || event == VIR_DOMAIN_EVENT_SHUTDOWN) {
 		v->ev.stopped = 1;
 		note(v, "libvirt lifecycle event: %s%s", lifecycle_name(event), "");

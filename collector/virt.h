@@ -20,6 +20,7 @@ struct pt_virt_events {
 	int panicked;		/* QEMU's GUEST_PANICKED, forwarded by libvirt */
 	int stopped;		/* lifecycle "stopped" or "shutdown": the VM is ending */
 	char what[160];		/* the first of them, as libvirt says it */
+	char lifecycle[96];	/* the crashed lifecycle event, as libvirt says it */
 	char panic_details[512];	/* GUEST_PANICKED's "data" as JSON text, "" if none */
 };
 

@@ -4,8 +4,10 @@
  * the domain runs under TCG, which pttrace record refuses.
  *   virt-watch UUID SECONDS   prints query-pci's devices as "pci BUS:SLOT.FN
  *                             VENDOR:DEVICE BAR0", then waits up to SECONDS
- *                             for the domain's crash: "crash: <event>"
- *                             (exit 0), or "no crash" (exit 1); 2 on errors
+ *                             for libvirt's crashed event: "crash: <event>"
+ *                             (exit 0; "panicked: ..." before it when QEMU's
+ *                             GUEST_PANICKED came through libvirt first), or
+ *                             "no crash" (exit 1); 2 on errors
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,8 +62,10 @@ int main(int argc, char **argv)
 			fprintf(stderr, "virt-watch: %s\n", err.msg);
 			break;
 		}
-		if (ev.crashed || ev.panicked) {
-			printf("crash: %s\n", ev.what);
+		if (ev.panicked)
+			printf("panicked: QMP GUEST_PANICKED through libvirt\n");
+		if (ev.crashed) {
+			printf("crash: libvirt lifecycle event: %s\n", ev.lifecycle);
 			pt_virt_close(v);
 			return 0;
 		}
