@@ -225,8 +225,9 @@ static void check_on_crash(struct checker *c, const struct pt_vm *vm)
 		say(c, PT_CHECK_NOTE, "on-crash", "for debugging runs set <on_crash>preserve</on_crash> "
 		    "in the domain XML (virsh edit): the crashed guest stays paused for "
 		    "'virsh dump --memory-only' and query-pci, until 'virsh destroy'",
-		    "on_crash %s: libvirt %s the guest at its panic, so its state (and QMP's "
-		    "view of its BARs) is gone by the time the recording is written", oc,
+		    "on_crash %s: libvirt %s the guest at its panic, so nothing of the crashed "
+		    "guest is left to look at (pttrace record keeps the BARs it read while the "
+		    "guest ran)", oc,
 		    !strcmp(oc, "restart") || !strcmp(oc, "coredump-restart") ? "restarts" :
 		    "destroys");
 }

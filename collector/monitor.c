@@ -55,6 +55,20 @@ void pt_mon_refresh_pci(struct rec *r, int timeout_ms)
 	}
 }
 
+void pt_mon_refresh_pci_at_stop(struct rec *r, int crashed)
+{
+	const struct pt_domain *dom = &r->vm.dom;
+
+	/*
+	 * libvirt tears a crashed domain down (on_crash destroy, restart):
+	 * query-pci would wait seconds for that, to fail; the BARs of the
+	 * last second's query stay.
+	 */
+	if (r->virt && crashed && dom->have_xml && strcmp(dom->on_crash, "preserve"))
+		return;
+	pt_mon_refresh_pci(r, 1000);
+}
+
 unsigned long long pt_mon_pvpanic_bar(const struct pt_json *buses)
 {
 	for (const struct pt_json *bus = buses ? buses->child : NULL; bus; bus = bus->next) {

@@ -178,6 +178,8 @@ int pt_mon_panicked(struct rec *r);
  * for it (the VM exited: was it libvirt's on_crash?).  0 without libvirt.
  */
 int pt_mon_libvirt_crashed(struct rec *r, int wait_ms);
+/* The last query-pci, at the stop; CRASHED: the guest crashed (libvirt may be tearing it down). */
+void pt_mon_refresh_pci_at_stop(struct rec *r, int crashed);
 /* The pvpanic-pci BAR0 in query-pci's BUSES: 0 when there is none. */
 unsigned long long pt_mon_pvpanic_bar(const struct pt_json *buses);
 

@@ -337,7 +337,8 @@ static int finish(struct rec *r, struct pt_record_result *res, struct pt_err *er
 	r->stopped_at = now_s();
 	tracefs_trace_off(r->inst);
 	/* BARs are programmed by now, even for a VM that was started paused */
-	pt_mon_refresh_pci(r, 1000);
+	pt_mon_refresh_pci_at_stop(r, res->stop == PT_STOP_TRIGGER || res->stop == PT_STOP_QMP_PANIC ||
+				      res->stop == PT_STOP_LIBVIRT_CRASH);
 	if (r->host)
 		tracefs_trace_off(r->host);
 	res->armed_seconds = r->stopped_at - r->armed_at;
