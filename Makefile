@@ -14,9 +14,13 @@ CFLAGS ?= -O2 -g
 VERSION := 0.1.0
 
 # Minimum versions: the ones Debian 12 ships, which pttrace is tested on.
-PKGS := libtracefs libtraceevent libtracecmd libelf ncursesw zlib libzstd
+PKGS := libtracefs libtraceevent libtracecmd libelf ncursesw zlib libzstd libxml-2.0
 PKG_MIN := 'libtracefs >= 1.6' 'libtraceevent >= 1.7' 'libtracecmd >= 1.3' \
-	   'libelf >= 0.188' 'ncursesw >= 6.0' 'zlib >= 1.2' 'libzstd >= 1.4'
+	   'libelf >= 0.188' 'ncursesw >= 6.0' 'zlib >= 1.2' 'libzstd >= 1.4' \
+	   'libxml-2.0 >= 2.9' 'libvirt >= 9.0' 'libvirt-qemu >= 9.0'
+# libvirt's headers only: collector/virt.c loads libvirt.so.0 with dlopen when
+# it records a libvirt domain, so pttrace runs on hosts without libvirt.
+VIRT_PKGS := libvirt libvirt-qemu
 
 ifeq ($(V),1)
 Q :=
@@ -27,7 +31,7 @@ quiet = @printf '  %-6s %s\n'
 endif
 
 ifeq ($(filter deps clean distclean,$(MAKECMDGOALS)),)
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(VIRT_PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 endif
@@ -139,6 +143,12 @@ build/tests/tc-convert: tests/tools/tc-convert.c $(LIB)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(PT_CFLAGS) -o $@ $< $(LIB) -Wl,--as-needed $(PKG_LIBS)
 
+# QMP and the crash event through libvirt, for tests/lab/libvirt.sh under TCG
+build/tests/virt-watch: tests/tools/virt-watch.c $(LIB)
+	$(quiet) CC $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(PT_CFLAGS) -o $@ $< $(LIB) -Wl,--as-needed $(PKG_LIBS) -ldl
+
 # an LD_PRELOAD that fails writes with EIO, for the fault tests
 build/tests/eio.so: tests/tools/eio.c
 	$(quiet) CC $@
@@ -188,7 +198,7 @@ build/tests/jsoncheck: tests/corrupt/jsoncheck.c build/util/json.o build/util/er
 
 CORRUPT_PROGS := build/asan/pttrace build/tests/mkcorpus build/tests/jsoncheck
 
-test-progs: all $(UNIT_TESTS) build/tests/tc-convert build/tests/eio.so $(CORRUPT_PROGS) $(if $(shell command -v $(FUZZ_CC)),$(FUZZ_TARGETS))
+test-progs: all $(UNIT_TESTS) build/tests/tc-convert build/tests/virt-watch build/tests/eio.so $(CORRUPT_PROGS) $(if $(shell command -v $(FUZZ_CC)),$(FUZZ_TARGETS))
 
 # The README's test command.  deps first, then a fresh make that sees them.
 check: deps

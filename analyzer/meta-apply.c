@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "meta-apply.h"
+#include "pt-analyze.h"
 
 static double num(const struct pt_json *obj, const char *key, double dflt)
 {
@@ -79,4 +80,23 @@ void pt_meta_apply(struct pt_model *m, const struct pt_json *meta)
 		if (nommap)
 			dev->x_no_mmap = nommap->type == PT_JSON_TRUE;
 	}
+}
+
+enum pt_vm_terms pt_analysis_terms(const struct pt_analysis *a)
+{
+	return truthy(pt_json_get(a->meta, "vm"), "libvirt") ? PT_TERMS_LIBVIRT : PT_TERMS_QEMU;
+}
+
+const char *pt_analysis_device_id(const struct pt_analysis *a, const char *host)
+{
+	const struct pt_json *devs = pt_json_get(a->meta, "devices");
+
+	for (const struct pt_json *d = devs && host && *host ? devs->child : NULL; d; d = d->next) {
+		const char *h = pt_json_get_str(d, "host"), *id = pt_json_get_str(d, "id");
+
+		/* the model's host is the metadata's, as the command line gave it */
+		if (h && id && *id && !strcmp(h, host))
+			return id;
+	}
+	return NULL;
 }

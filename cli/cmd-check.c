@@ -57,7 +57,11 @@ static int check_run(int argc, char **argv)
 		pt_error("%s", err.msg);
 		return PT_EXIT_ERROR;
 	}
-	printf("VM '%s' (pid %d)\n", vm.name, (int)vm.pid);
+	if (vm.dom.have_xml)
+		printf("VM '%s' (pid %d, libvirt domain id %d, uuid %s)\n", vm.name, (int)vm.pid,
+		       vm.dom.id, vm.dom.uuid);
+	else
+		printf("VM '%s' (pid %d%s)\n", vm.name, (int)vm.pid, vm.libvirt ? ", libvirt" : "");
 	worst = pt_check_vm(sysroot, &vm, print_item, NULL);
 	return worst >= PT_CHECK_WARNING ? PT_EXIT_FAILURE : PT_EXIT_OK;
 }
@@ -68,16 +72,23 @@ const struct pt_cmd pt_cmd_check = {
 	.usage =
 	"usage: pttrace check (--vm <name> | --pid <pid>) [--sysroot <dir>]\n"
 	"\n"
-	"Reads the VM's command line and the host's sysfs and says what in its\n"
-	"pass-through set-up is known to cause trouble or to hide it from pttrace:\n"
+	"Reads the VM's command line (and for a libvirt domain its live XML,\n"
+	"/run/libvirt/qemu/NAME.xml) and the host's sysfs and says what in its\n"
+	"pass-through set-up is known to cause trouble or to hide it from pttrace.\n"
+	"--vm takes the VM's name, or a libvirt domain's UUID or id.  The advice\n"
+	"is in the VM's own terms: domain XML for a libvirt domain, QEMU's\n"
+	"command line otherwise.\n"
 	"  multifunction  the functions of one host device (a GPU and its HDMI audio)\n"
 	"                 split over guest slots or renumbered\n"
 	"  driver         an assigned device not bound to vfio-pci or pci-stub\n"
 	"  iommu-group    an IOMMU group shared with a device the VM does not have\n"
 	"  mmap           BARs mmapped into the guest: tracing cannot see the accesses\n"
 	"                 (x-no-mmap=on for a debugging run)\n"
-	"  crash-signal   no pvpanic and no hv-crash: the recorder cannot stop exactly\n"
-	"                 at a guest panic\n"
+	"  crash-signal   no pvpanic and no hv-crash (libvirt: no <panic>): the\n"
+	"                 recorder cannot stop exactly at a guest panic\n"
+	"  domain-xml     libvirt runs the VM but its live XML cannot be read\n"
+	"  on-crash       libvirt destroys or restarts the guest at its panic\n"
+	"                 (<on_crash>preserve</on_crash> keeps it for a look)\n"
 	"\n"
 	"    --sysroot <dir>   read <dir>/proc and <dir>/sys instead (for tests)\n"
 	"\n"

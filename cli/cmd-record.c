@@ -215,7 +215,8 @@ static int record_run(int argc, char **argv)
 	}
 	if (ui.tty && !ui.quiet)
 		fprintf(stderr, "\r\033[K");
-	printf("stopped:  %s after %.1f s armed\n", pt_record_stop_name(res.stop), res.armed_seconds);
+	printf("stopped:  %s%s%s%s after %.1f s armed\n", pt_record_stop_name(res.stop),
+	       res.event[0] ? " (" : "", res.event, res.event[0] ? ")" : "", res.armed_seconds);
 	a = pt_analyze_file(res.written, &aopts, &err);
 	if (a) {
 		printf("crash:    %s\n", pt_crash_kind_name(a->crash.kind));
@@ -260,11 +261,12 @@ const struct pt_cmd pt_cmd_record = {
 	"KVM_EXIT_INTERNAL_ERROR), the Hyper-V crash-control MSR write (also one\n"
 	"KVM refuses), a write to pvpanic-pci. It also stops at QMP GUEST_PANICKED\n"
 	"(kept in the file, with hv-crash's bugcheck), Ctrl-C or SIGTERM,\n"
-	"--duration, and the VM's exit. Then it writes the file (trace.dat v7,\n"
+	"--duration, and the VM's exit; for a libvirt domain also at libvirt's\n"
+	"crashed event. Then it writes the file (trace.dat v7,\n"
 	"zstd) with the VM's devices and BARs inside, read by pttrace analyze and\n"
 	"trace-cmd report alike.\n"
 	"\n"
-	"    --vm <name>         the VM's -name (or libvirt domain name)\n"
+	"    --vm <name>         the VM's -name, or a libvirt domain's name, UUID or id\n"
 	"    --pid <pid>         the QEMU process\n"
 	"    -o <file>           the output (default crash.dat), written whole or not at all\n"
 	"    -b <kb>             ring buffer per cpu, KB (default 8192)\n"
@@ -274,7 +276,8 @@ const struct pt_cmd pt_cmd_record = {
 	"                        kvm_exit, for --guest-elf)\n"
 	"    --stream <file>     record everything into <file>, not only the last buffer-full\n"
 	"    --duration <s>      stop after <s> seconds\n"
-	"    --qmp <socket>      the VM's QMP socket, if not on its command line\n"
+	"    --qmp <socket>      the VM's QMP socket, if not on its command line; a\n"
+	"                        libvirt domain's QMP goes through libvirt without it\n"
 	"    --tmpdir <dir>      scratch space for the raw capture (default $TMPDIR, else\n"
 	"                        the output's directory); it must hold the ring buffers\n"
 	"    -q                  no notes and no live status\n"

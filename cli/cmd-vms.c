@@ -28,6 +28,32 @@ static void vcpus_str(const struct pt_vm *vm, char *buf, size_t size)
 		snprintf(buf, size, "%d", vm->smp);
 }
 
+/* The second lines of a libvirt domain: what its live XML says. */
+static void print_domain(const struct pt_vm *vm)
+{
+	const struct pt_domain *dom = &vm->dom;
+
+	if (!vm->libvirt)
+		return;
+	if (!dom->have_xml) {
+		printf("%-46s libvirt: %s\n", "", dom->xml_error[0] ? dom->xml_error : "no live XML");
+		return;
+	}
+	printf("%-46s libvirt: domain id %d, uuid %s, on_crash %s, panic ", "", dom->id, dom->uuid,
+	       dom->on_crash);
+	for (unsigned p = 0; p < dom->npanic; p++)
+		printf("%s%s", p ? ", " : "", dom->panic[p]);
+	printf("%s\n", dom->npanic ? "" : "none");
+	for (unsigned h = 0; h < dom->nhostdev; h++) {
+		const struct pt_dom_hostdev *hd = &dom->hostdev[h];
+
+		printf("%-46s hostdev: %s -> guest %s (%s, %s%s)\n", "", hd->host,
+		       hd->guest[0] ? hd->guest : "auto", hd->alias[0] ? hd->alias : "no alias",
+		       hd->managed ? "managed" : "not managed",
+		       hd->multifunction ? ", multifunction" : "");
+	}
+}
+
 static void print_json(const struct pt_vm *vms, unsigned n)
 {
 	printf("[");
@@ -55,7 +81,9 @@ static void print_json(const struct pt_vm *vms, unsigned n)
 			pt_json_put_str(stdout, vm->dev[d].addr);
 			printf(", \"assigned\": %s}", vm->dev[d].assigned ? "true" : "false");
 		}
-		printf("]}");
+		printf("], \"domain\": ");
+		pt_domain_put_json(stdout, &vm->dom);
+		printf("}");
 	}
 	printf("\n]\n");
 }
@@ -94,6 +122,7 @@ static int vms_run(int argc, char **argv)
 			printf("%-20s %8d %6s %8u  %s%s\n", vms[i].name[0] ? vms[i].name : "-",
 			       (int)vms[i].pid, vcpus, vms[i].nthreads, devs,
 			       vms[i].libvirt ? " (libvirt)" : "");
+			print_domain(&vms[i]);
 		}
 	}
 	free(vms);
@@ -109,7 +138,11 @@ const struct pt_cmd pt_cmd_vms = {
 	"Lists the QEMU processes running on this host, whoever started them (by\n"
 	"hand, a script, libvirt): their -name, pid, vcpus (from -smp, or the\n"
 	"threads' names with -name ...,debug-threads=on), thread count and PCI\n"
-	"devices, with host= for passed-through ones.\n"
+	"devices, with host= for passed-through ones.  A libvirt domain (found by\n"
+	"its pid file in /run/libvirt/qemu) gets a line from its live XML: domain\n"
+	"id, UUID, on_crash and <panic> models, and one per <hostdev>: host and\n"
+	"guest address, alias, managed, multifunction.  QEMU's -device is read in\n"
+	"both forms, driver,key=val and the JSON libvirt writes.\n"
 	"\n"
 	"    --json            the list as JSON\n"
 	"    --sysroot <dir>   read <dir>/proc and <dir>/sys instead (for tests)\n",

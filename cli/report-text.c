@@ -66,6 +66,13 @@ static void print_refused(FILE *f, const struct pt_analysis *a)
 		" (the VM asks for it, and QEMU drops it without a word)" : "");
 }
 
+static int truthy(const struct pt_json *obj, const char *key)
+{
+	const struct pt_json *m = pt_json_get(obj, key);
+
+	return m && m->type == PT_JSON_TRUE;
+}
+
 static void print_crash(FILE *f, const struct pt_analysis *a)
 {
 	const struct pt_crash *c = &a->crash;
@@ -98,6 +105,12 @@ static void print_crash(FILE *f, const struct pt_analysis *a)
 		fprintf(f, "NOTE:           no crash signal in the trace (no pvpanic write, no "
 			"shutdown exit, no Hyper-V crash MSR); findings are judged against the end of "
 			"the trace\n");
+	/* a libvirt domain recorded without a panic device: say how to give it one, in XML */
+	if (c->kind == PT_CRASH_END_OF_TRACE && pt_analysis_terms(a) == PT_TERMS_LIBVIRT &&
+	    !truthy(pt_json_get(a->meta, "vm"), "pvpanic") &&
+	    !truthy(pt_json_get(a->meta, "vm"), "hv_crash"))
+		fprintf(f, "                the domain has no <panic> device: %s\n",
+			pt_advice_crash_signal(PT_TERMS_LIBVIRT));
 }
 
 /* What pttrace record wrote about the VM, when it recorded the file. */
@@ -111,8 +124,9 @@ static void print_meta(FILE *f, const struct pt_analysis *a)
 
 	if (!a->meta)
 		return;
-	fprintf(f, "VM:             %s (pid %.0f), recorded by pttrace record, %s, %.0f KB per cpu\n",
+	fprintf(f, "VM:             %s (pid %.0f%s), recorded by pttrace record, %s, %.0f KB per cpu\n",
 		pt_json_get_str(vm, "name") ? pt_json_get_str(vm, "name") : "?", pid ? pid->num : 0,
+		truthy(vm, "libvirt") ? ", libvirt domain" : "",
 		pt_json_get_str(rec, "mode") ? pt_json_get_str(rec, "mode") : "?", kb ? kb->num : 0);
 	for (const struct pt_json *d = devs ? devs->child : NULL; d; d = d->next) {
 		const struct pt_json *nommap = pt_json_get(d, "x_no_mmap");
@@ -245,8 +259,10 @@ static void print_blind_spots(FILE *f, const struct pt_analysis *a)
 			  (devs[i]->assigned || devs[i]->msis || devs[i]->intx);
 	if (unseen)
 		fprintf(f, "                - BAR accesses of %u device%s that interrupt but show none: "
-			"BARs mapped into the guest never exit (x-no-mmap=on on the vfio-pci device for "
-			"a debugging run)\n", unseen, unseen == 1 ? "" : "s");
+			"BARs mapped into the guest never exit (x-no-mmap=on on the %s for a debugging "
+			"run)\n", unseen, unseen == 1 ? "" : "s",
+			pt_analysis_terms(a) == PT_TERMS_LIBVIRT ? "<hostdev>, through <qemu:override>" :
+			"vfio-pci device");
 	if (!pt_model_map_complete(a->model))
 		fprintf(f, "                - which device a BAR address belongs to: its BARs are "
 			"unknown (--device BDF:BAR=GPA+SIZE, or record with pttrace record)\n");

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pt-advice.h"
 #include "pt-check.h"
 
 struct checker {
@@ -30,19 +31,52 @@ static void say(struct checker *c, enum pt_check_level level, const char *rule,
 	c->fn(c->ctx, &item);
 }
 
-/* Slot and function of a guest addr= ("05.0", "0x5", "5.1"); -1 when not given. */
-static int guest_slot(const char *addr, int *fn)
+/* Does the advice speak domain XML: a libvirt domain whose live XML was read. */
+static int speaks_xml(const struct pt_vm *vm)
+{
+	return vm->libvirt && vm->dom.have_xml;
+}
+
+/* Where a device sits in the guest; slot -1 when it is not given (QEMU picks). */
+struct place {
+	char bus[32];		/* -device bus=, or libvirt's bus index */
+	int slot, fn, multifunction;
+	const struct pt_dom_hostdev *hostdev;	/* its <hostdev>, for a libvirt domain */
+};
+
+/* Slot and function of a guest addr= ("05.0", "0x5", "5.1", libvirt's "0x0.0x1"). */
+static void place_of(const struct pt_vm *vm, const struct pt_vm_device *d, struct place *p)
 {
 	char *end;
-	long slot;
 
-	*fn = 0;
-	if (!addr[0])
-		return -1;
-	slot = strtol(addr, &end, 16);
+	memset(p, 0, sizeof(*p));
+	p->slot = -1;
+	p->hostdev = speaks_xml(vm) ? pt_domain_hostdev(&vm->dom, d->id, d->host) : NULL;
+	if (p->hostdev && p->hostdev->guest_slot >= 0) {
+		snprintf(p->bus, sizeof(p->bus), "%d", p->hostdev->guest_bus);
+		p->slot = p->hostdev->guest_slot;
+		p->fn = p->hostdev->guest_fn;
+		p->multifunction = p->hostdev->multifunction;
+		return;
+	}
+	snprintf(p->bus, sizeof(p->bus), "%s", d->bus);
+	p->multifunction = d->multifunction;
+	if (!d->addr[0])
+		return;
+	p->slot = strtol(d->addr, &end, 16);
 	if (*end == '.')
-		*fn = strtol(end + 1, NULL, 10);
-	return slot;
+		p->fn = strtol(end + 1, NULL, 16);
+}
+
+static void place_str(const struct place *p, char *buf, size_t size)
+{
+	if (p->slot < 0)
+		snprintf(buf, size, "auto");
+	else if (p->hostdev)
+		snprintf(buf, size, "bus 0x%02x slot 0x%02x function 0x%x",
+			 p->hostdev->guest_bus, p->slot, p->fn);
+	else
+		snprintf(buf, size, "%s%s%02x.%x", p->bus, p->bus[0] ? "/" : "", p->slot, p->fn);
 }
 
 /* The functions of one host device belong together in the guest, as on the card. */
@@ -56,30 +90,44 @@ static void check_multifunction(struct checker *c, const struct pt_vm *vm)
 			continue;
 		for (unsigned j = i + 1; j < vm->ndev; j++) {
 			const struct pt_vm_device *b = &vm->dev[j];
-			int afn, bfn, as, bs;
-			char hb[16], advice[256];
+			struct place pa, pb;
+			char hb[16], advice[512], sa[48], sb[48];
+			const struct place *f0;
 
 			if (!b->assigned || pt_host_bdf(b->host, hb, sizeof(hb)) ||
 			    strncmp(ha, hb, 10))	/* same domain:bus:slot */
 				continue;
-			as = guest_slot(a->addr, &afn);
-			bs = guest_slot(b->addr, &bfn);
-			snprintf(advice, sizeof(advice), "keep the functions of one card together in one "
-				 "guest slot, numbered as on the host: addr=XX.%c,multifunction=on and "
-				 "addr=XX.%c", ha[11], hb[11]);
-			if (as < 0 || bs < 0 || as != bs)
+			place_of(vm, a, &pa);
+			place_of(vm, b, &pb);
+			place_str(&pa, sa, sizeof(sa));
+			place_str(&pb, sb, sizeof(sb));
+			pt_advice_multifunction(speaks_xml(vm) ? PT_TERMS_LIBVIRT : PT_TERMS_QEMU,
+						vm->dom.name, ha, hb, pa.hostdev ? pa.hostdev->guest_bus : -1,
+						pa.slot, advice, sizeof(advice));
+			if (pa.slot < 0 || pb.slot < 0 || pa.slot != pb.slot || strcmp(pa.bus, pb.bus)) {
 				say(c, PT_CHECK_WARNING, "multifunction", advice,
 				    "%s and %s are functions of one host device but sit in different guest "
-				    "slots (%s, %s)", ha, hb, a->addr[0] ? a->addr : "auto",
-				    b->addr[0] ? b->addr : "auto");
-			else if (afn != ha[11] - '0' || bfn != hb[11] - '0')
+				    "slots (%s, %s)", ha, hb, sa, sb);
+				continue;
+			}
+			if (pa.fn != ha[11] - '0' || pb.fn != hb[11] - '0') {
 				say(c, PT_CHECK_WARNING, "multifunction", advice,
 				    "%s and %s share guest slot %02x but their functions are renumbered "
-				    "(%d and %d)", ha, hb, as, afn, bfn);
-			else if (afn == 0 ? !a->multifunction : bfn == 0 && !b->multifunction)
-				say(c, PT_CHECK_NOTE, "multifunction", "add multifunction=on to function 0",
-				    "%s and %s share guest slot %02x without multifunction=on on function 0",
-				    ha, hb, as);
+				    "(%d and %d)", ha, hb, pa.slot, pa.fn, pb.fn);
+				continue;
+			}
+			f0 = pa.fn == 0 ? &pa : pb.fn == 0 ? &pb : NULL;
+			if (!f0 || f0->multifunction)
+				continue;
+			if (speaks_xml(vm))
+				snprintf(advice, sizeof(advice), "add multifunction='on' to the guest "
+					 "<address type='pci' .../> of <hostdev> %s (function 0) in the domain "
+					 "XML (virsh edit %s)", f0 == &pa ? ha : hb, vm->dom.name);
+			else
+				snprintf(advice, sizeof(advice), "add multifunction=on to function 0");
+			say(c, PT_CHECK_NOTE, "multifunction", advice,
+			    "%s and %s share guest slot %02x without multifunction%s on function 0",
+			    ha, hb, pa.slot, speaks_xml(vm) ? "='on'" : "=on");
 		}
 	}
 }
@@ -110,12 +158,28 @@ static void check_device(struct checker *c, const char *sysroot, const struct pt
 		    "host device %s does not exist", host);
 		return;
 	}
-	if (strcmp(h.driver, "vfio-pci") && strcmp(h.driver, "pci-stub"))
-		say(c, PT_CHECK_ERROR, "driver", "bind it to vfio-pci (driverctl set-override, or "
-		    "vfio-pci.ids= on the kernel command line)",
+	if (strcmp(h.driver, "vfio-pci") && strcmp(h.driver, "pci-stub")) {
+		const struct pt_dom_hostdev *hd = speaks_xml(vm) ?
+			pt_domain_hostdev(&vm->dom, d->id, host) : NULL;
+		char advice[512], nodedev[32];
+
+		snprintf(nodedev, sizeof(nodedev), "pci_%.4s_%.2s_%.2s_%c", host, host + 5, host + 8,
+			 host[11]);
+		if (hd && hd->managed)
+			snprintf(advice, sizeof(advice), "its <hostdev> is managed='yes', so libvirt "
+				 "binds it to vfio-pci when the domain starts: something rebound it since; "
+				 "virsh nodedev-detach %s, then restart the domain", nodedev);
+		else if (hd)
+			snprintf(advice, sizeof(advice), "its <hostdev> is managed='no': detach it "
+				 "before the domain starts (virsh nodedev-detach %s), or set "
+				 "managed='yes' on the <hostdev> so that libvirt does", nodedev);
+		else
+			snprintf(advice, sizeof(advice), "bind it to vfio-pci (driverctl set-override, "
+				 "or vfio-pci.ids= on the kernel command line)");
+		say(c, PT_CHECK_ERROR, "driver", advice,
 		    "host device %s [%04x:%04x] is bound to %s, not vfio-pci or pci-stub", host,
 		    h.vendor, h.device, h.driver[0] ? h.driver : "no driver");
-	else
+	} else
 		say(c, PT_CHECK_OK, "driver", NULL, "host device %s [%04x:%04x] is bound to %s", host,
 		    h.vendor, h.device, h.driver);
 	for (unsigned g = 0; g < h.ngroup; g++) {
@@ -131,11 +195,42 @@ static void check_device(struct checker *c, const char *sysroot, const struct pt
 		    "IOMMU group %d of %s also holds %s (driver %s), which is not assigned to this VM",
 		    h.iommu_group, host, h.group[g], other.driver[0] ? other.driver : "none");
 	}
-	if (!strcmp(d->driver, "vfio-pci") && d->x_no_mmap != 1)
-		say(c, PT_CHECK_NOTE, "mmap", "for a debugging run add x-no-mmap=on to this -device "
-		    "(slower, but every access traps and is traced)",
+	if (!strcmp(d->driver, "vfio-pci") && d->x_no_mmap != 1) {
+		char advice[512];
+
+		const struct pt_dom_hostdev *hd = speaks_xml(vm) ?
+			pt_domain_hostdev(&vm->dom, d->id, host) : NULL;
+
+		pt_advice_nommap(speaks_xml(vm) ? PT_TERMS_LIBVIRT : PT_TERMS_QEMU,
+				 hd && hd->alias[0] ? hd->alias : d->id, advice, sizeof(advice));
+		say(c, PT_CHECK_NOTE, "mmap", advice,
 		    "%s: its BARs are mmapped into the guest, so kvm tracing cannot see the driver's "
 		    "register accesses", host);
+	}
+}
+
+/*
+ * What libvirt does at the guest's panic (<on_crash>, only with a panic
+ * device): destroy or restart ends the QEMU process the recorder watches.
+ */
+static void check_on_crash(struct checker *c, const struct pt_vm *vm)
+{
+	const char *oc = vm->dom.on_crash;
+
+	if (!vm->pvpanic && !vm->hv_crash)
+		return;
+	if (!strcmp(oc, "preserve"))
+		say(c, PT_CHECK_OK, "on-crash", NULL, "on_crash %s: the crashed guest stays, paused",
+		    oc);
+	else
+		say(c, PT_CHECK_NOTE, "on-crash", "for debugging runs set <on_crash>preserve</on_crash> "
+		    "in the domain XML (virsh edit): the crashed guest stays paused for "
+		    "'virsh dump --memory-only' and query-pci, until 'virsh destroy'",
+		    "on_crash %s: libvirt %s the guest at its panic, so nothing of the crashed "
+		    "guest is left to look at (pttrace record keeps the BARs it read while the "
+		    "guest ran)", oc,
+		    !strcmp(oc, "restart") || !strcmp(oc, "coredump-restart") ? "restarts" :
+		    "destroys");
 }
 
 enum pt_check_level pt_check_vm(const char *sysroot, const struct pt_vm *vm,
@@ -144,6 +239,16 @@ enum pt_check_level pt_check_vm(const char *sysroot, const struct pt_vm *vm,
 	struct checker c = { fn, ctx, PT_CHECK_OK };
 	unsigned assigned = 0;
 
+	if (vm->libvirt && !vm->dom.have_xml)
+		say(&c, PT_CHECK_NOTE, "domain-xml", strstr(vm->dom.xml_error, "Permission denied") ?
+		    "run as root: libvirt's runtime directory is root's" : NULL,
+		    "libvirt runs this VM but its live XML was not read (%s): the advice is in QEMU "
+		    "command-line terms", vm->dom.xml_error[0] ? vm->dom.xml_error :
+		    "no NAME.xml next to its pid file");
+	else if (speaks_xml(vm))
+		say(&c, PT_CHECK_OK, "domain-xml", NULL, "libvirt domain '%s', id %d, uuid %s "
+		    "(%s): %u hostdev%s", vm->dom.name, vm->dom.id, vm->dom.uuid, vm->dom.xml_path,
+		    vm->dom.nhostdev, vm->dom.nhostdev == 1 ? "" : "s");
 	for (unsigned i = 0; i < vm->ndev; i++) {
 		if (!vm->dev[i].assigned)
 			continue;
@@ -155,13 +260,15 @@ enum pt_check_level pt_check_vm(const char *sysroot, const struct pt_vm *vm,
 		    "pci-assign -device): pttrace records the emulated ones the same way");
 	check_multifunction(&c, vm);
 	if (!vm->pvpanic && !vm->hv_crash)
-		say(&c, PT_CHECK_WARNING, "crash-signal", "add -device pvpanic (Linux guests; Windows "
-		    "with its pvpanic driver) or -cpu ...,hv-crash (Windows)",
+		say(&c, PT_CHECK_WARNING, "crash-signal",
+		    pt_advice_crash_signal(speaks_xml(vm) ? PT_TERMS_LIBVIRT : PT_TERMS_QEMU),
 		    "no crash signal configured (no pvpanic device, no hv-crash): pttrace record "
 		    "cannot stop exactly at a guest panic, only at a triple fault or by hand");
 	else
 		say(&c, PT_CHECK_OK, "crash-signal", NULL, "crash signal: %s%s%s",
 		    vm->pvpanic ? "pvpanic" : "", vm->pvpanic && vm->hv_crash ? ", " : "",
 		    vm->hv_crash ? "hv-crash" : "");
+	if (speaks_xml(vm))
+		check_on_crash(&c, vm);
 	return c.worst;
 }

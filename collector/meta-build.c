@@ -114,12 +114,18 @@ char *pt_meta_build(const struct pt_vm *vm, const struct pt_json *query_pci,
 	fprintf(f, ", \"pid\": %d, \"libvirt\": %s, \"vcpus\": %d", (int)vm->pid,
 		vm->libvirt ? "true" : "false", vm->nvcpus ? (int)vm->nvcpus : vm->smp);
 	str(f, "qemu", vm->exe, 1);
-	fprintf(f, ", \"pvpanic\": %s, \"hv_crash\": %s},\n \"host\": {", vm->pvpanic ? "true" : "false",
+	fprintf(f, ", \"pvpanic\": %s, \"hv_crash\": %s", vm->pvpanic ? "true" : "false",
 		vm->hv_crash ? "true" : "false");
+	if (vm->libvirt) {
+		fprintf(f, ", \"domain\": ");
+		pt_domain_put_json(f, &vm->dom);
+	}
+	fprintf(f, "},\n \"host\": {");
 	str(f, "kernel", u.release, 0);
 	str(f, "machine", u.machine, 1);
 	fprintf(f, "},\n \"recording\": {");
 	str(f, "mode", rec->stream ? "stream" : "flight-recorder", 0);
+	str(f, "qmp", rec->qmp ? rec->qmp : "", 1);
 	fprintf(f, ", \"buffer_kb\": %u, \"overwritten\": %llu, \"dropped\": %llu, \"events\": [",
 		rec->buffer_kb, rec->overwritten, rec->dropped);
 	for (unsigned i = 0; i < rec->nevents; i++) {

@@ -44,6 +44,7 @@ struct pt_meta_recording {
 	unsigned long long dropped;	/* --stream: events the full buffer refused */
 	const struct pt_meta_page_faults *page_faults;	/* NULL: kvm_page_fault not asked for */
 	const struct pt_json *guest_panicked;	/* QMP GUEST_PANICKED's data; NULL: none came */
+	const char *qmp;		/* how QMP was reached: "socket", "libvirt"; "" none */
 };
 
 /* The metadata JSON text (malloc'd), or NULL when out of memory. QUERY_PCI may be NULL. */

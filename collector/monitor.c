@@ -2,14 +2,17 @@
 /*
  * The VM's QMP monitor while recording: query-pci for the BARs (the
  * metadata, kvm_page_fault's filter, the pvpanic-pci trigger) and
- * GUEST_PANICKED as a stop.  A recording never depends on it: without QMP,
- * or when the peer misbehaves, it goes on without.
+ * GUEST_PANICKED as a stop.  A libvirt VM's monitor is libvirt's: both go
+ * through libvirt (virt.c), with libvirt's lifecycle events as a stop too.
+ * A recording never depends on it: without QMP, or when the peer
+ * misbehaves, it goes on without.
  */
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "record-int.h"
 
@@ -22,11 +25,28 @@ static void drop_qmp(struct rec *r, const struct pt_err *why)
 	r->qmp_up = 0;
 }
 
+/* libvirt went away (libvirtd restarted, the domain ended): on without it */
+static void drop_virt(struct rec *r, const struct pt_err *why)
+{
+	pt_rec_note(r, "%s; recording goes on without libvirt (no crash event from it, BARs as "
+		    "last seen)", why->msg);
+	pt_virt_close(r->virt);
+	r->virt = NULL;
+}
+
 void pt_mon_refresh_pci(struct rec *r, int timeout_ms)
 {
 	struct pt_json *pci = NULL;
 	struct pt_err qerr;
 
+	if (r->virt) {
+		/* libvirt bounds the call itself (its monitor timeout); QEMU answers in ms */
+		if (!pt_virt_qmp(r->virt, "{\"execute\": \"query-pci\"}", &pci, &qerr)) {
+			pt_json_free(r->query_pci);
+			r->query_pci = pci;
+		}
+		return;
+	}
 	if (!r->qmp_up)
 		return;
 	if (!pt_qmp_execute(&r->qmp, "query-pci", NULL, &pci, timeout_ms, &qerr)) {
@@ -35,6 +55,20 @@ void pt_mon_refresh_pci(struct rec *r, int timeout_ms)
 	} else if (r->qmp.broken) {
 		drop_qmp(r, &qerr);
 	}
+}
+
+void pt_mon_refresh_pci_at_stop(struct rec *r, int crashed)
+{
+	const struct pt_domain *dom = &r->vm.dom;
+
+	/*
+	 * libvirt tears a crashed domain down (on_crash destroy, restart):
+	 * query-pci would wait seconds for that, to fail; the BARs of the
+	 * last second's query stay.
+	 */
+	if (r->virt && crashed && dom->have_xml && strcmp(dom->on_crash, "preserve"))
+		return;
+	pt_mon_refresh_pci(r, 1000);
 }
 
 unsigned long long pt_mon_pvpanic_bar(const struct pt_json *buses)
@@ -55,12 +89,61 @@ unsigned long long pt_mon_pvpanic_bar(const struct pt_json *buses)
 	return 0;
 }
 
+/*
+ * A libvirt VM without --qmp: query-pci and the crash events through
+ * libvirt.  1 when connected, 0 when not (with a note).
+ */
+static int connect_libvirt(struct rec *r)
+{
+	const struct pt_domain *dom = &r->vm.dom;
+	struct pt_err err;
+
+	r->virt = pt_virt_open(NULL, dom->have_xml ? dom->uuid : NULL,
+			       dom->have_xml ? dom->name : r->vm.name, &err);
+	if (!r->virt) {
+		pt_rec_note(r, "%s: no guest BARs in the metadata, no crash event from libvirt "
+			    "(give --qmp for a second monitor)", err.msg);
+		return 0;
+	}
+	snprintf(r->qmp_via, sizeof(r->qmp_via), "libvirt");
+	if (pt_virt_qmp(r->virt, "{\"execute\": \"query-pci\"}", &r->query_pci, &err))
+		pt_rec_note(r, "query-pci through libvirt failed: %s", err.msg);
+	else
+		pt_rec_note(r, "libvirt domain '%s' (id %d): query-pci and its crash events through "
+			    "libvirt", dom->have_xml ? dom->name : r->vm.name, dom->have_xml ? dom->id : -1);
+	return 1;
+}
+
+int pt_mon_libvirt_crashed(struct rec *r, int wait_ms)
+{
+	struct pt_virt_events ev;
+	struct pt_err err;
+
+	for (int waited = 0; r->virt; waited += 20) {
+		if (pt_virt_poll(r->virt, &ev, &err)) {
+			drop_virt(r, &err);
+			return 0;
+		}
+		if (ev.crashed || ev.panicked) {
+			snprintf(r->virt_event, sizeof(r->virt_event), "%s", ev.what);
+			return 1;
+		}
+		if (ev.stopped || waited >= wait_ms)
+			return 0;
+		usleep(20000);
+	}
+	return 0;
+}
+
 void pt_mon_connect(struct rec *r)
 {
 	const char *paths[PT_VM_MAX_QMP + 1];
 	char failed[PT_VM_MAX_QMP + 1][sizeof(((struct pt_err *)0)->msg)];
 	unsigned n = 0;
 
+	/* libvirt holds the VM's monitor: ask libvirt, unless --qmp names a second one */
+	if (r->vm.libvirt && !r->opts->qmp && connect_libvirt(r))
+		return;
 	if (r->opts->qmp)
 		paths[n++] = r->opts->qmp;
 	for (unsigned i = 0; i < r->vm.nqmp; i++)
@@ -84,6 +167,7 @@ void pt_mon_connect(struct rec *r)
 			continue;
 		}
 		r->qmp_up = 1;
+		snprintf(r->qmp_via, sizeof(r->qmp_via), "socket");
 		if (pt_qmp_execute(&r->qmp, "query-pci", NULL, &r->query_pci, 3000, &qerr))
 			pt_rec_note(r, "QMP query-pci failed: %s", qerr.msg);
 		return;

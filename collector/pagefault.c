@@ -117,17 +117,18 @@ static int find_field(struct rec *r)
 static void no_bars(struct rec *r)
 {
 	struct page_faults *pf = &r->pf;
+	int qmp = r->qmp_up || r->virt;	/* a socket, or libvirt's monitor */
 
 	/* a BAR the guest unprogrammed (a reset) keeps the filter it had */
 	if (pf->armed || pf->said)
 		return;
 	snprintf(pf->reason, sizeof(pf->reason), "%s",
-		 !r->qmp_up ? "no QMP socket answered, so the guest's BARs are unknown" :
+		 !qmp ? "no QMP socket answered, so the guest's BARs are unknown" :
 		 !r->query_pci ? "QMP query-pci did not answer" :
 		 "QMP query-pci shows no programmed memory BAR yet (the guest has not "
 		 "enumerated its devices)");
 	pt_rec_note(r, "kvm_page_fault not armed: %s%s", pf->reason,
-		    !r->qmp_up ? " (give --qmp SOCKET)" : "; it is armed once it does");
+		    !qmp ? " (give --qmp SOCKET)" : "; it is armed once it does");
 	pf->said = 1;
 }
 

@@ -23,6 +23,7 @@
 #include "pt-qmp.h"
 #include "pt-record.h"
 #include "scratch.h"
+#include "virt.h"
 
 #define PT_INST_PREFIX "pttrace-"
 #define PT_REC_MAX_CPUS 256
@@ -66,6 +67,9 @@ struct rec {
 	char trigger_text[PT_REC_MAX_TRIGGERS][PT_REC_TRIGGER_LEN];
 	struct pt_qmp qmp;
 	int qmp_up;
+	struct pt_virt *virt;		/* a libvirt VM's QMP and events, through libvirt */
+	char virt_event[160];		/* the crash event libvirt sent, once it did */
+	char qmp_via[16];		/* "socket", "libvirt", "" (none answered) */
 	struct pt_json *query_pci;
 	struct pt_json *panic_msg;	/* the first GUEST_PANICKED, whole (its "data" goes to the metadata) */
 	struct pt_scratch sc;		/* the raw pages, the metadata, the state */
@@ -90,11 +94,13 @@ struct pt_rec_probe {
 	double duration;	/* --duration, 0: none */
 	int vm_gone;		/* the QEMU process ended */
 	int panicked;		/* QMP said GUEST_PANICKED */
+	int libvirt_crashed;	/* libvirt said the domain crashed */
 };
 /*
  * 1 with *STOP when P is a reason to stop, else 0.  Of several, the trigger
  * wins (it froze the buffer on the crash itself), then the signal, the
- * duration, the VM's exit and last QMP's panic.
+ * duration, libvirt's crash event (libvirt's on_crash=destroy ends the VM
+ * right after it), the VM's exit and last QMP's panic.
  */
 int pt_rec_stop_decide(const struct pt_rec_probe *p, enum pt_record_stop *stop);
 
@@ -176,6 +182,14 @@ int pt_mon_panicked(struct rec *r);
  * follows the crash (QEMU sends it once the vcpu's exit reaches it).
  */
 void pt_mon_await_panic(struct rec *r, int timeout_ms);
+/*
+ * 1 when libvirt says the domain crashed (lifecycle "crashed", or QEMU's
+ * GUEST_PANICKED through libvirt), into r->virt_event; waits up to WAIT_MS
+ * for it (the VM exited: was it libvirt's on_crash?).  0 without libvirt.
+ */
+int pt_mon_libvirt_crashed(struct rec *r, int wait_ms);
+/* The last query-pci, at the stop; CRASHED: the guest crashed (libvirt may be tearing it down). */
+void pt_mon_refresh_pci_at_stop(struct rec *r, int crashed);
 /* The pvpanic-pci BAR0 in query-pci's BUSES: 0 when there is none. */
 unsigned long long pt_mon_pvpanic_bar(const struct pt_json *buses);
 

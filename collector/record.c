@@ -36,6 +36,7 @@ const char *pt_record_stop_name(enum pt_record_stop stop)
 	case PT_STOP_SIGNAL: return "signal";
 	case PT_STOP_DURATION: return "duration";
 	case PT_STOP_VM_EXIT: return "the VM exited";
+	case PT_STOP_LIBVIRT_CRASH: return "libvirt crash event";
 	}
 	return "?";
 }
@@ -69,6 +70,8 @@ int pt_rec_stop_decide(const struct pt_rec_probe *p, enum pt_record_stop *stop)
 		*stop = PT_STOP_SIGNAL;
 	else if (p->duration > 0 && p->armed_for >= p->duration)
 		*stop = PT_STOP_DURATION;
+	else if (p->libvirt_crashed)
+		*stop = PT_STOP_LIBVIRT_CRASH;
 	else if (p->vm_gone)
 		*stop = PT_STOP_VM_EXIT;
 	else if (p->panicked)
@@ -93,6 +96,8 @@ static int stop_reason(struct rec *r, double armed_for, enum pt_record_stop *sto
 		.vm_gone = kill(r->vm.pid, 0) && errno == ESRCH,
 	};
 
+	/* libvirt's events only say what happened: reading them early loses nothing */
+	p.libvirt_crashed = pt_mon_libvirt_crashed(r, p.vm_gone ? 500 : 0);
 	if (pt_rec_stop_decide(&p, stop))
 		return 1;
 	p.panicked = pt_mon_panicked(r);
@@ -182,6 +187,7 @@ static char *build_meta(struct rec *r, const struct pt_record_result *res)
 		.overwritten = res ? res->overrun : 0, .dropped = res ? res->dropped : 0,
 		.page_faults = r->pf.spec || r->pf.reason[0] ? &mpf : NULL,
 		.guest_panicked = pt_json_get(r->panic_msg, "data"),
+		.qmp = r->qmp_via,
 	};
 
 	return pt_meta_build(&r->vm, r->query_pci, &mr);
@@ -231,6 +237,7 @@ static void cleanup(struct rec *r)
 	pt_watchdog_stop(r);
 	if (r->qmp_up)
 		pt_qmp_close(&r->qmp);
+	pt_virt_close(r->virt);
 	pt_json_free(r->query_pci);
 	pt_json_free(r->panic_msg);
 	free(r->meta_saved);
@@ -288,8 +295,11 @@ static int wait_for_stop(struct rec *r, struct pt_record_result *res, struct pt_
 	for (;;) {
 		double t = now_s();
 
-		if (stop_reason(r, t - r->armed_at, &res->stop))
+		if (stop_reason(r, t - r->armed_at, &res->stop)) {
+			if (res->stop == PT_STOP_LIBVIRT_CRASH)
+				snprintf(res->event, sizeof(res->event), "%s", r->virt_event);
 			return 0;
+		}
 		if (opts->stream && pt_capture_drain(&r->sc, r->inst, "vm", 0, &derr))
 			return keep_capture(r, &derr, err);
 		/*
@@ -334,7 +344,8 @@ static int finish(struct rec *r, struct pt_record_result *res, struct pt_err *er
 	if (res->stop == PT_STOP_TRIGGER)
 		pt_mon_await_panic(r, PANIC_WAIT_MS);
 	/* BARs are programmed by now, even for a VM that was started paused */
-	pt_mon_refresh_pci(r, 1000);
+	pt_mon_refresh_pci_at_stop(r, res->stop == PT_STOP_TRIGGER || res->stop == PT_STOP_QMP_PANIC ||
+				      res->stop == PT_STOP_LIBVIRT_CRASH);
 	if (r->host)
 		tracefs_trace_off(r->host);
 	res->armed_seconds = r->stopped_at - r->armed_at;

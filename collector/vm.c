@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "pt-json.h"
 #include "pt-vm.h"
 
 static void path_in(char *buf, size_t size, const char *sysroot, const char *fmt, ...)
@@ -79,16 +80,20 @@ static int opt_bool(const char *opts, const char *key)
 	       (n == 1 && *v == '1') || (n == 3 && !strncmp(v, "yes", 3));
 }
 
-static void parse_device(struct pt_vm *vm, const char *arg)
+static void set_flags(struct pt_vm *vm, struct pt_vm_device *d)
 {
-	struct pt_vm_device *d;
+	d->assigned = !strcmp(d->driver, "vfio-pci") || !strcmp(d->driver, "pci-assign") ||
+		      !strcmp(d->driver, "kvm-pci-assign");
+	if (!strncmp(d->driver, "pvpanic", 7))
+		vm->pvpanic = 1;
+}
+
+/* -device driver,key=val,...: the form people type */
+static void parse_device_opts(struct pt_vm *vm, struct pt_vm_device *d, const char *arg)
+{
 	const char *v;
 	size_t n;
 
-	if (vm->ndev == PT_VM_MAX_DEVICES)
-		return;
-	d = &vm->dev[vm->ndev++];
-	memset(d, 0, sizeof(*d));
 	n = strcspn(arg, ",");
 	copy(d->driver, sizeof(d->driver), arg, n);
 	if ((v = opt_value(arg, "host", &n)))
@@ -103,10 +108,84 @@ static void parse_device(struct pt_vm *vm, const char *arg)
 		d->ioport = strtoul(v, NULL, 0);
 	d->x_no_mmap = opt_bool(arg, "x-no-mmap");
 	d->multifunction = opt_bool(arg, "multifunction") == 1;
-	d->assigned = !strcmp(d->driver, "vfio-pci") || !strcmp(d->driver, "pci-assign") ||
-		      !strcmp(d->driver, "kvm-pci-assign");
-	if (!strncmp(d->driver, "pvpanic", 7))
-		vm->pvpanic = 1;
+	set_flags(vm, d);
+}
+
+/* A JSON member as a string ("" when absent): strings as they are, numbers in decimal. */
+static void json_str(const struct pt_json *obj, const char *key, char *buf, size_t size)
+{
+	const struct pt_json *m = pt_json_get(obj, key);
+
+	buf[0] = 0;
+	if (m && m->type == PT_JSON_STRING)
+		snprintf(buf, size, "%s", m->str);
+	else if (m && m->type == PT_JSON_NUMBER && m->num >= 0 && m->num < 1e15)
+		snprintf(buf, size, "%.0f", m->num);
+}
+
+/* A JSON boolean property: true/false, or QEMU's string spellings; -1 when absent. */
+static int json_bool(const struct pt_json *obj, const char *key)
+{
+	const struct pt_json *m = pt_json_get(obj, key);
+
+	if (!m)
+		return -1;
+	if (m->type == PT_JSON_TRUE || m->type == PT_JSON_FALSE)
+		return m->type == PT_JSON_TRUE;
+	if (m->type == PT_JSON_STRING)
+		return !strcmp(m->str, "on") || !strcmp(m->str, "true") || !strcmp(m->str, "yes") ||
+		       !strcmp(m->str, "1");
+	return m->type == PT_JSON_NUMBER ? m->num != 0 : -1;
+}
+
+/*
+ * -device {"driver":"vfio-pci","host":"0000:03:00.0","id":"hostdev0",...}:
+ * the form libvirt (>= 8, with QEMU >= 6.2) writes.  0, or -1 when ARG is
+ * not a JSON object.
+ */
+static int parse_device_json(struct pt_vm *vm, struct pt_vm_device *d, const char *arg)
+{
+	struct pt_json *j;
+	struct pt_err err;
+	char ioport[24];
+
+	j = pt_json_parse(arg, strlen(arg), &err);
+	if (!j || j->type != PT_JSON_OBJECT) {
+		pt_json_free(j);
+		return -1;
+	}
+	json_str(j, "driver", d->driver, sizeof(d->driver));
+	json_str(j, "host", d->host, sizeof(d->host));
+	json_str(j, "addr", d->addr, sizeof(d->addr));
+	json_str(j, "id", d->id, sizeof(d->id));
+	json_str(j, "bus", d->bus, sizeof(d->bus));
+	json_str(j, "ioport", ioport, sizeof(ioport));
+	d->ioport = strtoul(ioport, NULL, 0);
+	d->x_no_mmap = json_bool(j, "x-no-mmap");
+	d->multifunction = json_bool(j, "multifunction") == 1;
+	pt_json_free(j);
+	for (char *s = d->driver; *s; s++)	/* a name shown to people: no control bytes */
+		if ((unsigned char)*s < 0x20)
+			*s = '?';
+	set_flags(vm, d);
+	return 0;
+}
+
+static void parse_device(struct pt_vm *vm, const char *arg)
+{
+	struct pt_vm_device *d;
+
+	if (vm->ndev == PT_VM_MAX_DEVICES)
+		return;
+	d = &vm->dev[vm->ndev++];
+	memset(d, 0, sizeof(*d));
+	d->x_no_mmap = -1;
+	if (arg[strspn(arg, " \t")] == '{') {
+		if (parse_device_json(vm, d, arg))
+			vm->ndev--;	/* not JSON: QEMU would refuse it too */
+		return;
+	}
+	parse_device_opts(vm, d, arg);
 }
 
 static void add_qmp(struct pt_vm *vm, const char *path, size_t n)
@@ -238,8 +317,8 @@ static int read_cmdline(const char *sysroot, int pid, char ***argv, int *argc, c
 	return 0;
 }
 
-/* libvirt writes NAME.pid for each domain it runs. */
-static int libvirt_pid(const char *sysroot, int pid)
+/* libvirt writes NAME.pid for each domain it runs: 1 with its NAME, or 0. */
+static int libvirt_pid(const char *sysroot, int pid, char *name, size_t size)
 {
 	char path[PATH_MAX], buf[32];
 	struct dirent *de;
@@ -257,9 +336,33 @@ static int libvirt_pid(const char *sysroot, int pid)
 			continue;
 		path_in(path, sizeof(path), sysroot, "/run/libvirt/qemu/%s", de->d_name);
 		found = read_small(path, buf, sizeof(buf)) > 0 && atoi(buf) == pid;
+		if (found)
+			copy(name, size, de->d_name, l - 4);
 	}
 	closedir(dir);
 	return found;
+}
+
+/*
+ * A libvirt domain: its live XML, and what it says that the command line
+ * may not (the panic devices; the name when -name is missing).
+ */
+static void libvirt_domain(const char *sysroot, struct pt_vm *vm, const char *name)
+{
+	struct pt_err err;
+
+	if (pt_domain_read(sysroot, name, &vm->dom, &err)) {
+		snprintf(vm->dom.xml_error, sizeof(vm->dom.xml_error), "%.255s", err.msg);
+		return;
+	}
+	if (!vm->name[0])
+		snprintf(vm->name, sizeof(vm->name), "%s", vm->dom.name);
+	for (unsigned i = 0; i < vm->dom.npanic; i++) {
+		if (!strcmp(vm->dom.panic[i], "hyperv"))
+			vm->hv_crash = 1;
+		else if (!strcmp(vm->dom.panic[i], "isa") || !strcmp(vm->dom.panic[i], "pvpanic"))
+			vm->pvpanic = 1;
+	}
 }
 
 /*
@@ -408,8 +511,12 @@ int pt_vm_scan(const char *sysroot, struct pt_vm **vms, unsigned *n, struct pt_e
 		if (pid <= 0 || read_cmdline(sysroot, pid, &argv, &argc, &buf))
 			continue;
 		if (!pt_vm_parse_cmdline(argc, argv, &vm)) {
+			char dom[128];
+
 			vm.pid = pid;
-			vm.libvirt = libvirt_pid(sysroot, pid);
+			vm.libvirt = libvirt_pid(sysroot, pid, dom, sizeof(dom));
+			if (vm.libvirt)
+				libvirt_domain(sysroot, &vm, dom);
 			vm.kvm_fd = kvm_descriptor(sysroot, pid);
 			pt_vm_threads(sysroot, &vm);
 			if (*n == cap) {
@@ -434,19 +541,44 @@ int pt_vm_scan(const char *sysroot, struct pt_vm **vms, unsigned *n, struct pt_e
 	return 0;
 }
 
+/*
+ * Does VM answer to NAME: its name; for a libvirt domain also its UUID
+ * (any case) or its domain id.  A name match is worth more (2) than the
+ * others (1), so a domain called "3" is found before the one with id 3.
+ */
+static int vm_matches(const struct pt_vm *vm, const char *name)
+{
+	char *end;
+	long id;
+
+	if (!strcmp(vm->name, name))
+		return 2;
+	if (!vm->dom.have_xml)
+		return 0;
+	if (vm->dom.uuid[0] && !strcasecmp(vm->dom.uuid, name))
+		return 1;
+	id = strtol(name, &end, 10);
+	return *name && !*end && vm->dom.id >= 0 && id == vm->dom.id;
+}
+
 int pt_vm_find(const char *sysroot, const char *name, pid_t pid, struct pt_vm *out,
 	       struct pt_err *err)
 {
 	struct pt_vm *vms;
 	unsigned n, matches = 0;
 	char names[256] = "", pids[128] = "";
+	int best = 0;
 
 	if (pt_vm_scan(sysroot, &vms, &n, err))
 		return -1;
+	/* names first: only when no name matches do UUIDs and ids count */
+	for (unsigned i = 0; name && i < n; i++)
+		if (vm_matches(&vms[i], name) > best)
+			best = vm_matches(&vms[i], name);
 	for (unsigned i = 0; i < n; i++) {
 		size_t l = strlen(names);
 
-		if (name ? !strcmp(vms[i].name, name) : vms[i].pid == pid) {
+		if (name ? best && vm_matches(&vms[i], name) == best : vms[i].pid == pid) {
 			if (!matches++)
 				*out = vms[i];
 			snprintf(pids + strlen(pids), sizeof(pids) - strlen(pids), "%s%d",

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include "pt-event.h"
 #include "pt-exit-reasons.h"
+#include "pt-advice.h"
 #include "pt-json.h"
 #include "pt-model.h"
 #include "pt-reader.h"
@@ -119,7 +120,7 @@ struct pt_finding {
 	 */
 	int unknown_bars;
 	char why[320];		/* why it matters */
-	char advice[320];	/* what to try */
+	char advice[512];	/* what to try, in the VM's terms (pt-advice.h) */
 	struct pt_evidence evidence[PT_MAX_EVIDENCE];
 	unsigned nevidence;
 	enum pt_finding_class cls;
@@ -275,6 +276,15 @@ int pt_analysis_missing(const struct pt_analysis *a, enum pt_event_kind kind, co
  * missing and either is non-zero, else 0.
  */
 int pt_analysis_mmio_by_exits(const struct pt_analysis *a, uint64_t *exits, uint64_t *faults);
+
+/*
+ * The terms advice speaks for the trace's VM (pt-advice.h): libvirt's
+ * domain XML when pttrace's metadata says libvirt ran it, else QEMU's
+ * command line.
+ */
+enum pt_vm_terms pt_analysis_terms(const struct pt_analysis *a);
+/* The -device id (libvirt's alias) of the passed-through host device HOST, or NULL. */
+const char *pt_analysis_device_id(const struct pt_analysis *a, const char *host);
 
 /* Seconds from the crash (negative before it). */
 double pt_rel(const struct pt_analysis *a, uint64_t ts);

@@ -9,9 +9,13 @@ enum pt_check_level { PT_CHECK_OK, PT_CHECK_NOTE, PT_CHECK_WARNING, PT_CHECK_ERR
 
 struct pt_check_item {
 	enum pt_check_level level;
-	const char *rule;	/* "multifunction", "driver", "iommu-group", "mmap", "crash-signal" */
+	/*
+	 * "multifunction", "driver", "iommu-group", "mmap", "crash-signal";
+	 * for libvirt domains also "domain-xml", "on-crash"
+	 */
+	const char *rule;
 	char what[256];
-	char advice[256];
+	char advice[512];	/* in the VM's own terms: domain XML for libvirt, else -device */
 };
 
 /* Calls FN for each thing found, and returns the worst level. */

@@ -20,6 +20,7 @@ enum pt_record_stop {
 	PT_STOP_SIGNAL,
 	PT_STOP_DURATION,
 	PT_STOP_VM_EXIT,	/* the QEMU process ended */
+	PT_STOP_LIBVIRT_CRASH,	/* libvirt's crashed event, or GUEST_PANICKED through libvirt */
 };
 const char *pt_record_stop_name(enum pt_record_stop stop);
 
@@ -42,7 +43,7 @@ struct pt_record_opts {
 	unsigned buffer_kb;		/* per cpu */
 	const char *const *events;	/* -e, NULL-terminated; NULL: the default set */
 	double duration;		/* stop after, seconds; 0: never */
-	const char *qmp;		/* QMP socket; NULL: from the command line */
+	const char *qmp;		/* QMP socket; NULL: from the command line, or libvirt's */
 	const volatile sig_atomic_t *stop;
 	/* called about every 0.25 s while armed */
 	void (*on_status)(void *ctx, const struct pt_record_status *st);
@@ -56,6 +57,7 @@ struct pt_record_opts {
 struct pt_record_result {
 	enum pt_record_stop stop;
 	char trigger[64];	/* which trigger, when one stopped it */
+	char event[160];	/* PT_STOP_LIBVIRT_CRASH: libvirt's event, as it said it */
 	uint64_t entries, overrun, dropped;
 	double armed_seconds;
 	double write_seconds;	/* from the stop to crash.dat renamed in place */

@@ -9,12 +9,15 @@
 #ifndef PT_VM_H
 #define PT_VM_H
 
+#include <stdio.h>
 #include <sys/types.h>
 #include "pttrace.h"
 
 #define PT_VM_MAX_DEVICES	32
 #define PT_VM_MAX_THREADS	512
 #define PT_VM_MAX_QMP		4
+#define PT_VM_MAX_HOSTDEVS	16
+#define PT_VM_MAX_PANICS	4
 
 struct pt_vm_device {
 	char driver[32];	/* vfio-pci, pci-assign, edu, e1000e, ... */
@@ -28,11 +31,40 @@ struct pt_vm_device {
 	int assigned;		/* passed through: vfio-pci, pci-assign */
 };
 
+/* A <hostdev> of a libvirt domain's live XML (PCI, mode='subsystem'). */
+struct pt_dom_hostdev {
+	char host[16];		/* <source><address/>: "0000:03:00.0" */
+	char guest[16];		/* <address type='pci'/>: "0000:04:00.0", libvirt's bus index */
+	int guest_bus, guest_slot, guest_fn;	/* -1 when the XML gives no guest address */
+	char alias[48];		/* <alias name=/>: the -device id, "hostdev0" */
+	int managed;		/* managed='yes': libvirt binds it to vfio-pci at start */
+	int multifunction;	/* multifunction='on' on its guest address */
+};
+
+/* What a libvirt domain's live XML (/run/libvirt/qemu/NAME.xml) says. */
+struct pt_domain {
+	int have_xml;		/* the XML was read */
+	char xml_error[256];	/* why not, for a libvirt VM whose XML could not be read */
+	char xml_path[160];
+	char name[128];
+	char uuid[40];
+	int id;			/* the domain id, -1 when not running */
+	char type[16];		/* kvm, qemu */
+	char on_crash[24];	/* destroy (libvirt's default), preserve, restart, coredump-* */
+	char panic[PT_VM_MAX_PANICS][16];	/* <panic model=/>: isa, hyperv, pvpanic, ... */
+	unsigned panic_iobase[PT_VM_MAX_PANICS];	/* isa's iobase, 0 when default */
+	unsigned npanic;
+	struct pt_dom_hostdev hostdev[PT_VM_MAX_HOSTDEVS];
+	unsigned nhostdev;
+	int qemu_ns;		/* xmlns:qemu is declared (qemu:commandline, qemu:override) */
+};
+
 struct pt_vm {
 	pid_t pid;
 	char name[128];
 	char exe[256];
 	int libvirt;		/* a pid file of libvirt's names it */
+	struct pt_domain dom;	/* its live XML, when libvirt runs it */
 	int kvm_fd;		/* holds /dev/kvm or a kvm-vm descriptor: 1, 0, -1 unknown */
 	int smp;
 	int hv_crash;		/* -cpu ...,hv-crash */
@@ -54,8 +86,9 @@ int pt_vm_parse_cmdline(int argc, char *const *argv, struct pt_vm *vm);
 int pt_vm_scan(const char *sysroot, struct pt_vm **vms, unsigned *n, struct pt_err *err);
 
 /*
- * The VM called NAME (-name NAME or guest=NAME), or with PID when NAME is
- * NULL.  Errors say which names exist, or which pids share the name.
+ * The VM called NAME (-name NAME or guest=NAME; for a libvirt domain also
+ * its UUID or domain id), or with PID when NAME is NULL.  Errors say which
+ * names exist, or which pids share the name.
  */
 int pt_vm_find(const char *sysroot, const char *name, pid_t pid, struct pt_vm *vm,
 	       struct pt_err *err);
@@ -75,6 +108,23 @@ int pt_vm_is_kvm(const struct pt_vm *vm, char *why, size_t size);
  */
 int pt_vm_owns_socket(const char *sysroot, const struct pt_vm *vm, const char *path,
 		      char *why, size_t size);
+
+/*
+ * Parses the text of libvirt's live domain XML (<domstatus> wrapping
+ * <domain>, or a bare <domain>) into DOM; 0, or -1 with ERR.
+ */
+int pt_domain_parse(const char *text, size_t len, struct pt_domain *dom, struct pt_err *err);
+
+/* Reads SYSROOT/run/libvirt/qemu/NAME.xml into DOM; 0, or -1 with ERR. */
+int pt_domain_read(const char *sysroot, const char *name, struct pt_domain *dom,
+		   struct pt_err *err);
+
+/* DOM as a JSON object (null when its XML was not read), to F. */
+void pt_domain_put_json(FILE *f, const struct pt_domain *dom);
+
+/* The hostdev of DOM with alias ALIAS or host BDF HOST (either may be NULL), or NULL. */
+const struct pt_dom_hostdev *pt_domain_hostdev(const struct pt_domain *dom, const char *alias,
+					       const char *host);
 
 /* Re-reads the thread ids under /proc/PID/task; -1 when the process is gone. */
 int pt_vm_threads(const char *sysroot, struct pt_vm *vm);

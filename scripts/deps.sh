@@ -8,7 +8,8 @@ PACKAGES="gcc make binutils pkg-config libc6-dev
 	libtracefs-dev libtraceevent-dev libtracecmd-dev libelf-dev libncurses-dev
 	libcmocka-dev clang libclang-rt-14-dev zlib1g-dev libzstd-dev
 	qemu-system-x86 trace-cmd tmux python3 strace gdb
-	man-db groff-base bash-completion"
+	man-db groff-base bash-completion
+	libxml2-dev libvirt-dev libvirt-daemon-system libvirt-clients"
 
 missing=""
 for p in $PACKAGES; do

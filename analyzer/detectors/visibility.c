@@ -45,9 +45,13 @@ static void finish(void *p, struct pt_analysis *a)
 		snprintf(f.why, sizeof(f.why), "vfio-pci maps a passed-through device's BARs straight "
 			 "into the guest, so KVM never sees the driver's register accesses: no detector "
 			 "can judge what this device's driver did");
-		snprintf(f.advice, sizeof(f.advice), "for a debugging run restart the VM with "
-			 "x-no-mmap=on on the device (-device vfio-pci,host=...,x-no-mmap=on): every "
-			 "access then traps (slower, but visible)");
+		if (pt_analysis_terms(a) == PT_TERMS_LIBVIRT)
+			pt_advice_nommap(PT_TERMS_LIBVIRT, pt_analysis_device_id(a, d->host), f.advice,
+					 sizeof(f.advice));
+		else
+			snprintf(f.advice, sizeof(f.advice), "for a debugging run restart the VM with "
+				 "x-no-mmap=on on the device (-device vfio-pci,host=...,x-no-mmap=on): "
+				 "every access then traps (slower, but visible)");
 		pt_finding_add(a, &f);
 	}
 }

@@ -2,33 +2,7 @@
 # pttrace vms and pttrace check on fake /proc and /sys trees (--sysroot):
 # pass-through set-ups without pass-through hardware.
 . "$(dirname "$0")/../lib.sh"
-R=$T/root
-
-# fake_vm PID THREADS... -- ARGV...: a process with that command line and threads
-fake_vm() {
-	local pid=$1
-	shift
-	mkdir -p "$R/proc/$pid/task"
-	while [ "$1" != "--" ]; do
-		mkdir -p "$R/proc/$pid/task/${1%%:*}"
-		printf '%s\n' "${1#*:}" > "$R/proc/$pid/task/${1%%:*}/comm"
-		shift
-	done
-	shift
-	printf '%s\0' "$@" > "$R/proc/$pid/cmdline"
-}
-
-# fake_pci BDF VENDOR DEVICE CLASS DRIVER GROUP
-fake_pci() {
-	local d=$R/sys/bus/pci/devices/$1
-	mkdir -p "$d" "$R/sys/bus/pci/drivers/$5" "$R/sys/kernel/iommu_groups/$6/devices"
-	echo "0x$2" > "$d/vendor"
-	echo "0x$3" > "$d/device"
-	echo "0x$4" > "$d/class"
-	[ "$5" != none ] && ln -s "../../../bus/pci/drivers/$5" "$d/driver"
-	ln -s "../../../kernel/iommu_groups/$6" "$d/iommu_group"
-	ln -s "../../../../bus/pci/devices/$1" "$R/sys/kernel/iommu_groups/$6/devices/$1"
-}
+. "$(dirname "$0")/../fake-root.sh"
 
 # a GPU and its HDMI audio split over two slots, the audio on the host's
 # sound driver, a USB controller in the same IOMMU group, no crash signal

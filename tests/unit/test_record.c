@@ -342,6 +342,9 @@ static void test_stop_decide(void **state)
 	/* the VM's exit is said before a panic QMP also reported */
 	p.vm_gone = 1;
 	assert_int_equal(decide(&p), PT_STOP_VM_EXIT);
+	/* but libvirt's crash event says why it exited (on_crash=destroy) */
+	p.libvirt_crashed = 1;
+	assert_int_equal(decide(&p), PT_STOP_LIBVIRT_CRASH);
 	p.duration = 5;
 	assert_int_equal(decide(&p), PT_STOP_DURATION);
 	p.signalled = 1;

@@ -57,20 +57,29 @@ static void test_used_and_seen(void **state)
 	pt_analysis_free(s.a);
 }
 
-/* A passed-through device with BAR0 at GPA 0xfe000000, as pttrace record's metadata has it. */
-static struct stream assigned_nic(const char *x_no_mmap)
+/*
+ * A passed-through device with BAR0 at GPA 0xfe000000, as pttrace record's
+ * metadata has it; VM is the metadata's "vm" member ("" for none).
+ */
+static struct stream assigned_nic_in(const char *x_no_mmap, const char *vm)
 {
 	struct stream s = stream_start();
-	char meta[512];
+	char meta[768];
 
-	snprintf(meta, sizeof(meta), "{\"pci\": [{\"bdf\": \"00:03.0\", \"vendor\": 32902, "
+	snprintf(meta, sizeof(meta), "{%s\"pci\": [{\"bdf\": \"00:03.0\", \"vendor\": 32902, "
 		 "\"device\": 4307, \"class\": 512, \"bars\": [{\"bar\": 0, \"address\": 4261412864, "
 		 "\"size\": 131072, \"type\": \"memory\"}]}], \"devices\": [{\"driver\": "
-		 "\"vfio-pci\", \"addr\": \"03.0\", \"assigned\": true, \"host\": \"0000:03:00.0\"%s%s}]}",
+		 "\"vfio-pci\", \"id\": \"hostdev2\", \"addr\": \"03.0\", \"assigned\": true, "
+		 "\"host\": \"0000:03:00.0\"%s%s}]}", vm,
 		 x_no_mmap ? ", \"x_no_mmap\": " : "", x_no_mmap ? x_no_mmap : "");
 	assert_int_equal(pt_analysis_set_meta(s.a, meta), 0);
 	pvpanic(&s);
 	return s;
+}
+
+static struct stream assigned_nic(const char *x_no_mmap)
+{
+	return assigned_nic_in(x_no_mmap, "");
 }
 
 static void test_assigned_mmapped(void **state)
@@ -82,6 +91,22 @@ static void test_assigned_mmapped(void **state)
 	assert_non_null(f);
 	assert_int_equal(f->severity, PT_SEV_MEDIUM);
 	assert_non_null(strstr(f->title, "passed through from host 0000:03:00.0 (x-no-mmap=off)"));
+	/* a VM started by hand: its command line */
+	assert_non_null(strstr(f->advice, "(-device vfio-pci,host=...,x-no-mmap=on)"));
+	pt_analysis_free(s.a);
+}
+
+/* A libvirt domain's recording: the advice is domain XML, for that hostdev's alias. */
+static void test_assigned_libvirt(void **state)
+{
+	struct stream s = assigned_nic_in("false", "\"vm\": {\"name\": \"win10\", \"libvirt\": true}, ");
+	const struct pt_finding *f = find(s.a, "visibility");
+
+	(void)state;
+	assert_non_null(f);
+	assert_non_null(strstr(f->advice, "<qemu:override><qemu:device alias='hostdev2'><qemu:frontend>"
+			       "<qemu:property name='x-no-mmap' type='bool' value='true'/>"));
+	assert_null(strstr(f->advice, "-device vfio-pci"));
 	pt_analysis_free(s.a);
 }
 
@@ -112,6 +137,7 @@ int main(void)
 		cmocka_unit_test(test_used_but_unseen),
 		cmocka_unit_test(test_used_and_seen),
 		cmocka_unit_test(test_assigned_mmapped),
+		cmocka_unit_test(test_assigned_libvirt),
 		cmocka_unit_test(test_assigned_unknown_mmap),
 		cmocka_unit_test(test_assigned_no_mmap),
 	};
