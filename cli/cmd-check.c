@@ -51,7 +51,9 @@ static int check_run(int argc, char **argv)
 			return pt_die_usage(&pt_cmd_check, NULL);	/* getopt said why */
 		}
 	}
-	if (optind != argc || !name == !pid)
+	if (name && pid)
+		return pt_die_usage(&pt_cmd_check, "--vm and --pid are exclusive: give one");
+	if (optind != argc || (!name && !pid))
 		return pt_die_usage(&pt_cmd_check, "check wants --vm NAME or --pid PID");
 	if (pt_vm_find(sysroot, name, pid, &vm, &err)) {
 		pt_error("%s", err.msg);

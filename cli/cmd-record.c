@@ -93,6 +93,34 @@ static int record_cleanup(struct ui *ui)
 	return PT_EXIT_OK;
 }
 
+/* -b: digits only (strtoul takes "-5" and wraps it), within the range pt_record accepts. */
+static int parse_buffer(const char *arg, unsigned *kb)
+{
+	unsigned long long v = 0;
+
+	if (!*arg)
+		return -1;
+	for (const char *p = arg; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		v = v * 10 + (*p - '0');
+		if (v > PT_RECORD_MAX_BUFFER_KB)
+			return -1;
+	}
+	if (v < PT_RECORD_MIN_BUFFER_KB)
+		return -1;
+	*kb = v;
+	return 0;
+}
+
+/* --sysroot: every check made, nothing armed. */
+static int say_checked(const struct pt_record_result *res, const struct pt_record_opts *opts)
+{
+	printf("checked:  VM '%s' (pid %d), output '%s': nothing armed (--sysroot reads a fake "
+	       "/proc and /sys: a dry run for tests)\n", res->vm_name, (int)res->vm_pid, opts->output);
+	return PT_EXIT_OK;
+}
+
 static int record_run(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -145,9 +173,9 @@ static int record_run(int argc, char **argv)
 			opts.stream = 1;
 			break;
 		case 'b':
-			opts.buffer_kb = strtoul(optarg, &end, 10);
-			if (*end || !opts.buffer_kb)
-				return pt_die_usage(&pt_cmd_record, "-b wants KB per cpu, not '%s'", optarg);
+			if (parse_buffer(optarg, &opts.buffer_kb))
+				return pt_die_usage(&pt_cmd_record, "-b wants KB per cpu, from %u to %u, not '%s'",
+						    PT_RECORD_MIN_BUFFER_KB, PT_RECORD_MAX_BUFFER_KB, optarg);
 			break;
 		case 'e':
 			if (nevents == 64)
@@ -191,7 +219,9 @@ static int record_run(int argc, char **argv)
 		return record_recover(recover, output_given ? opts.output : NULL, &ui);
 	if (cleanup)
 		return record_cleanup(&ui);
-	if (!opts.vm_name == !opts.pid)
+	if (opts.vm_name && opts.pid)
+		return pt_die_usage(&pt_cmd_record, "--vm and --pid are exclusive: give one");
+	if (!opts.vm_name && !opts.pid)
 		return pt_die_usage(&pt_cmd_record, "record wants --vm NAME or --pid PID (see 'pttrace vms')");
 	if (nevents) {
 		events[nevents] = NULL;
@@ -215,6 +245,8 @@ static int record_run(int argc, char **argv)
 	}
 	if (ui.tty && !ui.quiet)
 		fprintf(stderr, "\r\033[K");
+	if (res.checked_only)
+		return say_checked(&res, &opts);
 	printf("stopped:  %s%s%s%s after %.1f s armed\n", pt_record_stop_name(res.stop),
 	       res.event[0] ? " (" : "", res.event, res.event[0] ? ")" : "", res.armed_seconds);
 	a = pt_analyze_file(res.written, &aopts, &err);
@@ -248,7 +280,7 @@ const struct pt_cmd pt_cmd_record = {
 	.usage =
 	"usage: pttrace record (--vm <name> | --pid <pid>) [-o <file>] [-b <kb>] [-e <event>]...\n"
 	"                      [--stream <file>] [--duration <s>] [--qmp <socket>]\n"
-	"                      [--tmpdir <dir>] [-q]\n"
+	"                      [--tmpdir <dir>] [-q] [--sysroot <dir>]\n"
 	"       pttrace record --recover <dir> [-o <file>]\n"
 	"       pttrace record --cleanup\n"
 	"       pttrace record --list\n"
@@ -268,15 +300,19 @@ const struct pt_cmd pt_cmd_record = {
 	"\n"
 	"    --vm <name>         the VM's -name, or a libvirt domain's name, UUID or id\n"
 	"    --pid <pid>         the QEMU process\n"
-	"    -o <file>           the output (default crash.dat), written whole or not at all\n"
-	"    -b <kb>             ring buffer per cpu, KB (default 8192)\n"
+	"    -o <file>           the output (default crash.dat), written whole or not at all;\n"
+	"                        a directory, a device or '-' (standard output: readers\n"
+	"                        seek in a trace.dat) is refused before anything is armed\n"
+	"    -b <kb>             ring buffer per cpu, KB (default 8192; 4 to 1048576, and\n"
+	"                        at most half the host's memory over all cpus)\n"
 	"    -e <event>          record this event instead of the default set (repeatable;\n"
 	"                        kvm:kvm_mmio or kvm_mmio); -e +<event> adds it to the set\n"
 	"                        (-e +kvm_emulate_insn gives guest rips on hosts without\n"
 	"                        kvm_exit, for --guest-elf)\n"
 	"    --stream <file>     record everything into <file>, not only the last buffer-full\n"
 	"    --duration <s>      stop after <s> seconds\n"
-	"    --qmp <socket>      the VM's QMP socket, if not on its command line; a\n"
+	"    --qmp <socket>      the VM's QMP socket, if not on its command line; one\n"
+	"                        that cannot be used is an error, before arming; a\n"
 	"                        libvirt domain's QMP goes through libvirt without it\n"
 	"    --tmpdir <dir>      scratch space for the raw capture (default $TMPDIR, else\n"
 	"                        the output's directory); it must hold the ring buffers\n"
@@ -285,6 +321,9 @@ const struct pt_cmd pt_cmd_record = {
 	"    --cleanup           remove every instance and scratch directory a dead\n"
 	"                        pttrace left, kept captures too\n"
 	"    --list              list the running VMs (pttrace vms)\n"
+	"    --sysroot <dir>     for tests: find the VM in <dir>/proc and <dir>/sys, make\n"
+	"                        every check above, and stop before arming anything (a\n"
+	"                        fake tree's pids are not this machine's threads)\n"
 	"\n"
 	"Default events: kvm_mmio kvm_fast_mmio kvm_pio kvm_msr kvm_userspace_exit\n"
 	"kvm_exit kvm_entry kvm_page_fault kvm_inj_exception kvm_inj_virq\n"

@@ -7,12 +7,14 @@
  * A recording never depends on it: without QMP, or when the peer
  * misbehaves, it goes on without.
  */
+#include <errno.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "record-int.h"
 
@@ -135,17 +137,50 @@ int pt_mon_libvirt_crashed(struct rec *r, int wait_ms)
 	return 0;
 }
 
+/* query-pci once connected: the BARs before the first refresh. */
+static void first_query(struct rec *r)
+{
+	struct pt_err qerr;
+
+	r->qmp_up = 1;
+	snprintf(r->qmp_via, sizeof(r->qmp_via), "socket");
+	if (pt_qmp_execute(&r->qmp, "query-pci", NULL, &r->query_pci, 3000, &qerr))
+		pt_rec_note(r, "QMP query-pci failed: %s", qerr.msg);
+}
+
+int pt_mon_connect_given(struct rec *r, struct pt_err *err)
+{
+	const char *path = r->opts->qmp;
+	char why[PATH_MAX + 128];
+	struct stat st;
+
+	if (!path)
+		return 0;
+	if (stat(path, &st))
+		return pt_err_errno(err, errno, "cannot connect to QMP socket '%s'", path);
+	if (!S_ISSOCK(st.st_mode))
+		return pt_err_set(err, "cannot connect to QMP socket '%s': not a socket", path);
+	/* root connects only to the VM's own monitor, also when the user names it */
+	if (!pt_vm_owns_socket(r->opts->sysroot, &r->vm, path, why, sizeof(why)))
+		return pt_err_set(err, "will not use QMP socket '%s': %s", path, why);
+	if (pt_qmp_connect(&r->qmp, path, 1000, err))
+		return -1;
+	first_query(r);
+	return 0;
+}
+
 void pt_mon_connect(struct rec *r)
 {
-	const char *paths[PT_VM_MAX_QMP + 1];
-	char failed[PT_VM_MAX_QMP + 1][sizeof(((struct pt_err *)0)->msg)];
+	const char *paths[PT_VM_MAX_QMP];
+	char failed[PT_VM_MAX_QMP][sizeof(((struct pt_err *)0)->msg)];
 	unsigned n = 0;
 
-	/* libvirt holds the VM's monitor: ask libvirt, unless --qmp names a second one */
-	if (r->vm.libvirt && !r->opts->qmp && connect_libvirt(r))
+	/* the socket given with --qmp was connected before arming, or refused */
+	if (r->qmp_up || r->opts->qmp)
 		return;
-	if (r->opts->qmp)
-		paths[n++] = r->opts->qmp;
+	/* libvirt holds the VM's monitor: ask libvirt */
+	if (r->vm.libvirt && connect_libvirt(r))
+		return;
 	for (unsigned i = 0; i < r->vm.nqmp; i++)
 		paths[n++] = r->vm.qmp[i];
 	for (unsigned i = 0; i < n; i++) {
@@ -166,10 +201,7 @@ void pt_mon_connect(struct rec *r)
 			snprintf(failed[i], sizeof(failed[i]), "%s", qerr.msg);
 			continue;
 		}
-		r->qmp_up = 1;
-		snprintf(r->qmp_via, sizeof(r->qmp_via), "socket");
-		if (pt_qmp_execute(&r->qmp, "query-pci", NULL, &r->query_pci, 3000, &qerr))
-			pt_rec_note(r, "QMP query-pci failed: %s", qerr.msg);
+		first_query(r);
 		return;
 	}
 	/* why each one failed matters only when none answered (the lab holds one of two) */

@@ -169,6 +169,13 @@ void pt_pf_release(struct page_faults *pf);
 
 /* monitor.c */
 
+/*
+ * The socket the user gave with --qmp, before anything is armed: connected
+ * (r->qmp_up), or -1 with ERR naming it and why ("cannot connect to QMP
+ * socket '/x.sock': No such file or directory").  0 when none was given.
+ */
+int pt_mon_connect_given(struct rec *r, struct pt_err *err);
+/* The command line's QMP sockets, when --qmp gave none; notes say why none answered. */
 void pt_mon_connect(struct rec *r);
 /* query-pci again into r->query_pci; the last answer is kept when this one fails. */
 void pt_mon_refresh_pci(struct rec *r, int timeout_ms);

@@ -104,13 +104,31 @@ static int stop_reason(struct rec *r, double armed_for, enum pt_record_stop *sto
 	return pt_rec_stop_decide(&p, stop);
 }
 
-/* Fails early, before arming, when the output cannot be written at all. */
+/*
+ * Fails early, before arming, when the output cannot be written at all: a
+ * recording may wait hours for its crash, and only then rename its file
+ * into place.
+ */
 static int check_output(const char *output, struct pt_err *err)
 {
 	char probe[PATH_MAX];
 	const char *slash = strrchr(output, '/');
+	struct stat st;
 	int fd;
 
+	if (!strcmp(output, "-"))
+		return pt_err_set(err, "cannot write the trace to standard output ('-'): a trace.dat is "
+				  "read by seeking in it; give a file name (-o crash.dat)");
+	if (!output[0])
+		return pt_err_set(err, "the output file name is empty: give one (-o crash.dat)");
+	if (!stat(output, &st) && S_ISDIR(st.st_mode))
+		return pt_err_set(err, "cannot write '%s': it is a directory; give a file name "
+				  "(-o %s%scrash.dat)", output, output,
+				  output[strlen(output) - 1] == '/' ? "" : "/");
+	/* the file is replaced whole by a rename: never a device, a pipe or a socket */
+	if (!lstat(output, &st) && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode))
+		return pt_err_set(err, "cannot write '%s': it is not a regular file; give a file name",
+				  output);
 	if (!slash)
 		snprintf(probe, sizeof(probe), "./.pttrace-probe.XXXXXX");
 	else
@@ -121,6 +139,52 @@ static int check_output(const char *output, struct pt_err *err)
 		return pt_err_errno(err, errno, "cannot write '%s'", output);
 	close(fd);
 	unlink(probe);
+	return 0;
+}
+
+/* -e names an event the kernel does not have: a typo, said once, before arming. */
+static int check_events(const struct pt_record_opts *opts, struct pt_err *err)
+{
+	for (const char *const *e = opts->events; e && *e; e++) {
+		const char *spec = (*e)[0] == '+' ? *e + 1 : *e, *event;
+		char sys[64];
+
+		pt_inst_event_split(spec, sys, sizeof(sys), &event);
+		if (!sys[0] || !event[0] || !tracefs_event_file_exists(NULL, sys, event, "format"))
+			return pt_err_set(err, "unknown event '%s' (ls %s/events/%s)", spec,
+					  tracefs_tracing_dir(), sys[0] ? sys : "kvm");
+	}
+	return 0;
+}
+
+/* MemTotal in KB, 0 when unknown. */
+static unsigned long long mem_total_kb(void)
+{
+	unsigned long long kb = 0;
+	char line[128];
+	FILE *f = fopen("/proc/meminfo", "re");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemTotal: %llu kB", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+static int check_buffer(unsigned kb, struct pt_err *err)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_CONF);
+	unsigned long long mem = mem_total_kb();
+
+	if (kb < PT_RECORD_MIN_BUFFER_KB || kb > PT_RECORD_MAX_BUFFER_KB)
+		return pt_err_set(err, "a buffer of %u KB per cpu is out of range: from %u to %u KB",
+				  kb, PT_RECORD_MIN_BUFFER_KB, PT_RECORD_MAX_BUFFER_KB);
+	/* the kernel allocates it on every cpu, and the scratch holds it again */
+	if (cpus > 0 && mem && (unsigned long long)kb * cpus > mem / 2)
+		return pt_err_set(err, "a buffer of %u KB on each of %ld cpus is more than half of this "
+				  "host's memory (%llu MB): at most %llu KB", kb, cpus, mem / 1024,
+				  mem / 2 / cpus);
 	return 0;
 }
 
@@ -135,13 +199,16 @@ static int preflight(struct rec *r, struct pt_err *err)
 		if (e - opts->events >= PT_REC_MAX_EVENTS)
 			return pt_err_set(err, "too many events given with -e: at most %d",
 					  PT_REC_MAX_EVENTS);
+	if (check_buffer(opts->buffer_kb, err) || check_output(opts->output, err))
+		return -1;
 	if (geteuid())
 		return pt_err_set(err, "recording needs root (tracefs and the VM's threads): run as root");
 	if (pt_vm_find(opts->sysroot, opts->vm_name, opts->pid, &r->vm, err))
 		return -1;
 	if (!pt_vm_is_kvm(&r->vm, why, sizeof(why)))
 		return pt_err_set(err, "%s: not recorded", why);
-	return check_output(opts->output, err) || pt_inst_ensure_tracefs(err) ? -1 : 0;
+	return pt_inst_ensure_tracefs(err) || check_events(opts, err) || pt_mon_connect_given(r, err)
+	       ? -1 : 0;
 }
 
 static int create_cpu_files(struct rec *r, const char *tag, struct pt_err *err)
@@ -380,8 +447,19 @@ int pt_record(const struct pt_record_opts *opts, struct pt_record_result *res, s
 	if (!r)
 		return pt_err_set(err, "out of memory");
 	r->opts = opts;
-	if (!preflight(r, err) && !arm(r, res, err) && !wait_for_stop(r, res, err))
+	if (preflight(r, err))
+		goto out;
+	if (opts->sysroot && opts->sysroot[0]) {
+		/* a fake tree's pids are not this machine's threads: check, never arm */
+		res->checked_only = 1;
+		snprintf(res->vm_name, sizeof(res->vm_name), "%s", r->vm.name);
+		res->vm_pid = r->vm.pid;
+		rc = 0;
+		goto out;
+	}
+	if (!arm(r, res, err) && !wait_for_stop(r, res, err))
 		rc = finish(r, res, err);
+out:
 	cleanup(r);
 	free(r);
 	return rc;

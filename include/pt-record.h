@@ -33,8 +33,21 @@ struct pt_record_status {
 	double fill;		/* 0..1 of the buffer */
 };
 
+/*
+ * -b: the ring buffer per cpu, KB (one page at least); outside this range,
+ * or more than half the host's memory over all its cpus, it is refused
+ * before anything is armed.
+ */
+#define PT_RECORD_MIN_BUFFER_KB 4u
+#define PT_RECORD_MAX_BUFFER_KB 1048576u
+
 struct pt_record_opts {
-	const char *sysroot;		/* for finding the VM, "" for / */
+	/*
+	 * "" or NULL for /.  Anything else is a fake tree (tests): its pids are
+	 * not this machine's, so pt_record only checks and arms nothing
+	 * (pt_record_result.checked_only).
+	 */
+	const char *sysroot;
 	const char *vm_name;		/* or pid */
 	pid_t pid;
 	const char *output;		/* the trace.dat to write */
@@ -65,6 +78,9 @@ struct pt_record_result {
 	char instance[64];
 	char written[PATH_MAX];		/* where the file went: OUTPUT, or a second place */
 	struct pt_err not_written;	/* when not to OUTPUT: why */
+	int checked_only;		/* a fake sysroot: every check passed, nothing was armed */
+	char vm_name[128];		/* the VM found (with checked_only) */
+	pid_t vm_pid;
 };
 
 /* The default event set (kvm_emulate_insn is left out: see README). */
