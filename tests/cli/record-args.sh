@@ -26,7 +26,7 @@ rec() { run "$PTTRACE" record --vm win7 --sysroot "$R" "$@"; }
 for b in -5 0 abc 3 1048577 99999999999999999999 ""; do
 	rec -o "$T/x.dat" -b "$b"
 	expect_rc 2 "-b '$b' refused"
-	expect_err "^pttrace: -b wants KB per cpu, from 4 to 1048576, not '$b'$" "-b '$b': the allowed range said"
+	expect_err "^pttrace record: -b wants KB per cpu, from 4 to 1048576, not '$b'$" "-b '$b': the allowed range said"
 done
 mem=$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)
 cpus=$(getconf _NPROCESSORS_CONF)
@@ -63,10 +63,10 @@ expect_one_line "-o - refused" "^pttrace: cannot write the trace to standard out
 # D9: --vm and --pid together
 run "$PTTRACE" record --vm win7 --pid 4242 --sysroot "$R"
 expect_rc 2 "record --vm --pid: error"
-expect_err "^pttrace: --vm and --pid are exclusive: give one$" "record --vm --pid: says they are exclusive"
+expect_err "^pttrace record: --vm and --pid are exclusive: give one$" "record --vm --pid: says they are exclusive"
 run "$PTTRACE" check --vm win7 --pid 4242 --sysroot "$R"
 expect_rc 2 "check --vm --pid: error"
-expect_err "^pttrace: --vm and --pid are exclusive: give one$" "check --vm --pid: says they are exclusive"
+expect_err "^pttrace check: --vm and --pid are exclusive: give one$" "check --vm --pid: says they are exclusive"
 run "$PTTRACE" check --sysroot "$R"
 expect_err "check wants --vm NAME or --pid PID" "check with neither: still says what it wants"
 
