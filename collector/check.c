@@ -6,6 +6,7 @@
 
 #include "pt-advice.h"
 #include "pt-check.h"
+#include "pt-hostreset.h"
 
 struct checker {
 	void (*fn)(void *ctx, const struct pt_check_item *item);
@@ -143,6 +144,102 @@ static int assigned_here(const struct pt_vm *vm, const char *bdf)
 	return 0;
 }
 
+/* What a secondary bus reset of CAPS's device would take with it that VM does not have. */
+static int bus_others(const struct pt_vm *vm, const char *sysroot, const struct pt_host_reset_caps *caps,
+		      char *list, size_t size)
+{
+	int n = 0;
+
+	list[0] = 0;
+	for (unsigned i = 0; i < caps->nsiblings; i++) {
+		struct pt_hostdev other;
+		size_t len = strlen(list);
+
+		if (assigned_here(vm, caps->siblings[i]))
+			continue;
+		if (pt_hostdev_read(sysroot, caps->siblings[i], &other))
+			other.driver[0] = 0;
+		snprintf(list + len, size - len, "%s%s (driver %s)", n ? ", " : "", caps->siblings[i],
+			 other.driver[0] ? other.driver : "none");
+		n++;
+	}
+	return n;
+}
+
+/*
+ * Can the host reset the device between two runs of the VM?  vfio resets
+ * it when QEMU opens it and when the guest reboots: with a function-level
+ * reset (FLR, or the kernel's device-specific or ACPI one), else a
+ * secondary bus reset, which vfio does only when every function on the bus
+ * belongs to the VM, else a D3hot->D0 transition, which resets nothing when
+ * the device sets No_Soft_Reset (and which many GPUs survive with their
+ * state).  A device none of these reach starts each run as the last one
+ * left it: "cannot reset the graphics card ... a reboot of the host cures it".
+ */
+static void check_reset(struct checker *c, const char *sysroot, const struct pt_vm *vm,
+			const char *host, const struct pt_hostdev *h)
+{
+	static const char advice[] = "shut the guest down cleanly (its driver then leaves the device "
+		"idle); for an AMD GPU load the vendor-reset module; assign every function on its bus "
+		"to this VM so that vfio may reset the bus; else only a host reboot resets it";
+	struct pt_host_reset_caps caps;
+	char others[160], how[144] = "", why[240];
+	int gpu = (h->class_code >> 16) == 0x03, amd_gpu = gpu && h->vendor == 0x1002;
+	int flr, bus, pm, nothers;
+
+	if (pt_host_reset_read(sysroot, host, &caps))
+		return;
+	if (!caps.have_reset_method && !caps.caps_read) {
+		say(c, PT_CHECK_NOTE, "reset", caps.config_len ? "run pttrace check as root" : NULL,
+		    "cannot tell how the host resets %s: no reset_method in sysfs and %s", host,
+		    caps.config_len ? "config space beyond 64 bytes needs root"
+				    : "its config space cannot be read");
+		return;
+	}
+	flr = pt_host_reset_has(&caps, "flr") || pt_host_reset_has(&caps, "af_flr") ||
+	      pt_host_reset_has(&caps, "device_specific") || pt_host_reset_has(&caps, "acpi");
+	pm = pt_host_reset_has(&caps, "pm");
+	nothers = bus_others(vm, sysroot, &caps, others, sizeof(others));
+	/*
+	 * The kernel's own bus method wants the device alone on its bus;
+	 * vfio's hot reset (QEMU's, for a device without FLR) wants every
+	 * function on it to belong to the VM.
+	 */
+	bus = caps.bus == PT_HR_BUS_BRIDGE && !nothers;
+	if (caps.have_reset_method)
+		snprintf(how, sizeof(how), "reset_method: %s", caps.reset_method[0] ? caps.reset_method
+										       : "none");
+	if (flr && !amd_gpu) {
+		say(c, PT_CHECK_OK, "reset", NULL, "host device %s can be reset by the host: %s%s",
+		    host, caps.have_reset_method ? how : "FLR", bus ? ", and a bus reset" : "");
+		return;
+	}
+	snprintf(why, sizeof(why), "%s%s%s%s", caps.caps_read && !caps.flr && !caps.af_flr ?
+		 "no FLR in its DevCap" : "", caps.no_soft_reset ? "; No_Soft_Reset set (D3hot->D0 "
+		 "keeps its state)" : "", caps.bus == PT_HR_BUS_ROOT ? "; on a root bus (no bridge to "
+		 "reset it)" : "", nothers ? "; a bus reset would also reset " : "");
+	if (nothers)
+		snprintf(why + strlen(why), sizeof(why) - strlen(why), "%s", others);
+	if (flr)	/* an AMD GPU: FLR is advertised, and known not to bring it back */
+		say(c, PT_CHECK_NOTE, "reset", advice, "host device %s (an AMD GPU) may not come back "
+		    "from the host's reset between VM runs (%s)", host, how[0] ? how : "FLR");
+	else if (bus)
+		say(c, PT_CHECK_NOTE, "reset", amd_gpu ? advice : NULL, "host device %s has no function "
+		    "level reset: the host resets it by a secondary bus reset of bridge %s (%s%s%s)",
+		    host, caps.bridge, how[0] ? how : "", how[0] && why[0] ? "; " : "",
+		    why[0] == ';' ? why + 2 : why);
+	else if (pm)
+		/* enough for most devices, not for a GPU's firmware */
+		say(c, gpu ? PT_CHECK_WARNING : PT_CHECK_NOTE, "reset", gpu ? advice : NULL,
+		    "host device %s can be reset by the host only by a D3hot->D0 transition%s (%s%s%s)",
+		    host, gpu ? ", which many GPUs survive with their state" : "", how[0] ? how : "",
+		    how[0] && why[0] ? "; " : "", why[0] == ';' ? why + 2 : why);
+	else
+		say(c, PT_CHECK_WARNING, "reset", advice, "host device %s cannot be reset by the host "
+		    "between VM runs (%s%s%s)", host, how[0] ? how : "",
+		    how[0] && why[0] ? "; " : "", why[0] == ';' ? why + 2 : why);
+}
+
 static void check_device(struct checker *c, const char *sysroot, const struct pt_vm *vm,
 			 const struct pt_vm_device *d)
 {
@@ -195,6 +292,7 @@ static void check_device(struct checker *c, const char *sysroot, const struct pt
 		    "IOMMU group %d of %s also holds %s (driver %s), which is not assigned to this VM",
 		    h.iommu_group, host, h.group[g], other.driver[0] ? other.driver : "none");
 	}
+	check_reset(c, sysroot, vm, host, &h);
 	if (!strcmp(d->driver, "vfio-pci") && d->x_no_mmap != 1) {
 		char advice[512];
 

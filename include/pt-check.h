@@ -10,7 +10,7 @@ enum pt_check_level { PT_CHECK_OK, PT_CHECK_NOTE, PT_CHECK_WARNING, PT_CHECK_ERR
 struct pt_check_item {
 	enum pt_check_level level;
 	/*
-	 * "multifunction", "driver", "iommu-group", "mmap", "crash-signal";
+	 * "multifunction", "driver", "iommu-group", "reset", "mmap", "crash-signal";
 	 * for libvirt domains also "domain-xml", "on-crash"
 	 */
 	const char *rule;
