@@ -20,7 +20,6 @@
 #include "pt-record.h"
 #include "writer.h"
 
-#define INSTANCE_PREFIX "pttrace-"
 
 int pt_capture_drain(const struct pt_scratch *s, struct tracefs_instance *inst, const char *tag,
 		     int final, struct pt_err *err)
@@ -399,7 +398,7 @@ int pt_record_cleanup(int all, void (*note)(void *ctx, const char *msg), void *c
 	for (char **n = names; n && *n; n++) {
 		int pid, kept = 0;
 
-		if (sscanf(*n, INSTANCE_PREFIX "%d-", &pid) != 1 || pid <= 0 ||
+		if (sscanf(*n, PT_INST_PREFIX "%d-", &pid) != 1 || pid <= 0 ||
 		    pt_scratch_pttrace_alive(pid))
 			continue;
 		for (unsigned k = 0; k < c.nkeep; k++)

@@ -25,7 +25,6 @@
 #include "scratch.h"
 #include "virt.h"
 
-#define PT_INST_PREFIX "pttrace-"
 #define PT_REC_MAX_CPUS 256
 #define PT_REC_MAX_EVENTS 64
 #define PT_REC_MAX_TRIGGERS 8

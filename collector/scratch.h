@@ -14,6 +14,8 @@
 #include "pttrace.h"
 
 #define PT_SCRATCH_CPUS 256
+/* a recording's tracefs instances are PT_INST_PREFIX "<recorder pid>-<vm>": cleanup reads the pid back */
+#define PT_INST_PREFIX "pttrace-"
 #define PT_SCRATCH_REGISTRY "/run/pttrace"
 
 enum pt_scratch_phase {

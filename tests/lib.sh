@@ -86,6 +86,13 @@ need_tracefs() {
 	[ -d $TRACEFS/events/kvm ] || skip_all "needs the kvm trace events"
 }
 
+# stop_lab: ends the lab VM lab_start started (its QEMU with it)
+stop_lab() {
+	kill -TERM "$LAB_PID" 2> /dev/null
+	wait "$LAB_PID" 2> /dev/null
+	LAB_PID=""
+}
+
 # lab_start SCENARIO NAME [lab args]: a paused lab VM; sets LAB_PID and QEMU_PID
 lab_start() {
 	local s=$1 name=$2 i
@@ -129,10 +136,10 @@ need_fake_qemu() {
 scratch_of() { cat "/run/pttrace/record.$1" 2> /dev/null; }
 watchdog_of() { sed -n 's/^watchdog //p' "$(scratch_of "$1")/state" 2> /dev/null; }
 
-# gone PID: up to 10 s for the process to end
+# gone PID [TENTHS]: up to TENTHS tenths of a second (default 10 s) for the process to end
 gone() {
 	local i
-	for i in $(seq 100); do
+	for i in $(seq "${2:-100}"); do
 		[ -d "/proc/$1" ] || return 0
 		sleep 0.1
 	done

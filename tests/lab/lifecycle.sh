@@ -12,15 +12,6 @@ wait_for_file() {
 	return 1
 }
 
-gone() {
-	local i
-	for i in $(seq 50); do
-		[ -d "/proc/$1" ] || return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 # --paused: QEMU waits with -S until SIGUSR1, and the pid file names it
 "$PTTRACE" lab run lost-msi --name pttrace-test-paused --paused --pid-file "$T/pid" \
 	> "$T/paused.out" 2>&1 &
@@ -41,7 +32,7 @@ if wait_for_file "$T/pid"; then
 	rc=$?
 	[ $rc = 0 ] && ok "after SIGUSR1 the guest runs to its crash" ||
 		{ not_ok "after SIGUSR1 the guest runs to its crash (exit $rc)"; diag "$T/paused.out"; }
-	gone "$qemu" && ok "QEMU is gone after the paused run" || { not_ok "QEMU is gone after the paused run"; kill -9 "$qemu"; }
+	gone "$qemu" 50 && ok "QEMU is gone after the paused run" || { not_ok "QEMU is gone after the paused run"; kill -9 "$qemu"; }
 	[ ! -e "$T/pid" ] && ok "the pid file is removed" || not_ok "the pid file is removed"
 else
 	not_ok "--pid-file is written"
@@ -62,7 +53,7 @@ if wait_for_file "$T/pid"; then
 	[ $rc = 1 ] && ok "SIGTERM: exit 1" || not_ok "SIGTERM: exit 1 (got $rc)"
 	grep -q "^lab: healthy: stopped by a signal" "$T/term.out" && ok "SIGTERM: says it was stopped" ||
 		{ not_ok "SIGTERM: says it was stopped"; diag "$T/term.out"; }
-	gone "$qemu" && ok "SIGTERM: QEMU is gone" || { not_ok "SIGTERM: QEMU is gone"; kill -9 "$qemu"; }
+	gone "$qemu" 50 && ok "SIGTERM: QEMU is gone" || { not_ok "SIGTERM: QEMU is gone"; kill -9 "$qemu"; }
 else
 	not_ok "healthy VM started for the SIGTERM test"
 	kill $lab
@@ -77,7 +68,7 @@ if wait_for_file "$T/pid"; then
 	qemu=$(cat "$T/pid")
 	kill -9 $lab
 	wait $lab 2> /dev/null
-	gone "$qemu" && ok "kill -9 of pttrace: QEMU dies too" || { not_ok "kill -9 of pttrace: QEMU dies too"; kill -9 "$qemu"; }
+	gone "$qemu" 50 && ok "kill -9 of pttrace: QEMU dies too" || { not_ok "kill -9 of pttrace: QEMU dies too"; kill -9 "$qemu"; }
 	# the killed runner could not remove its run directory
 	rundir=$(sed -n 's|^lab: VM .* QMP \(/tmp/pttrace-lab\.[^/]*\)/qmp.sock$|\1|p' "$T/kill.out")
 	[ -n "$rundir" ] && rm -rf "$rundir"

@@ -22,12 +22,6 @@ cleanup_disk() {
 }
 trap cleanup_disk EXIT
 
-stop_lab() {
-	kill -TERM "$LAB_PID" 2> /dev/null
-	wait "$LAB_PID" 2> /dev/null
-	LAB_PID=""
-}
-
 # outputs it cannot write: an error before arming, and no file
 lab_start healthy pt-d1 --duration 300
 kill -USR1 "$LAB_PID"

@@ -14,12 +14,6 @@ cleanup_faults() {
 }
 trap cleanup_faults EXIT
 
-stop_lab() {
-	kill -TERM "$LAB_PID" 2> /dev/null
-	wait "$LAB_PID" 2> /dev/null
-	LAB_PID=""
-}
-
 # (kill -9 and the OOM killer: record-kill.sh; full disks and write errors:
 # record-disk.sh)
 lab_start healthy pt-f1 --duration 120

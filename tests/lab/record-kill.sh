@@ -21,12 +21,6 @@ cleanup_kill() {
 }
 trap cleanup_kill EXIT
 
-stop_lab() {
-	kill -TERM "$LAB_PID" 2> /dev/null
-	wait "$LAB_PID" 2> /dev/null
-	LAB_PID=""
-}
-
 # kill_at FUNCTION NAME ARGS...: pttrace record under gdb, killed (SIGKILL)
 # where it first calls FUNCTION; its watchdog, not traced, goes on
 kill_at() {
