@@ -7,13 +7,14 @@ extern const struct pt_detector pt_detector_powered_down, pt_detector_all_ones,
 	pt_detector_polling, pt_detector_reset, pt_detector_irq_storm, pt_detector_lost_irq,
 	pt_detector_stray_mmio, pt_detector_fault_after_access, pt_detector_changes,
 	pt_detector_visibility, pt_detector_multifunction, pt_detector_timing,
-	pt_detector_crash_value, pt_detector_unfinished;
+	pt_detector_crash_value, pt_detector_unfinished, pt_detector_host_reset;
 
 const struct pt_detector *const pt_detectors[] = {
 	&pt_detector_powered_down,
 	&pt_detector_all_ones,
 	&pt_detector_polling,
 	&pt_detector_reset,
+	&pt_detector_host_reset,
 	&pt_detector_timing,
 	&pt_detector_crash_value,
 	&pt_detector_unfinished,

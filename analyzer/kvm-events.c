@@ -4,9 +4,13 @@
  * one decode per event before it, from the record's fields as
  * arch/x86/kvm/trace.h and virt/kvm/ name them.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "kvm-events.h"
+#include "pt-hostreset.h"
+#include "pt-reader.h"
+#include "pttrace.h"
 #include "text-local.h"
 
 #define HAS(rec, j) ((rec)->has & (1u << (j)))
@@ -157,6 +161,42 @@ static enum pt_kvm_decoded emulate(struct pt_kvm_record *rec, struct pt_event *e
 	return PT_KVM_EVENT;
 }
 
+/* "pttrace_<PID>_<FUNCTION>", pttrace record's kprobe: FUNCTION's index in pt_hr_funcs, or -1. */
+static int host_reset_match(const char *name)
+{
+	int pid, len = 0;
+
+	if (strncmp(name, "pttrace_", 8) || sscanf(name + 8, "%d_%n", &pid, &len) != 1 || !len)
+		return -1;
+	return pt_hr_find(name + 8 + len);
+}
+
+/* Fields: the device's name ("dev", when the kernel's BTF gave it) and "probe". */
+static void host_reset_aside(const struct pt_kvm_record *rec, uint64_t ts, uint32_t tid,
+			     struct pt_reader_info *info)
+{
+	struct pt_host_reset *hr;
+
+	if (HAS(rec, 1) && rec->v[1])
+		return;		/* "probe": only asked whether the method would work */
+	if (info->nhost_resets == PT_MAX_HOST_RESETS) {
+		info->host_resets_dropped++;
+		return;
+	}
+	hr = &info->host_resets[info->nhost_resets++];
+	memset(hr, 0, sizeof(*hr));
+	hr->ts = ts;
+	hr->fn = (uint16_t)rec->sub;
+	hr->tid = tid;
+	if (HAS(rec, 0)) {
+		size_t n = strnlen(rec->str, sizeof(hr->dev) - 1);
+
+		memcpy(hr->dev, rec->str, n);
+		hr->dev[n] = 0;
+		pt_make_printable(hr->dev);
+	}
+}
+
 const struct pt_kvm_event pt_kvm_events[] = {
 	{ .name = "kvm_mmio", .kind = PT_EV_MMIO_READ, .pair = 1,
 	  .fields = { "type", "len", "gpa", "val" }, .decode = mmio, .parse_text = pt_text_mmio,
@@ -199,6 +239,9 @@ const struct pt_kvm_event pt_kvm_events[] = {
 	  .decode = page_fault, .parse_text = pt_text_page_fault },
 	{ .name = "kvm_emulate_insn", .kind = PT_EV_EMULATE,
 	  .fields = { "rip" }, .decode = emulate, .parse_text = pt_text_emulate },
+	/* the host's resets of the assigned devices (pt-hostreset.h), by pttrace record's kprobes */
+	{ .name = "pttrace_<pid>_<function>", .system = "kprobes", .match = host_reset_match,
+	  .any_thread = 1, .fields = { "?dev", "?probe" }, .aside = host_reset_aside },
 };
 
 const size_t pt_kvm_nevents = sizeof(pt_kvm_events) / sizeof(pt_kvm_events[0]);
@@ -206,13 +249,33 @@ const size_t pt_kvm_nevents = sizeof(pt_kvm_events) / sizeof(pt_kvm_events[0]);
 const struct pt_kvm_event *pt_kvm_event_named(const char *name, size_t len)
 {
 	for (size_t i = 0; i < pt_kvm_nevents; i++)
-		if (strlen(pt_kvm_events[i].name) == len && !memcmp(pt_kvm_events[i].name, name, len))
+		if (!pt_kvm_events[i].system && strlen(pt_kvm_events[i].name) == len &&
+		    !memcmp(pt_kvm_events[i].name, name, len))
 			return &pt_kvm_events[i];
+	return NULL;
+}
+
+const struct pt_kvm_event *pt_kvm_event_find(const char *system, const char *name, int *sub)
+{
+	*sub = 0;
+	if (!system || !name)
+		return NULL;
+	if (!strcmp(system, "kvm"))
+		return pt_kvm_event_named(name, strlen(name));
+	for (size_t i = 0; i < pt_kvm_nevents; i++) {
+		const struct pt_kvm_event *e = &pt_kvm_events[i];
+
+		if (e->system && !strcmp(e->system, system) && (*sub = e->match(name)) >= 0)
+			return e;
+	}
+	*sub = 0;
 	return NULL;
 }
 
 unsigned pt_kvm_event_kinds(const struct pt_kvm_event *e)
 {
+	if (e->aside)
+		return 0;
 	return 1u << e->kind | (e->pair ? 1u << (e->kind + 1) : 0);
 }
 

@@ -10,6 +10,12 @@
  * same for both, so the two readers cannot drift apart.  (perf does the
  * same: tools/perf/arch/x86/util/kvm-stat.c knows the events,
  * builtin-kvm.c is the engine.)
+ *
+ * A row may also name events outside the kvm system (system and match):
+ * pttrace record's kprobes on the host's PCI resets, whose names carry the
+ * recorder's pid.  Those make no pt_event: their aside keeps them beside
+ * the events (pt_reader_info's host_resets).  Only the trace.dat reader
+ * reads them: a text trace has no metadata saying they were recorded.
  */
 #ifndef PT_KVM_EVENTS_H
 #define PT_KVM_EVENTS_H
@@ -20,6 +26,9 @@
 #include "pt-event.h"
 
 #define PT_KVM_FIELDS 5
+#define PT_KVM_STR 32
+
+struct pt_reader_info;
 
 /* One record of a kvm event, as a reader hands it to pt_kvm_decode. */
 struct pt_kvm_record {
@@ -30,6 +39,9 @@ struct pt_kvm_record {
 	int vcpu;			/* the vcpu the record names (kvm_exit's vcpu_id,
 					   kvm_eoi's apicid), else -1 */
 	int isa;			/* kvm_exit's isa field (pt-exit-reasons.h), 0 when none */
+	int sub;			/* which of a matched row's events it is (match's answer) */
+	/* a string field's text (a __data_loc one; its v is the length), "" when none */
+	char str[PT_KVM_STR];
 };
 
 enum pt_kvm_decoded {
@@ -42,7 +54,10 @@ enum pt_kvm_decoded {
 typedef int pt_kvm_parse_text(const char *p, struct pt_kvm_record *rec);
 
 struct pt_kvm_event {
-	const char *name;		/* the tracepoint, in the kvm system */
+	const char *name;		/* the tracepoint, in the kvm system; with match, what it names */
+	const char *system;		/* NULL: kvm, by name; else its events are found by match */
+	/* with system: which of the row's events the event NAME is (>= 0), -1 when none */
+	int (*match)(const char *name);
 	enum pt_event_kind kind;	/* the kind it makes, the first of two when pair */
 	unsigned pair : 1;		/* it makes kind + 1 too: a read or a write */
 	unsigned any_thread : 1;	/* raised by whichever thread emulates the device,
@@ -52,6 +67,12 @@ struct pt_kvm_event {
 	/* REC's values into EV's kind and the fields pt-event.h gives the kind */
 	enum pt_kvm_decoded (*decode)(struct pt_kvm_record *rec, struct pt_event *ev);
 	pt_kvm_parse_text *parse_text;	/* text-fields.c's */
+	/*
+	 * Instead of decode: a record that is no kvm event, kept in INFO (at
+	 * time TS, by host thread TID) on the first pass, never in the stream.
+	 */
+	void (*aside)(const struct pt_kvm_record *rec, uint64_t ts, uint32_t tid,
+		      struct pt_reader_info *info);
 	/* what a trace without the event cannot show, for the report; NULL: nothing much */
 	const char *missing;
 };
@@ -59,11 +80,13 @@ struct pt_kvm_event {
 extern const struct pt_kvm_event pt_kvm_events[];
 extern const size_t pt_kvm_nevents;
 
-/* The row of the tracepoint NAME (LEN bytes, not terminated), or NULL. */
+/* The row of the kvm tracepoint NAME (LEN bytes, not terminated), or NULL. */
 const struct pt_kvm_event *pt_kvm_event_named(const char *name, size_t len);
+/* The row of the event SYSTEM:NAME, with *SUB its match's answer (0 for kvm's), or NULL. */
+const struct pt_kvm_event *pt_kvm_event_find(const char *system, const char *name, int *sub);
 /* The row that makes KIND, or NULL. */
 const struct pt_kvm_event *pt_kvm_event_of(enum pt_event_kind kind);
-/* The kinds E makes, a bit per enum pt_event_kind. */
+/* The kinds E makes, a bit per enum pt_event_kind (none for an aside row). */
 unsigned pt_kvm_event_kinds(const struct pt_kvm_event *e);
 
 /*

@@ -19,6 +19,7 @@ struct decoder {
 	struct tep_format_field *f[PT_KVM_FIELDS];
 	int nf;					/* the row's fields */
 	unsigned has;				/* bit J: f[J] is there */
+	int sub;				/* which of a matched row's events (kvm-events.h) */
 };
 
 struct stream {
@@ -72,30 +73,32 @@ static uint64_t field_u64(const struct pt_reader *r, const struct pt_raw_record 
 	return tep_read_number(r->tf->tep, p, f->size > 8 ? 8 : f->size);
 }
 
-/* Builds the id-indexed decoder table for the file's kvm event formats. */
+/*
+ * Builds the id-indexed decoder table for the file's formats of the events
+ * in kvm-events.c's table (kvm's, and pttrace record's kprobes).
+ */
 static int build_decoders(struct pt_reader *r, struct pt_err *err)
 {
 	struct tep_handle *tep = r->tf->tep;
+	struct tep_event **all = tep_list_events(tep, TEP_EVENT_SORT_ID);
+	int sub;
 
 	r->max_id = -1;
-	for (size_t i = 0; i < pt_kvm_nevents; i++) {
-		struct tep_event *found = tep_find_event_by_name(tep, "kvm", pt_kvm_events[i].name);
-
-		if (found && found->id > r->max_id)
-			r->max_id = found->id;
-	}
+	for (int i = 0; all && all[i]; i++)
+		if (all[i]->id > r->max_id && pt_kvm_event_find(all[i]->system, all[i]->name, &sub))
+			r->max_id = all[i]->id;
 	if (r->max_id < 0)
 		return 0;
 	r->decoders = calloc(r->max_id + 1, sizeof(*r->decoders));
 	if (!r->decoders)
 		return pt_err_set(err, "out of memory");
-	for (size_t i = 0; i < pt_kvm_nevents; i++) {
-		const struct pt_kvm_event *e = &pt_kvm_events[i];
-		struct tep_event *found = tep_find_event_by_name(tep, "kvm", e->name);
+	for (int i = 0; all[i]; i++) {
+		const struct pt_kvm_event *e = pt_kvm_event_find(all[i]->system, all[i]->name, &sub);
+		struct tep_event *found = all[i];
 		struct decoder *d;
 		int ok = 1;
 
-		if (!found)
+		if (!e || found->id < 0)
 			continue;
 		d = &r->decoders[found->id];
 		for (int j = 0; j < PT_KVM_FIELDS && e->fields[j]; j++, d->nf++) {
@@ -114,6 +117,7 @@ static int build_decoders(struct pt_reader *r, struct pt_err *err)
 			continue;
 		}
 		d->event = e;
+		d->sub = sub;
 		if (!r->pid_field) {
 			r->pid_field = tep_find_common_field(found, "common_pid");
 			r->type_field = tep_find_common_field(found, "common_type");
@@ -142,6 +146,21 @@ static void account(struct pt_reader *r, struct stream *st, const struct pt_raw_
 			r->info.lost_unknown = 1;
 	}
 	st->seen = 1;
+}
+
+/* A __data_loc string field F of REC into BUF: its offset in the low 16 bits, length in the high. */
+static void field_str(const struct pt_reader *r, const struct pt_raw_record *rec,
+		      const struct tep_format_field *f, char *buf, size_t size)
+{
+	uint64_t loc = field_u64(r, rec, f);
+	unsigned off = loc & 0xffff, len = (loc >> 16) & 0xffff;
+
+	if (len > size - 1)
+		len = size - 1;
+	if (off + len > rec->size)
+		len = 0;
+	memcpy(buf, (const char *)rec->data + off, len);
+	buf[len] = 0;
 }
 
 static int event_id(const struct pt_reader *r, const struct pt_raw_record *rec)
@@ -177,9 +196,23 @@ static int decode(struct pt_reader *r, const struct pt_raw_record *rec, int cpu,
 		return 0;
 	}
 	d = &r->decoders[id];
-	for (int j = 0; j < d->nf; j++)
+	kr.str[0] = 0;
+	for (int j = 0; j < d->nf; j++) {
 		kr.v[j] = d->f[j] ? field_u64(r, rec, d->f[j]) : 0;
+		if (d->f[j] && d->f[j]->flags & TEP_FIELD_IS_DYNAMIC) {
+			field_str(r, rec, d->f[j], kr.str, sizeof(kr.str));
+			kr.v[j] = strlen(kr.str);
+		}
+	}
 	kr.has = d->has;
+	kr.sub = d->sub;
+	if (d->event->aside) {
+		/* no kvm event: kept beside them once, on the first pass */
+		if (first_pass)
+			d->event->aside(&kr, rec->ts, (uint32_t)field_u64(r, rec, r->pid_field),
+					&r->info);
+		return 0;
+	}
 
 	memset(&ev, 0, sizeof(ev));
 	ev.ts = rec->ts;

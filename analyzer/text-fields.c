@@ -422,7 +422,7 @@ enum pt_text_result pt_text_decode(const struct pt_text_header *h, struct pt_eve
 int pt_text_names_event(const char *s)
 {
 	for (size_t i = 0; i < pt_kvm_nevents; i++) {
-		const char *m = strstr(s, pt_kvm_events[i].name);
+		const char *m = pt_kvm_events[i].system ? NULL : strstr(s, pt_kvm_events[i].name);
 
 		if (m && m[strlen(pt_kvm_events[i].name)] == ':')
 			return 1;

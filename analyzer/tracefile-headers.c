@@ -112,8 +112,12 @@ static void add_format(struct pt_tracefile *tf, const char *system, const char *
 	tf->known_ids[id / 8] |= 1u << (id % 8);
 	if ((unsigned)id > tf->max_known_id)
 		tf->max_known_id = id;
-	/* only kvm's formats are parsed: the rest are counted as known ids */
-	if (!strcmp(system, "kvm")) {
+	/*
+	 * Only kvm's formats are parsed, and pttrace record's kprobes on the
+	 * host's PCI resets (pt-hostreset.h): the rest are counted as known ids.
+	 */
+	if (!strcmp(system, "kvm") ||
+	    (!strcmp(system, "kprobes") && !strncmp(text, "name: pttrace_", 14))) {
 		char *safe = pt_tf_canonical_format(text, id);
 
 		if (safe) {

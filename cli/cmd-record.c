@@ -59,6 +59,8 @@ static int record_recover(const char *dir, const char *output, struct ui *ui)
 	struct pt_err err;
 	int rc;
 
+	if (pt_record_refuse_stdout(output, &err))
+		return pt_error("%s", err.msg), PT_EXIT_ERROR;
 	if (geteuid())
 		return pt_error("recovering needs root (the capture and its instances are root's)"),
 		       PT_EXIT_ERROR;

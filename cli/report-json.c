@@ -2,6 +2,7 @@
 /* The --json report; its schema is docs/analyze-json.md (version PT_JSON_SCHEMA_VERSION). */
 #include <stdio.h>
 
+#include "pt-hostreset.h"
 #include "pt-json.h"
 #include "pt-plugins.h"
 #include "report.h"
@@ -147,6 +148,34 @@ static void finding_json(FILE *f, const struct pt_analysis *a, const struct pt_f
 		fputc('}', f);
 	}
 	fputs("]}", f);
+}
+
+/*
+ * The host's resets pttrace record's kprobes saw (the host buffer), oldest
+ * first; only for a file recorded with them (or holding some).
+ */
+static void host_resets_json(FILE *f, const struct pt_analysis *a, int *first)
+{
+	const struct pt_json *rec = pt_json_get(pt_json_get(pt_json_get(a->meta, "recording"),
+							   "host_resets"), "recorded");
+
+	/* not recorded: absent, never an empty list that would read as "no reset" */
+	if (!a->info.nhost_resets && (!rec || rec->type != PT_JSON_TRUE))
+		return;
+	key(f, "host_resets", first);
+	fputc('[', f);
+	for (unsigned i = 0; i < a->info.nhost_resets; i++) {
+		const struct pt_host_reset *r = &a->info.host_resets[i];
+		int rf = 1;
+
+		fputs(i ? ", {" : "{", f);
+		str_member(f, "function", r->fn < pt_hr_nfuncs ? pt_hr_funcs[r->fn].symbol : "?", &rf);
+		str_member(f, "device", r->dev[0] ? r->dev : NULL, &rf);
+		time_member(f, "time", a, r->ts, &rf);
+		num_member(f, "tid", r->tid, &rf);
+		fputc('}', f);
+	}
+	fputc(']', f);
 }
 
 static void device_json(FILE *f, const struct pt_analysis *a, const struct pt_device *d)
@@ -329,6 +358,7 @@ void pt_report_json(FILE *f, const struct pt_analysis *a, const char *path)
 	fputc(']', f);
 	key(f, "vms_guessed", &cf);
 	fputs(a->info.vms_guessed ? "true" : "false", f);
+	host_resets_json(f, a, &cf);
 	num_member(f, "unattributed", a->unattributed, &cf);
 	str_member(f, "exit_isa", a->exit_isa == PT_ISA_VMX ? "vmx" : a->exit_isa == PT_ISA_SVM ?
 		   "svm" : NULL, &cf);

@@ -6,6 +6,7 @@
 #include <linux/pci_regs.h>
 
 #include "pt-describe.h"
+#include "pt-hostreset.h"
 #include "pt-plugins.h"
 #include "report.h"
 
@@ -113,6 +114,44 @@ static void print_crash(FILE *f, const struct pt_analysis *a)
 			pt_advice_crash_signal(PT_TERMS_LIBVIRT));
 }
 
+/* Why pttrace record did not record the host's resets; NULL when it did, or had none to. */
+static const char *host_resets_unrecorded(const struct pt_analysis *a)
+{
+	const struct pt_json *hr = pt_json_get(pt_json_get(a->meta, "recording"), "host_resets");
+	const struct pt_json *rec = pt_json_get(hr, "recorded");
+
+	if (!hr || (rec && rec->type == PT_JSON_TRUE))
+		return NULL;
+	return pt_json_get_str(hr, "reason") ?: "?";
+}
+
+/* Whether pttrace record saw the host's resets of the assigned devices, and which. */
+static void print_host_resets(FILE *f, const struct pt_analysis *a)
+{
+	const struct pt_json *hr = pt_json_get(pt_json_get(a->meta, "recording"), "host_resets");
+	const struct pt_json *named = pt_json_get(hr, "named");
+	const char *why = host_resets_unrecorded(a);
+
+	if (!hr)
+		return;
+	/* no probes: a reset may or may not have happened, and nothing here may say which */
+	if (why) {
+		fprintf(f, "HOST RESETS:    unknown: not recorded (%s)\n", why);
+		return;
+	}
+	fprintf(f, "HOST RESETS:    %u in the trace%s%s", a->info.nhost_resets,
+		a->info.host_resets_dropped ? " (and more not kept)" : "",
+		named && named->type == PT_JSON_TRUE ? "" : " (some without the device's name)");
+	for (unsigned i = 0; i < a->info.nhost_resets && i < 4; i++) {
+		const struct pt_host_reset *r = &a->info.host_resets[i];
+
+		fprintf(f, "%s%s %s at %+.3f s", i ? ", " : ": ",
+			r->fn < pt_hr_nfuncs ? pt_hr_funcs[r->fn].symbol : "?", r->dev[0] ? r->dev : "?",
+			pt_rel(a, r->ts));
+	}
+	fprintf(f, "%s\n", a->info.nhost_resets > 4 ? ", ..." : "");
+}
+
 /* What pttrace record wrote about the VM, when it recorded the file. */
 static void print_meta(FILE *f, const struct pt_analysis *a)
 {
@@ -140,6 +179,7 @@ static void print_meta(FILE *f, const struct pt_analysis *a)
 			pt_json_get_str(d, "host_driver") ?: "none",
 			nommap && nommap->type == PT_JSON_TRUE ? ", x-no-mmap=on" : "");
 	}
+	print_host_resets(f, a);
 }
 
 static void print_trace(FILE *f, const struct pt_analysis *a)
@@ -266,6 +306,9 @@ static void print_blind_spots(FILE *f, const struct pt_analysis *a)
 	if (!pt_model_map_complete(a->model))
 		fprintf(f, "                - which device a BAR address belongs to: its BARs are "
 			"unknown (--device BDF:BAR=GPA+SIZE, or record with pttrace record)\n");
+	if (host_resets_unrecorded(a))
+		fprintf(f, "                - whether the host reset the assigned devices before the "
+			"guest used them: not recorded (%s)\n", host_resets_unrecorded(a));
 	for (unsigned k = 0; k < PT_EV_KINDS; k++)
 		if (pt_analysis_missing(a, k, &how) && k != PT_EV_EXIT && k != PT_EV_EMULATE)
 			fprintf(f, "                - %s: %s (see NOT RECORDED)\n",

@@ -18,6 +18,7 @@
 
 #include "capture.h"
 #include "pt-record.h"
+#include "record-int.h"
 #include "writer.h"
 
 
@@ -99,7 +100,7 @@ static void note_partial(struct pt_scratch *s, int fd, const char *tmp)
 static int write_at(struct pt_scratch *s, const char *meta, const char *path,
 		    struct pt_err *err)
 {
-	char tmp[PATH_MAX], kallsyms[PATH_MAX];
+	char tmp[PATH_MAX], kallsyms[PATH_MAX], probes[64];
 	char *files[2][PT_SCRATCH_CPUS] = { { 0 } };
 	struct pt_write_buffer bufs[2] = {
 		{ NULL, s->cpus, files[0] }, { "host", s->cpus, files[1] },
@@ -141,7 +142,9 @@ static int write_at(struct pt_scratch *s, const char *meta, const char *path,
 		goto out;
 	}
 	note_partial(s, fd, tmp);
-	if (pt_write_tracedat(fd, path, kallsyms, bufs, s->host[0] ? 2 : 1, meta, 1, err))
+	/* the recorder's reset kprobes (kprobes.c), still defined while their file is written */
+	snprintf(probes, sizeof(probes), "kprobes:" PT_KP_PREFIX "%d_*", (int)s->pid);
+	if (pt_write_tracedat(fd, path, kallsyms, bufs, s->host[0] ? 2 : 1, meta, probes, 1, err))
 		goto out;
 	/* mkstemp made it 0600: give it the mode a new file gets */
 	mask = umask(0);
@@ -297,6 +300,9 @@ int pt_capture_takeover(struct pt_scratch *s, const char *output, char *written,
 	meta = pt_scratch_get(s, "meta.json");
 	rc = pt_capture_write(s, meta, output && *output ? output : s->output, written, wsize, err);
 	free(meta);
+	/* written (its formats are in the file), or the instances are gone: the probes go too */
+	if (rc >= 0)
+		pt_kp_remove_pid(tracefs_tracing_dir(), s->pid);
 	return rc;
 }
 
@@ -323,6 +329,8 @@ struct cleanup {
 	int all, removed;
 	char keep[16][80];		/* instances a live watchdog or a kept capture still needs */
 	unsigned nkeep;
+	pid_t keep_pid[16];		/* their recorders: their kprobes stay too */
+	unsigned nkeep_pid;
 	void (*note)(void *ctx, const char *msg);
 	void *ctx;
 };
@@ -371,6 +379,8 @@ static void cleanup_scratch(struct pt_scratch *s, void *ctx)
 			    (int)s->pid, s->dir);
 		for (int i = 0; i < 2 && c->nkeep < 16; i++)
 			snprintf(c->keep[c->nkeep++], sizeof(c->keep[0]), "%s", i ? s->host : s->instance);
+		if (c->nkeep_pid < 16)
+			c->keep_pid[c->nkeep_pid++] = s->pid;
 		return;
 	}
 	if (remove_instance(s->instance))
@@ -385,6 +395,25 @@ static void cleanup_scratch(struct pt_scratch *s, void *ctx)
 	say(c, "removed scratch directory '%s' left by a pttrace that was killed (pid %d)", dir,
 	    (int)s->pid);
 	c->removed++;
+}
+
+/* A kprobe of recorder PID: dropped unless it still runs or its capture is kept. */
+static int dead_probe(pid_t pid, void *ctx)
+{
+	struct cleanup *c = ctx;
+
+	for (unsigned i = 0; i < c->nkeep_pid; i++)
+		if (c->keep_pid[i] == pid)
+			return 0;
+	return !pt_scratch_pttrace_alive(pid);
+}
+
+static void probe_removed(void *ctx, const char *event)
+{
+	struct cleanup *c = ctx;
+
+	c->removed++;
+	say(c, "removed kprobe event '%s' left by a pttrace that was killed", event);
 }
 
 int pt_record_cleanup(int all, void (*note)(void *ctx, const char *msg), void *ctx)
@@ -409,5 +438,8 @@ int pt_record_cleanup(int all, void (*note)(void *ctx, const char *msg), void *c
 		say(&c, "removed tracefs instance '%s' left by a pttrace that was killed (pid %d)", *n, pid);
 	}
 	tracefs_list_free(names);
+	/* kprobe_events is global: after the instances that enabled them are gone */
+	if (tracefs_tracing_dir())
+		pt_kp_remove(tracefs_tracing_dir(), dead_probe, &c, probe_removed);
 	return c.removed;
 }

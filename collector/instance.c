@@ -30,7 +30,9 @@ const char *const pt_record_default_events[] = {
 
 /*
  * Host-side events happen in interrupt context, not in the VM's threads,
- * so they go to a second instance without the pid filter.
+ * so they go to a second instance without the pid filter; so do the
+ * host's resets of the assigned devices (kprobes.c), done by whichever
+ * thread resets them.
  */
 static const char *const host_events[] = {
 	"iommu:io_page_fault", "ras:aer_event", "irq:irq_handler_entry", NULL,
@@ -292,10 +294,14 @@ int pt_inst_arm_host(struct rec *r)
 			tracefs_event_file_write(r->host, sys, event, "filter", "name ~ \"vfio*\"");
 		any = 1;
 	}
+	/* the host's resets of the assigned devices: kprobes, enabled here only */
+	pt_kp_arm(r);
+	any |= r->hr.armed;
 	if (!any) {
 		tracefs_instance_destroy(r->host);
 		tracefs_instance_free(r->host);
 		r->host = NULL;
+		pt_kp_disarm(r);
 		return 0;
 	}
 	tracefs_trace_on(r->host);

@@ -98,6 +98,37 @@ static void page_faults(FILE *f, const struct pt_meta_page_faults *pf)
 	fprintf(f, "]}");
 }
 
+static void str_list(FILE *f, const char *key, const char *const *v, unsigned n)
+{
+	fprintf(f, ", \"%s\": [", key);
+	for (unsigned i = 0; i < n; i++) {
+		fprintf(f, "%s", i ? ", " : "");
+		pt_json_put_str(f, v[i]);
+	}
+	fprintf(f, "]");
+}
+
+/* The host's resets of the assigned devices: how they were recorded, or why not. */
+static void host_resets(FILE *f, const struct pt_meta_host_resets *hr)
+{
+	fprintf(f, ",\n  \"host_resets\": {\"recorded\": %s", hr->recorded ? "true" : "false");
+	if (!hr->recorded)
+		str(f, "reason", hr->reason, 1);
+	fprintf(f, ", \"named\": %s", hr->named ? "true" : "false");
+	if (hr->recorded && !hr->named)
+		str(f, "unnamed", hr->unnamed_why, 1);
+	str_list(f, "probes", hr->probes, hr->nprobes);
+	str_list(f, "missing", hr->missing, hr->nmissing);
+	fprintf(f, ", \"devices\": [");
+	for (unsigned i = 0; i < hr->ndevs; i++) {
+		fprintf(f, "%s{", i ? ", " : "");
+		str(f, "host", hr->devs[i], 0);
+		str(f, "bridge", hr->bridges[i], 1);
+		fprintf(f, "}");
+	}
+	fprintf(f, "], \"vm_started\": %.6f}", hr->vm_started);
+}
+
 char *pt_meta_build(const struct pt_vm *vm, const struct pt_json *query_pci,
 		    const struct pt_meta_recording *rec)
 {
@@ -145,6 +176,8 @@ char *pt_meta_build(const struct pt_vm *vm, const struct pt_json *query_pci,
 	fprintf(f, "]");
 	if (rec->page_faults)
 		page_faults(f, rec->page_faults);
+	if (rec->host_resets)
+		host_resets(f, rec->host_resets);
 	fprintf(f, "},\n \"devices\": [");
 	for (unsigned i = 0; i < vm->ndev; i++) {
 		const struct pt_vm_device *d = &vm->dev[i];

@@ -30,6 +30,22 @@ struct pt_meta_page_faults {
 	int truncated;			/* more filters were set than kept */
 };
 
+/* The host's resets of the assigned devices (docs/record-metadata.md "host_resets"). */
+struct pt_meta_host_resets {
+	int recorded;			/* some reset probe was on */
+	int named;			/* every probe on recorded the device's name */
+	const char *reason;		/* why not recorded */
+	const char *unnamed_why;	/* why some probes record no name ("" none) */
+	const char *const *probes;	/* the kernel functions probed */
+	unsigned nprobes;
+	const char *const *missing;	/* not in this kernel */
+	unsigned nmissing;
+	const char (*devs)[16];		/* the assigned devices' host BDFs */
+	const char (*bridges)[16];	/* the bridge above each, "" when none */
+	unsigned ndevs;
+	double vm_started;		/* the QEMU process's start, trace clock (s); -1 unknown */
+};
+
 struct pt_meta_recording {
 	const char *sysroot;
 	int stream;
@@ -45,6 +61,7 @@ struct pt_meta_recording {
 	const struct pt_meta_page_faults *page_faults;	/* NULL: kvm_page_fault not asked for */
 	const struct pt_json *guest_panicked;	/* QMP GUEST_PANICKED's data; NULL: none came */
 	const char *qmp;		/* how QMP was reached: "socket", "libvirt"; "" none */
+	const struct pt_meta_host_resets *host_resets;	/* NULL: nothing passed through */
 };
 
 /* The metadata JSON text (malloc'd), or NULL when out of memory. QUERY_PCI may be NULL. */

@@ -53,6 +53,27 @@ struct page_faults {
 	char reason[sizeof(((struct pt_err *)0)->msg)];	/* why it is not armed */
 };
 
+#define PT_KP_PREFIX "pttrace_"
+#define PT_KP_NAME_MAX 64
+#define PT_KP_MAX_DEVS 16
+#define PT_KP_MAX_FUNCS 16
+
+/* The host's resets of the assigned devices (kprobes.c), for the metadata's "host_resets". */
+struct host_resets {
+	int tried;			/* the VM has assigned devices: probes were wanted */
+	int armed;			/* at least one probe is on */
+	int defined;			/* some probe was written to kprobe_events: remove at the end */
+	int named;			/* every probe on records the device's name */
+	char reason[256];		/* why none is on */
+	char unnamed_why[192];		/* why some record no name */
+	const char *probes[PT_KP_MAX_FUNCS], *missing[PT_KP_MAX_FUNCS];
+	unsigned nprobes, nmissing;
+	char devs[PT_KP_MAX_DEVS][16];	/* the assigned devices' host BDFs */
+	char bridge[PT_KP_MAX_DEVS][16];	/* the bridge above each, "" when none */
+	unsigned ndevs;
+	double vm_started;		/* the QEMU process's start, trace clock (s); -1 unknown */
+};
+
 struct rec {
 	const struct pt_record_opts *opts;
 	struct pt_vm vm;
@@ -78,6 +99,7 @@ struct rec {
 	char *meta_saved;		/* the metadata as last put in the scratch */
 	double armed_at, stopped_at;	/* CLOCK_MONOTONIC, seconds */
 	struct page_faults pf;
+	struct host_resets hr;
 };
 
 /* record.c */
@@ -156,6 +178,40 @@ void pt_inst_disarm(struct rec *r);
 void pt_inst_status(struct rec *r, struct pt_record_status *st);
 /* The instance's trace clock now, seconds; -1 when unknown. */
 double pt_inst_clock_now(struct rec *r);
+
+/* kprobes.c */
+
+/* "pttrace_<PID>_<SYMBOL>": the kprobe event of recorder PID on SYMBOL. */
+void pt_kp_name(char *buf, size_t size, pid_t pid, const char *symbol);
+/* The kprobe_events line for F's probe ("p:kprobes/NAME SYMBOL ..."); NAMED: the device's name too. */
+struct pt_hr_func;
+void pt_kp_define(char *buf, size_t size, pid_t pid, const struct pt_hr_func *f, int named);
+/* A kprobe_events LINE of a pttrace probe: its recorder's *PID and EVENT name; -1 when not one. */
+int pt_kp_parse(const char *line, pid_t *pid, char *event, size_t size);
+/* The instance filter of F's probe: only DEVS (with NAMED), never a "probe" call; "" for none. */
+void pt_kp_filter(char *buf, size_t size, const struct pt_hr_func *f, int named,
+		  const char *const *devs, unsigned ndev);
+/* Can TRACING's kprobe_events be written?  1, or 0 with WHY. */
+int pt_kp_available(const char *tracing, char *why, size_t size);
+/*
+ * Removes from TRACING/kprobe_events each pttrace probe whose recorder's
+ * pid DROP(pid, CTX) says to, calling REMOVED (may be NULL) for each one
+ * removed.  Returns how many.
+ */
+int pt_kp_remove(const char *tracing, int (*drop)(pid_t pid, void *ctx), void *ctx,
+		 void (*removed)(void *ctx, const char *event));
+/* Removes recorder PID's probes (TRACING NULL: nothing). */
+int pt_kp_remove_pid(const char *tracing, pid_t pid);
+/*
+ * The start of a process whose /proc/PID/stat is STAT_TEXT on the trace's
+ * clock (s), from the boot clock's and the trace clock's now and the clock
+ * ticks per second; -1 when unknown.
+ */
+double pt_kp_started(const char *stat_text, double boot_now, double trace_now, long ticks);
+/* Defines and enables the reset probes in r->host for the VM's assigned devices, or notes why not. */
+void pt_kp_arm(struct rec *r);
+/* Removes this recorder's probes, unless its capture is kept (they go with its instances). */
+void pt_kp_disarm(struct rec *r);
 
 /* pagefault.c */
 

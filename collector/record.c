@@ -104,6 +104,14 @@ static int stop_reason(struct rec *r, double armed_for, enum pt_record_stop *sto
 	return pt_rec_stop_decide(&p, stop);
 }
 
+int pt_record_refuse_stdout(const char *output, struct pt_err *err)
+{
+	if (output && !strcmp(output, "-"))
+		return pt_err_set(err, "cannot write the trace to standard output ('-'): a trace.dat is "
+				  "read by seeking in it; give a file name (-o crash.dat)");
+	return 0;
+}
+
 /*
  * Fails early, before arming, when the output cannot be written at all: a
  * recording may wait hours for its crash, and only then rename its file
@@ -116,9 +124,8 @@ static int check_output(const char *output, struct pt_err *err)
 	struct stat st;
 	int fd;
 
-	if (!strcmp(output, "-"))
-		return pt_err_set(err, "cannot write the trace to standard output ('-'): a trace.dat is "
-				  "read by seeking in it; give a file name (-o crash.dat)");
+	if (pt_record_refuse_stdout(output, err))
+		return -1;
 	if (!output[0])
 		return pt_err_set(err, "the output file name is empty: give one (-o crash.dat)");
 	if (!stat(output, &st) && S_ISDIR(st.st_mode))
@@ -247,6 +254,12 @@ static char *build_meta(struct rec *r, const struct pt_record_result *res)
 		.field = r->pf.field, .paging = r->pf.paging, .armed = r->pf.armed, .reason = r->pf.reason,
 		.filters = r->pf.hist, .nfilters = r->pf.nhist, .truncated = r->pf.hist_full,
 	};
+	struct pt_meta_host_resets mhr = {
+		.recorded = r->hr.armed, .named = r->hr.armed && r->hr.named, .reason = r->hr.reason,
+		.unnamed_why = r->hr.unnamed_why, .probes = r->hr.probes, .nprobes = r->hr.nprobes,
+		.missing = r->hr.missing, .nmissing = r->hr.nmissing, .devs = r->hr.devs,
+		.bridges = r->hr.bridge, .ndevs = r->hr.ndevs, .vm_started = r->hr.vm_started,
+	};
 	struct pt_meta_recording mr = {
 		.sysroot = r->opts->sysroot, .stream = r->opts->stream, .buffer_kb = r->opts->buffer_kb,
 		.events = r->enabled, .nevents = r->nenabled, .missing = r->missing,
@@ -255,6 +268,7 @@ static char *build_meta(struct rec *r, const struct pt_record_result *res)
 		.page_faults = r->pf.spec || r->pf.reason[0] ? &mpf : NULL,
 		.guest_panicked = pt_json_get(r->panic_msg, "data"),
 		.qmp = r->qmp_via,
+		.host_resets = r->hr.tried ? &mhr : NULL,
 	};
 
 	return pt_meta_build(&r->vm, r->query_pci, &mr);
@@ -295,6 +309,8 @@ static int keep_capture(struct rec *r, const struct pt_err *why, struct pt_err *
 static void cleanup(struct rec *r)
 {
 	pt_inst_disarm(r);
+	/* after the write: the file takes the probes' formats from tracefs */
+	pt_kp_disarm(r);
 	if (r->have_scratch) {
 		if (r->sc.phase == PT_PHASE_KEPT)
 			pt_scratch_close(&r->sc);

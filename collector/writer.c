@@ -12,12 +12,12 @@
 
 int pt_write_tracedat(int out_fd, const char *name, const char *kallsyms,
 		      const struct pt_write_buffer *buffers, int nbuffers, const char *metadata,
-		      int compress, struct pt_err *err)
+		      const char *extra_events, int compress, struct pt_err *err)
 {
 	/* the formats of these systems only: the VM's events, not the whole kernel's */
 	struct tracecmd_event_list lists[] = {
 		{ &lists[1], "kvm:*" }, { &lists[2], "iommu:*" }, { &lists[3], "ras:*" },
-		{ NULL, "irq:*" },
+		{ extra_events ? &lists[4] : NULL, "irq:*" }, { NULL, extra_events },
 	};
 	struct tracecmd_output *out = NULL;
 	int rc = -1, dup_fd = -1;

@@ -70,6 +70,7 @@ const char *pt_severity_name(enum pt_severity sev);
 	X(TOO_SOON,		"too-soon",		0) \
 	X(INTERRUPT_PATH,	"interrupt-path",	1) \
 	X(POWERED_DOWN,		"powered-down",		1) \
+	X(NOT_RESET,		"not-reset",		1) \
 	X(STRAY_MMIO,		"stray-mmio",		1) \
 	X(DEVICE_GONE,		"device-gone",		2) \
 	X(RESET_HANG,		"reset-hang",		2) \

@@ -13,6 +13,19 @@
 
 struct pt_reader;
 
+#define PT_MAX_HOST_RESETS 64
+
+/*
+ * A reset of a host PCI device that pttrace record's kprobes saw
+ * (pt-hostreset.h): not a kvm event, kept beside them in pt_reader_info.
+ */
+struct pt_host_reset {
+	uint64_t ts;
+	uint16_t fn;		/* index in pt_hr_funcs */
+	char dev[16];		/* the pci_dev's name, "0000:01:00.0"; "" when not recorded */
+	uint32_t tid;		/* the host thread that reset it */
+};
+
 struct pt_reader_info {
 	unsigned present;	/* bit per enum pt_event_kind whose event the file has */
 	uint64_t records;	/* records read, kvm or not */
@@ -43,6 +56,10 @@ struct pt_reader_info {
 	 * guesses it from the reasons seen where that is safe (pt-exit-reasons.h).
 	 */
 	int exit_isa;
+	/* the host's resets in the file, oldest first (the first PT_MAX_HOST_RESETS) */
+	struct pt_host_reset host_resets[PT_MAX_HOST_RESETS];
+	unsigned nhost_resets;
+	uint64_t host_resets_dropped;	/* more than that */
 };
 
 /*

@@ -95,6 +95,12 @@ extern const char *const pt_record_default_events[];
 int pt_record_cleanup(int all, void (*note)(void *ctx, const char *msg), void *ctx);
 
 /*
+ * -1 with ERR when OUTPUT is '-': a trace.dat is read by seeking, never
+ * written to standard output (pt_record's output and --recover's); else 0.
+ */
+int pt_record_refuse_stdout(const char *output, struct pt_err *err);
+
+/*
  * Finishes the file from the scratch directory DIR a recorder left (a write
  * that failed, a recorder killed with its watchdog): drains its instances if
  * they still exist, writes OUTPUT (NULL: the file it was recording to).

@@ -8,6 +8,7 @@
 #   expect_err RE DESC    ok when stderr matches RE
 #   expect_absent RE DESC ok when the command gave its output (exit 0 or 1,
 #                         stdout not empty) and stdout does not match RE
+#   expect_one_line DESC RE  ok when it failed (exit 2) with one line on stderr matching RE
 # expect_rc 2 also wants a message on stderr: pttrace never fails silently,
 # so a check of a failure cannot pass on a pttrace that fails for nothing
 # (tests/mutation.sh runs the tests with such a pttrace).
@@ -71,6 +72,17 @@ expect_absent() {
 	fi
 }
 
+# expect_one_line DESC RE: ok when the command failed (exit 2) with one line
+# on stderr, matching RE
+expect_one_line() {
+	if [ "$rc" = 2 ] && [ "$(wc -l < "$T/err")" = 1 ] && grep -Eq -- "$2" "$T/err"; then
+		ok "$1"
+	else
+		not_ok "$1 (exit $rc)"
+		diag "$T/err"
+	fi
+}
+
 need_root_kvm() {
 	[ "$(id -u)" = 0 ] || skip_all "needs root"
 	[ -c /dev/kvm ] && [ -w /dev/kvm ] || skip_all "needs /dev/kvm"
@@ -128,6 +140,19 @@ need_fake_qemu() {
 	PY=$(python3 -c 'import sys; print(sys.executable)')
 	export PYTHONHOME
 	PYTHONHOME=$(python3 -c 'import sys; print(sys.base_prefix)')
+}
+
+# fake_qemu MODE NAME [QEMU args]: after need_fake_qemu, tests/lab/fake-qemu.py
+# as a process that looks like QEMU (exec -a), called NAME, its QMP socket
+# $T/NAME.sock; sets FAKE_PID once it listens (the caller's trap kills it)
+fake_qemu() {
+	local mode=$1 name=$2
+	shift 2
+	rm -f "$T/$name.sock"
+	(exec -a qemu-system-x86_64 "$PY" "$FAKE" "$mode" -name "$name" \
+		-qmp "unix:$T/$name.sock,server=on,wait=off" "$@") > "$T/$name.fake" 2>&1 &
+	FAKE_PID=$!
+	wait_for "$T/$name.fake" ready || { not_ok "fake QEMU $name starts"; diag "$T/$name.fake"; return 1; }
 }
 
 # pttrace record's fault tests (tests/lab/record-*.sh)

@@ -11,12 +11,7 @@ analyze() {
 }
 
 expect_one_line_error() {	# DESC REGEX
-	if [ "$rc" = 2 ] && [ "$(wc -l < "$T/err")" = 1 ] && grep -Eq -- "$2" "$T/err"; then
-		ok "$1: one-line error"
-	else
-		not_ok "$1: one-line error (exit $rc)"
-		diag "$T/err"
-	fi
+	expect_one_line "$1: one-line error" "$2"
 }
 
 analyze /nonexistent/crash.dat

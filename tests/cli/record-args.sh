@@ -10,16 +10,6 @@ echo qemu-system-x86 > "$R/proc/4242/task/4242/comm"
 echo "CPU 0/KVM" > "$R/proc/4242/task/4250/comm"
 printf '%s\0' /usr/bin/qemu-system-x86_64 -name win7 -enable-kvm -device pvpanic > "$R/proc/4242/cmdline"
 
-# one line on stderr, exit 2, matching RE
-expect_one_line() {	# DESC RE
-	if [ "$rc" = 2 ] && [ "$(wc -l < "$T/err")" = 1 ] && grep -Eq -- "$2" "$T/err"; then
-		ok "$1"
-	else
-		not_ok "$1 (exit $rc)"
-		diag "$T/err"
-	fi
-}
-
 rec() { run "$PTTRACE" record --vm win7 --sysroot "$R" "$@"; }
 
 # D6: -b is digits within the range; -5 no longer wraps to 4294967291
@@ -59,6 +49,8 @@ expect_one_line "--stream a directory: refused too" "it is a directory"
 rec -o -
 expect_one_line "-o - refused" "^pttrace: cannot write the trace to standard output \('-'\): a trace.dat is read by seeking in it; give a file name \(-o crash.dat\)$"
 [ ! -e ./- ] && ok "no file named '-' made" || not_ok "no file named '-' made"
+run "$PTTRACE" record --recover "$T/nosuch" -o -
+expect_one_line "--recover -o - refused too" "^pttrace: cannot write the trace to standard output"
 
 # D9: --vm and --pid together
 run "$PTTRACE" record --vm win7 --pid 4242 --sysroot "$R"

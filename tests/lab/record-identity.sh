@@ -19,16 +19,12 @@ cleanup_identity() {
 }
 trap cleanup_identity EXIT
 
-# fake MODE NAME [extra QEMU args]: sets FAKE_PID once it listens
+# fake MODE NAME [extra QEMU args]: lib.sh's fake_qemu, killed at the end
 fake() {
-	local mode=$1 name=$2
-	shift 2
-	rm -f "$T/$name.sock"
-	(exec -a qemu-system-x86_64 "$PY" "$FAKE" "$mode" -name "$name" -qmp "unix:$T/$name.sock,server=on,wait=off" "$@") \
-		> "$T/$name.fake" 2>&1 &
-	FAKE_PID=$!
+	local rc=0
+	fake_qemu "$@" || rc=1
 	pids+=("$FAKE_PID")
-	wait_for "$T/$name.fake" ready || { not_ok "fake QEMU $name starts"; diag "$T/$name.fake"; exit 1; }
+	[ "$rc" = 0 ] || exit 1
 }
 
 no_instance() {

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <linux/pci_regs.h>
 #include "pt-analyze.h"
+#include "pt-hostreset.h"
 
 struct stream {
 	struct pt_analysis *a;
@@ -130,6 +131,22 @@ static __attribute__((noinline, unused)) const struct pt_finding *find(const str
 }
 
 #define BDF(b, d, f) ((uint16_t)((b) << 8 | (d) << 3 | (f)))
+
+/*
+ * The host runs kernel function FN (pt-hostreset.h) on host device DEV ("" for
+ * a probe without the name), now: what pttrace record's kprobes put in the
+ * file's host buffer, which the reader keeps beside the kvm events.
+ */
+static __attribute__((unused)) void host_reset(struct stream *s, const char *fn, const char *dev)
+{
+	struct pt_host_reset *r = &s->a->info.host_resets[s->a->info.nhost_resets++];
+
+	memset(r, 0, sizeof(*r));
+	r->ts = s->ts;
+	r->fn = pt_hr_find(fn);
+	snprintf(r->dev, sizeof(r->dev), "%s", dev);
+	s->ts += s->step;
+}
 
 /* The guest panics (pvpanic) and the analysis ends there. */
 static __attribute__((unused)) void pvpanic(struct stream *s)

@@ -2,15 +2,19 @@
 /*
  * The table of kvm events pttrace reads (analyzer/kvm-events.h): each
  * tracepoint once, each kind from one of them, and the decode both
- * readers share.
+ * readers share; and its row outside kvm, pttrace record's kprobes on the
+ * host's resets, kept beside the events.
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
+#include "pt-hostreset.h"
 #include "pt-reader.h"
 #include "../../analyzer/kvm-events.h"
 
@@ -22,6 +26,8 @@ static void test_each_tracepoint_once(void **state)
 		const struct pt_kvm_event *e = &pt_kvm_events[i];
 
 		assert_non_null(e->name);
+		if (e->system)
+			continue;	/* found by match, not by its name */
 		assert_ptr_equal(pt_kvm_event_named(e->name, strlen(e->name)), e);
 		for (size_t j = i + 1; j < pt_kvm_nevents; j++)
 			assert_string_not_equal(pt_kvm_events[j].name, e->name);
@@ -60,8 +66,11 @@ static void test_rows_complete(void **state)
 	for (size_t i = 0; i < pt_kvm_nevents; i++) {
 		const struct pt_kvm_event *e = &pt_kvm_events[i];
 
-		assert_non_null(e->decode);
-		assert_non_null(e->parse_text);
+		/* a kvm event decodes in both readers; another is matched and kept aside */
+		assert_true(!e->system == !e->aside && !e->system == !e->match);
+		assert_true(!e->decode != !e->aside);
+		if (!e->system)
+			assert_non_null(e->parse_text);
 		assert_non_null(e->fields[0]);
 		for (int j = 0; j < PT_KVM_FIELDS && e->fields[j]; j++)
 			for (int l = j + 1; l < PT_KVM_FIELDS && e->fields[l]; l++)
@@ -142,6 +151,67 @@ static void test_decode(void **state)
 	assert_int_equal(ev.val, 33);	/* "irq" of older kernels */
 }
 
+/* pttrace record's kprobes: found by name whatever the recorder's pid, never as kvm events */
+static void test_host_reset_row(void **state)
+{
+	const struct pt_kvm_event *e;
+	struct pt_kvm_record rec;
+	struct pt_reader_info *info = calloc(1, sizeof(*info));
+	int sub;
+
+	(void)state;
+	e = pt_kvm_event_find("kprobes", "pttrace_1234_pcie_flr", &sub);
+	assert_non_null(e);
+	assert_non_null(e->aside);
+	assert_int_equal(sub, pt_hr_find("pcie_flr"));
+	assert_int_equal(pt_kvm_event_kinds(e), 0);
+	assert_ptr_equal(pt_kvm_event_find("kprobes", "pttrace_7___pci_reset_function_locked", &sub), e);
+	assert_int_equal(sub, pt_hr_find("__pci_reset_function_locked"));
+	/* someone else's probe, a function pttrace does not probe, no pid, another system */
+	assert_null(pt_kvm_event_find("kprobes", "myprobe", &sub));
+	assert_null(pt_kvm_event_find("kprobes", "pttrace_1234_do_sys_open", &sub));
+	assert_null(pt_kvm_event_find("kprobes", "pttrace_pcie_flr", &sub));
+	assert_null(pt_kvm_event_find("kvm", "pttrace_1234_pcie_flr", &sub));
+	assert_null(pt_kvm_event_find("uprobes", "pttrace_1234_pcie_flr", &sub));
+	assert_ptr_equal(pt_kvm_event_find("kvm", "kvm_mmio", &sub), pt_kvm_event_of(PT_EV_MMIO_READ));
+	assert_null(pt_kvm_event_named("pttrace_1234_pcie_flr", 21));
+
+	/* kept in the info, with the device's name when the probe had it */
+	memset(&rec, 0, sizeof(rec));
+	rec.sub = pt_hr_find("pcie_flr");
+	rec.has = 1;
+	snprintf(rec.str, sizeof(rec.str), "0000:01:00.0");
+	e->aside(&rec, 5000, 42, info);
+	assert_int_equal(info->nhost_resets, 1);
+	assert_int_equal(info->host_resets[0].ts, 5000);
+	assert_int_equal(info->host_resets[0].tid, 42);
+	assert_string_equal(info->host_resets[0].dev, "0000:01:00.0");
+	assert_string_equal(pt_hr_funcs[info->host_resets[0].fn].symbol, "pcie_flr");
+	/* a "probe" call asks only whether the method would work: no reset */
+	rec.sub = pt_hr_find("pci_pm_reset");
+	rec.has = 3;
+	rec.v[1] = 1;
+	e->aside(&rec, 6000, 42, info);
+	assert_int_equal(info->nhost_resets, 1);
+	/* without the name (the kernel refused BTF's field access): "" */
+	rec.has = 0;
+	rec.v[1] = 0;
+	e->aside(&rec, 7000, 42, info);
+	assert_int_equal(info->nhost_resets, 2);
+	assert_string_equal(info->host_resets[1].dev, "");
+	/* a name longer than a BDF is cut, not overflowed */
+	rec.has = 1;
+	snprintf(rec.str, sizeof(rec.str), "0000:01:00.0-and-a-lot-more");
+	e->aside(&rec, 8000, 42, info);
+	assert_int_equal(strlen(info->host_resets[2].dev), sizeof(info->host_resets[2].dev) - 1);
+	while (info->nhost_resets < PT_MAX_HOST_RESETS)
+		e->aside(&rec, 9000, 42, info);
+	e->aside(&rec, 9000, 42, info);
+	assert_int_equal(info->nhost_resets, PT_MAX_HOST_RESETS);
+	assert_int_equal(info->host_resets_dropped, 1);
+	free(info);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -149,6 +219,7 @@ int main(void)
 		cmocka_unit_test(test_each_kind_from_one_event),
 		cmocka_unit_test(test_rows_complete),
 		cmocka_unit_test(test_decode),
+		cmocka_unit_test(test_host_reset_row),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
