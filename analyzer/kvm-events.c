@@ -241,7 +241,7 @@ const struct pt_kvm_event pt_kvm_events[] = {
 	  .fields = { "rip" }, .decode = emulate, .parse_text = pt_text_emulate },
 	/* the host's resets of the assigned devices (pt-hostreset.h), by pttrace record's kprobes */
 	{ .name = "pttrace_<pid>_<function>", .system = "kprobes", .match = host_reset_match,
-	  .any_thread = 1, .fields = { "?dev", "?probe" }, .aside = host_reset_aside },
+	  .fields = { "?dev", "?probe" }, .aside = host_reset_aside },
 };
 
 const size_t pt_kvm_nevents = sizeof(pt_kvm_events) / sizeof(pt_kvm_events[0]);
