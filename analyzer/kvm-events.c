@@ -161,14 +161,12 @@ static enum pt_kvm_decoded emulate(struct pt_kvm_record *rec, struct pt_event *e
 	return PT_KVM_EVENT;
 }
 
-/* "pttrace_<PID>_<FUNCTION>", pttrace record's kprobe: FUNCTION's index in pt_hr_funcs, or -1. */
+/* pttrace record's kprobe NAME (pt-hostreset.h): its function's index in pt_hr_funcs, or -1. */
 static int host_reset_match(const char *name)
 {
-	int pid, len = 0;
+	const char *function;
 
-	if (strncmp(name, "pttrace_", 8) || sscanf(name + 8, "%d_%n", &pid, &len) != 1 || !len)
-		return -1;
-	return pt_hr_find(name + 8 + len);
+	return pt_hr_probe_pid(name, &function) > 0 ? pt_hr_find(function) : -1;
 }
 
 /* Fields: the device's name ("dev", when the kernel's BTF gave it) and "probe". */
@@ -240,7 +238,7 @@ const struct pt_kvm_event pt_kvm_events[] = {
 	{ .name = "kvm_emulate_insn", .kind = PT_EV_EMULATE,
 	  .fields = { "rip" }, .decode = emulate, .parse_text = pt_text_emulate },
 	/* the host's resets of the assigned devices (pt-hostreset.h), by pttrace record's kprobes */
-	{ .name = "pttrace_<pid>_<function>", .system = "kprobes", .match = host_reset_match,
+	{ .name = PT_HR_PROBE_PREFIX "<pid>_<function>", .system = "kprobes", .match = host_reset_match,
 	  .fields = { "?dev", "?probe" }, .aside = host_reset_aside },
 };
 

@@ -10,6 +10,7 @@
 
 #include <event-parse.h>
 
+#include "pt-hostreset.h"
 #include "tracefile-local.h"
 
 /* "ID: 42" of an event format; -1 when it has none. */
@@ -117,7 +118,7 @@ static void add_format(struct pt_tracefile *tf, const char *system, const char *
 	 * host's PCI resets (pt-hostreset.h): the rest are counted as known ids.
 	 */
 	if (!strcmp(system, "kvm") ||
-	    (!strcmp(system, "kprobes") && !strncmp(text, "name: pttrace_", 14))) {
+	    (!strcmp(system, "kprobes") && !strncmp(text, "name: " PT_HR_PROBE_PREFIX, strlen("name: " PT_HR_PROBE_PREFIX)))) {
 		char *safe = pt_tf_canonical_format(text, id);
 
 		if (safe) {

@@ -17,6 +17,7 @@
 #include <tracefs.h>
 
 #include "capture.h"
+#include "pt-hostreset.h"
 #include "pt-record.h"
 #include "record-int.h"
 #include "writer.h"
@@ -143,7 +144,7 @@ static int write_at(struct pt_scratch *s, const char *meta, const char *path,
 	}
 	note_partial(s, fd, tmp);
 	/* the recorder's reset kprobes (kprobes.c), still defined while their file is written */
-	snprintf(probes, sizeof(probes), "kprobes:" PT_KP_PREFIX "%d_*", (int)s->pid);
+	snprintf(probes, sizeof(probes), "kprobes:" PT_HR_PROBE_PREFIX "%d_*", (int)s->pid);
 	if (pt_write_tracedat(fd, path, kallsyms, bufs, s->host[0] ? 2 : 1, meta, probes, 1, err))
 		goto out;
 	/* mkstemp made it 0600: give it the mode a new file gets */

@@ -34,7 +34,7 @@
 
 void pt_kp_name(char *buf, size_t size, pid_t pid, const char *symbol)
 {
-	snprintf(buf, size, PT_KP_PREFIX "%d_%s", (int)pid, symbol);
+	snprintf(buf, size, PT_HR_PROBE_PREFIX "%d_%s", (int)pid, symbol);
 }
 
 void pt_kp_define(char *buf, size_t size, pid_t pid, const struct pt_hr_func *f, int named)
@@ -53,15 +53,15 @@ void pt_kp_define(char *buf, size_t size, pid_t pid, const struct pt_hr_func *f,
 
 int pt_kp_parse(const char *line, pid_t *pid, char *event, size_t size)
 {
-	const char *name = strchr(line, '/'), *end, *space = strchr(line, ' ');
-	int p, len = 0;
+	const char *name = strchr(line, '/'), *end, *space = strchr(line, ' '), *function;
+	int p;
 
 	/* "p:kprobes/pttrace_123_pcie_flr pcie_flr ..." (or without the group) */
 	if (line[0] != 'p' || line[1] != ':')
 		return -1;
 	name = name && (!space || name < space) ? name + 1 : line + 2;
-	if (strncmp(name, PT_KP_PREFIX, strlen(PT_KP_PREFIX)) ||
-	    sscanf(name + strlen(PT_KP_PREFIX), "%d_%n", &p, &len) != 1 || p <= 0 || !len)
+	p = pt_hr_probe_pid(name, &function);
+	if (p <= 0)
 		return -1;
 	end = name + strcspn(name, " \n");
 	if ((size_t)(end - name) >= size)

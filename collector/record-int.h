@@ -53,7 +53,6 @@ struct page_faults {
 	char reason[sizeof(((struct pt_err *)0)->msg)];	/* why it is not armed */
 };
 
-#define PT_KP_PREFIX "pttrace_"
 #define PT_KP_NAME_MAX 64
 #define PT_KP_MAX_DEVS 16
 #define PT_KP_MAX_FUNCS 16

@@ -62,4 +62,16 @@ extern const unsigned pt_hr_nfuncs;
 /* The index of SYMBOL in pt_hr_funcs, -1 when it is none of them. */
 int pt_hr_find(const char *symbol);
 
+/*
+ * The probes' kprobe events are PT_HR_PROBE_PREFIX "<recorder pid>_<function>"
+ * (in the kprobes group): kprobe_events is the whole machine's, and the pid
+ * says whose probe it is, for its removal.
+ */
+#define PT_HR_PROBE_PREFIX "pttrace_"
+/*
+ * The recorder's pid in such an event NAME (whatever follows it), with
+ * *FUNCTION where the function's name starts; -1 when NAME is no such probe.
+ */
+int pt_hr_probe_pid(const char *name, const char **function);
+
 #endif

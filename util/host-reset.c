@@ -4,6 +4,7 @@
  * probes and the analyzer reads back (pt-hostreset.h).  Here, not in
  * collector/, because the reader needs the table too.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "pt-hostreset.h"
@@ -28,6 +29,18 @@ const struct pt_hr_func pt_hr_funcs[] = {
 };
 
 const unsigned pt_hr_nfuncs = sizeof(pt_hr_funcs) / sizeof(pt_hr_funcs[0]);
+
+int pt_hr_probe_pid(const char *name, const char **function)
+{
+	size_t n = strlen(PT_HR_PROBE_PREFIX);
+	int pid, len = 0;
+
+	if (strncmp(name, PT_HR_PROBE_PREFIX, n) || sscanf(name + n, "%d_%n", &pid, &len) != 1 ||
+	    pid <= 0 || !len)
+		return -1;
+	*function = name + n + len;
+	return pid;
+}
 
 int pt_hr_find(const char *symbol)
 {

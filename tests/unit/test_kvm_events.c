@@ -171,6 +171,8 @@ static void test_host_reset_row(void **state)
 	assert_null(pt_kvm_event_find("kprobes", "myprobe", &sub));
 	assert_null(pt_kvm_event_find("kprobes", "pttrace_1234_do_sys_open", &sub));
 	assert_null(pt_kvm_event_find("kprobes", "pttrace_pcie_flr", &sub));
+	assert_null(pt_kvm_event_find("kprobes", "pttrace_0_pcie_flr", &sub));
+	assert_null(pt_kvm_event_find("kprobes", "pttrace_-3_pcie_flr", &sub));
 	assert_null(pt_kvm_event_find("kvm", "pttrace_1234_pcie_flr", &sub));
 	assert_null(pt_kvm_event_find("uprobes", "pttrace_1234_pcie_flr", &sub));
 	assert_ptr_equal(pt_kvm_event_find("kvm", "kvm_mmio", &sub), pt_kvm_event_of(PT_EV_MMIO_READ));
