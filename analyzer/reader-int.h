@@ -95,10 +95,13 @@ void pt_reader_note_broken(struct pt_reader *r);
 /*
  * reader-jobs.c: starts R's decoding threads (0), or says it cannot
  * (-1: read on one thread); the next event in the one-thread merge's
- * order (1, 0 at the end); and the threads stopped and freed.
+ * order (1, 0 at the end), or all of them through FN (as pt_reader_read);
+ * and the threads stopped and freed.
  */
 int pt_reader_jobs_start(struct pt_reader *r);
 int pt_reader_jobs_next(struct pt_reader *r, struct pt_event *ev, struct pt_position *pos);
+void pt_reader_jobs_read(struct pt_reader *r, int (*fn)(void *ctx, const struct pt_event *ev),
+			 void *ctx);
 void pt_reader_jobs_stop(struct pt_reader *r);
 
 #endif

@@ -31,6 +31,7 @@
 #define BATCH_MAX 16384
 #define BATCH_MIN 256
 #define BATCH_BYTES (24u << 20)
+#define PREFETCH_AHEAD 16	/* events: far enough to hide a miss to the other core */
 
 struct batch {
 	struct pt_decoded *ev;
@@ -236,8 +237,11 @@ static struct pt_decoded *head(struct pt_reader_jobs *j, struct lane *l)
 				pthread_cond_wait(&j->ready, &j->lock);
 			pthread_mutex_unlock(&j->lock);
 		}
-		if (l->at < b->n)
+		if (l->at < b->n) {
+			/* the worker wrote them on the other core: ask for them early */
+			__builtin_prefetch(&b->ev[l->at + PREFETCH_AHEAD]);
 			return &b->ev[l->at];
+		}
 		/* the batch is merged: its counts are the trace's, its room the worker's */
 		pt_reader_add_tally(&j->r->tally, &b->tally);
 		l->done = b->last;
@@ -249,7 +253,11 @@ static struct pt_decoded *head(struct pt_reader_jobs *j, struct lane *l)
 	}
 }
 
-int pt_reader_jobs_next(struct pt_reader *r, struct pt_event *ev, struct pt_position *pos)
+/*
+ * The next event in the merge's order, placed and counted, where it lies
+ * in its batch (valid until the next call), and its buffer; NULL at the end.
+ */
+static struct pt_decoded *merge_next(struct pt_reader *r, int *buffer)
 {
 	struct pt_reader_jobs *j = r->running;
 	struct pt_decoded *best = NULL;
@@ -273,15 +281,38 @@ int pt_reader_jobs_next(struct pt_reader *r, struct pt_event *ev, struct pt_posi
 			pt_reader_note_broken(r);
 			j->noted = 1;
 		}
-		return 0;
+		return NULL;
 	}
 	from->at++;
 	pt_reader_place(r, best, 1);
 	pt_reader_count_event(r, from->st->buffer, &best->ev);
-	*ev = best->ev;
-	pos->offset = best->offset;
-	pos->buffer = from->st->buffer;
+	*buffer = from->st->buffer;
+	return best;
+}
+
+int pt_reader_jobs_next(struct pt_reader *r, struct pt_event *ev, struct pt_position *pos)
+{
+	int buffer;
+	struct pt_decoded *d = merge_next(r, &buffer);
+
+	if (!d)
+		return 0;
+	*ev = d->ev;
+	pos->offset = d->offset;
+	pos->buffer = buffer;
 	return 1;
+}
+
+void pt_reader_jobs_read(struct pt_reader *r, int (*fn)(void *ctx, const struct pt_event *ev),
+			 void *ctx)
+{
+	struct pt_decoded *d;
+	int buffer;
+
+	/* the event where it lies: no copy of it per event */
+	while ((d = merge_next(r, &buffer)))
+		if (fn(ctx, &d->ev))
+			break;
 }
 
 void pt_reader_jobs_stop(struct pt_reader *r)

@@ -470,13 +470,24 @@ static int text_next(struct pt_reader *r, struct pt_event *ev, struct pt_positio
 	return 1;
 }
 
+/* Whether R is read by other threads (reader-jobs.c), starting them at the first event. */
+static int use_jobs(struct pt_reader *r)
+{
+	if (r->running)
+		return 1;
+	if (r->text || r->started || r->jobs == 1)
+		return 0;
+	if (!pt_reader_jobs_start(r))
+		return 1;
+	r->jobs = 1;	/* no threads to be had: one, and no second try */
+	return 0;
+}
+
 int pt_reader_next(struct pt_reader *r, struct pt_event *ev, struct pt_position *pos)
 {
 	if (r->text)
 		return text_next(r, ev, pos);
-	if (r->running)
-		return pt_reader_jobs_next(r, ev, pos);
-	if (!r->started && r->jobs != 1 && !pt_reader_jobs_start(r))
+	if (use_jobs(r))
 		return pt_reader_jobs_next(r, ev, pos);
 	if (!r->started) {
 		for (int i = 0; i < r->nstreams; i++)
@@ -517,6 +528,10 @@ int pt_reader_read(struct pt_reader *r, int (*fn)(void *ctx, const struct pt_eve
 	struct pt_position pos;
 
 	(void)err;
+	if (use_jobs(r)) {
+		pt_reader_jobs_read(r, fn, ctx);
+		return 0;
+	}
 	while (pt_reader_next(r, &ev, &pos) > 0)
 		if (fn(ctx, &ev))
 			break;
