@@ -221,7 +221,13 @@ build/bench/tui-bench: bench/tui-bench.c $(LIB)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(PT_CFLAGS) -o $@ $< $(LIB) -Wl,--as-needed $(PKG_LIBS) -ldl
 
-bench: all build/bench/tui-bench
+# The bare libtracecmd loop analyze is held against (bench/run.sh).
+build/bench/tc-loop: bench/tc-loop.c
+	$(quiet) CC $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(PKG_CFLAGS) -Wl,--as-needed $(PKG_LIBS)
+
+bench: all build/bench/tui-bench build/bench/tc-loop
 	$(Q)bench/run.sh; a=$$?; bench/tui.sh; b=$$?; bench/record.sh; exit $$((a | b | $$?))
 
 # Re-records samples/traces with plain tracefs and trace-cmd (root, KVM).

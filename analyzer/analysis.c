@@ -741,6 +741,7 @@ struct pt_analysis *pt_analyze_file(const char *path, const struct pt_analysis_o
 
 	if (!r)
 		return NULL;
+	pt_reader_set_jobs(r, opts->jobs);
 	c.meta = pt_reader_meta(r);
 	t1 = now_ns();
 	/* the first VM's analysis exists before its first event, for what no VM raised */

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <string.h>
 #include <stdlib.h>
@@ -14,13 +15,41 @@ struct pt_codec {
 	long (*decompress)(const void *in, size_t inlen, void *out, size_t outlen);
 };
 
+/*
+ * A context per thread (the reader decodes cpus on several), reused:
+ * making one costs more than a small chunk.  The key frees it when its
+ * thread ends.
+ */
+static pthread_key_t zstd_key;
+static pthread_once_t zstd_once = PTHREAD_ONCE_INIT;
+static int zstd_key_ok;
+
+static void zstd_free(void *ctx)
+{
+	ZSTD_freeDCtx(ctx);
+}
+
+static void zstd_key_make(void)
+{
+	zstd_key_ok = !pthread_key_create(&zstd_key, zstd_free);
+}
+
 static long zstd_decompress(const void *in, size_t inlen, void *out, size_t outlen)
 {
-	static ZSTD_DCtx *ctx;	/* reused: making one costs more than a small chunk */
+	ZSTD_DCtx *ctx;
 	size_t n;
 
-	if (!ctx && !(ctx = ZSTD_createDCtx()))
+	pthread_once(&zstd_once, zstd_key_make);
+	if (!zstd_key_ok)
 		return -1;
+	ctx = pthread_getspecific(zstd_key);
+	if (!ctx) {
+		ctx = ZSTD_createDCtx();
+		if (!ctx || pthread_setspecific(zstd_key, ctx)) {
+			ZSTD_freeDCtx(ctx);
+			return -1;
+		}
+	}
 	n = ZSTD_decompressDCtx(ctx, out, outlen, in, inlen);
 	return ZSTD_isError(n) ? -1 : (long)n;
 }

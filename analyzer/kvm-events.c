@@ -10,7 +10,6 @@
 #include "kvm-events.h"
 #include "pt-hostreset.h"
 #include "pt-reader.h"
-#include "pttrace.h"
 #include "text-local.h"
 
 #define HAS(rec, j) ((rec)->has & (1u << (j)))
@@ -169,30 +168,47 @@ static int host_reset_match(const char *name)
 	return pt_hr_probe_pid(name, &function) > 0 ? pt_hr_find(function) : -1;
 }
 
-/* Fields: the device's name ("dev", when the kernel's BTF gave it) and "probe". */
-static void host_reset_aside(const struct pt_kvm_record *rec, uint64_t ts, uint32_t tid,
-			     struct pt_reader_info *info)
+#define NO_DEVICE UINT64_MAX
+
+/*
+ * Fields: the device's name ("dev", when the kernel's BTF gave it: the
+ * kernel's "0000:01:00.0") and "probe".  Into EV: val the function's index
+ * in pt_hr_funcs, addr the device as domain << 16 | bus << 8 | devfn, or
+ * NO_DEVICE.
+ */
+static enum pt_kvm_decoded host_reset(struct pt_kvm_record *rec, struct pt_event *ev)
+{
+	unsigned dom, bus, dev, fn;
+	int end = 0;
+
+	if (HAS(rec, 1) && rec->v[1])
+		return PT_KVM_SKIP;	/* "probe": only asked whether the method would work */
+	ev->kind = PT_EV_KINDS;		/* none: it never reaches the stream */
+	ev->val = (uint64_t)rec->sub;
+	ev->addr = NO_DEVICE;
+	if (HAS(rec, 0) && sscanf(rec->str, "%4x:%2x:%2x.%1u%n", &dom, &bus, &dev, &fn, &end) == 4 &&
+	    !rec->str[end] && dev < 32 && fn < 8)
+		ev->addr = (uint64_t)dom << 16 | bus << 8 | dev << 3 | fn;
+	return PT_KVM_ASIDE;
+}
+
+static void host_reset_keep(const struct pt_event *ev, struct pt_reader_info *info)
 {
 	struct pt_host_reset *hr;
 
-	if (HAS(rec, 1) && rec->v[1])
-		return;		/* "probe": only asked whether the method would work */
 	if (info->nhost_resets == PT_MAX_HOST_RESETS) {
 		info->host_resets_dropped++;
 		return;
 	}
 	hr = &info->host_resets[info->nhost_resets++];
 	memset(hr, 0, sizeof(*hr));
-	hr->ts = ts;
-	hr->fn = (uint16_t)rec->sub;
-	hr->tid = tid;
-	if (HAS(rec, 0)) {
-		size_t n = strnlen(rec->str, sizeof(hr->dev) - 1);
-
-		memcpy(hr->dev, rec->str, n);
-		hr->dev[n] = 0;
-		pt_make_printable(hr->dev);
-	}
+	hr->ts = ev->ts;
+	hr->fn = (uint16_t)ev->val;
+	hr->tid = ev->tid;
+	if (ev->addr != NO_DEVICE)
+		snprintf(hr->dev, sizeof(hr->dev), "%04x:%02x:%02x.%x", (unsigned)(ev->addr >> 16) & 0xffff,
+			 (unsigned)(ev->addr >> 8) & 0xff, (unsigned)(ev->addr >> 3) & 0x1f,
+			 (unsigned)ev->addr & 7);
 }
 
 const struct pt_kvm_event pt_kvm_events[] = {
@@ -239,7 +255,7 @@ const struct pt_kvm_event pt_kvm_events[] = {
 	  .fields = { "rip" }, .decode = emulate, .parse_text = pt_text_emulate },
 	/* the host's resets of the assigned devices (pt-hostreset.h), by pttrace record's kprobes */
 	{ .name = PT_HR_PROBE_PREFIX "<pid>_<function>", .system = "kprobes", .match = host_reset_match,
-	  .fields = { "?dev", "?probe" }, .aside = host_reset_aside },
+	  .fields = { "?dev", "?probe" }, .decode = host_reset, .keep = host_reset_keep },
 };
 
 const size_t pt_kvm_nevents = sizeof(pt_kvm_events) / sizeof(pt_kvm_events[0]);
@@ -272,7 +288,7 @@ const struct pt_kvm_event *pt_kvm_event_find(const char *system, const char *nam
 
 unsigned pt_kvm_event_kinds(const struct pt_kvm_event *e)
 {
-	if (e->aside)
+	if (e->keep)
 		return 0;
 	return 1u << e->kind | (e->pair ? 1u << (e->kind + 1) : 0);
 }

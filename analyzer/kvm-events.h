@@ -13,8 +13,9 @@
  *
  * A row may also name events outside the kvm system (system and match):
  * pttrace record's kprobes on the host's PCI resets, whose names carry the
- * recorder's pid.  Those make no pt_event: their aside keeps them beside
- * the events (pt_reader_info's host_resets).  Only the trace.dat reader
+ * recorder's pid.  Those make no event in the stream: their decode says
+ * PT_KVM_ASIDE and their keep puts them beside the events
+ * (pt_reader_info's host_resets).  Only the trace.dat reader
  * reads them: a text trace has no metadata saying they were recorded.
  */
 #ifndef PT_KVM_EVENTS_H
@@ -48,6 +49,7 @@ enum pt_kvm_decoded {
 	PT_KVM_EVENT,	/* the event is made */
 	PT_KVM_SKIP,	/* a record pttrace drops (an unsatisfied read: the completed read follows) */
 	PT_KVM_DAMAGED,	/* values no kernel writes (an access of 3 bytes) */
+	PT_KVM_ASIDE,	/* no event: a record the row's keep puts beside them */
 };
 
 /* Reads a record's field values out of the text its print format made: 0, or -1. */
@@ -68,11 +70,11 @@ struct pt_kvm_event {
 	enum pt_kvm_decoded (*decode)(struct pt_kvm_record *rec, struct pt_event *ev);
 	pt_kvm_parse_text *parse_text;	/* text-fields.c's */
 	/*
-	 * Instead of decode: a record that is no kvm event, kept in INFO (at
-	 * time TS, by host thread TID) on the first pass, never in the stream.
+	 * With system: what decode made of a record (PT_KVM_ASIDE: its ts and
+	 * tid, and the fields the row's decode says) kept in INFO, on the
+	 * caller's thread in the merge's order; never an event in the stream.
 	 */
-	void (*aside)(const struct pt_kvm_record *rec, uint64_t ts, uint32_t tid,
-		      struct pt_reader_info *info);
+	void (*keep)(const struct pt_event *ev, struct pt_reader_info *info);
 	/* what a trace without the event cannot show, for the report; NULL: nothing much */
 	const char *missing;
 };
@@ -86,7 +88,7 @@ const struct pt_kvm_event *pt_kvm_event_named(const char *name, size_t len);
 const struct pt_kvm_event *pt_kvm_event_find(const char *system, const char *name, int *sub);
 /* The row that makes KIND, or NULL. */
 const struct pt_kvm_event *pt_kvm_event_of(enum pt_event_kind kind);
-/* The kinds E makes, a bit per enum pt_event_kind (none for an aside row). */
+/* The kinds E makes, a bit per enum pt_event_kind (none for a row kept aside). */
 unsigned pt_kvm_event_kinds(const struct pt_kvm_event *e);
 
 /*

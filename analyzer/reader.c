@@ -12,49 +12,27 @@
 #include "pt-tracefile.h"
 
 #include "kvm-events.h"
+#include "reader-int.h"
 
-/* A kvm event's row (kvm-events.h) and its fields in this file's format. */
-struct decoder {
-	const struct pt_kvm_event *event;	/* NULL: no event pttrace reads */
-	struct tep_format_field *f[PT_KVM_FIELDS];
-	int nf;					/* the row's fields */
-	unsigned has;				/* bit J: f[J] is there */
-	int sub;				/* which of a matched row's events (kvm-events.h) */
-};
+/* F of a tep format, flat; size 0 when it is missing or cannot be read. */
+static struct field flat_field(const struct tep_format_field *f)
+{
+	struct field out = { 0, 0, 0 };
 
-struct stream {
-	struct pt_cpu_stream *cs;
-	int buffer, cpu_index, cpu;
-	uint64_t base;			/* pt_position.offset of its data's first byte */
-	uint64_t len;
-	int has;			/* REC holds its next record */
-	struct pt_raw_record rec;
-	uint64_t last_ts;
-	int seen;			/* a record was read: later drops are gaps, not history */
-};
-
-
-struct pt_reader {
-	struct pt_tracefile *tf;	/* a trace.dat, or */
-	struct pt_text_reader *text;	/* a text trace (pt-text.h) */
-	FILE *text_file;
-	int native;			/* the file's byte order is ours: read fields directly */
-	struct decoder *decoders;	/* indexed by event id */
-	int max_id;
-	struct tep_format_field *pid_field, *type_field;
-	struct stream *streams;
-	int nstreams;
-	struct pt_reader_info info;
-	struct pt_threads *threads;	/* which VM and vcpu each thread is */
-	int started;
-};
+	if (f && f->offset >= 0 && f->offset <= UINT16_MAX && f->size > 0) {
+		out.offset = (uint16_t)f->offset;
+		out.size = f->size > 8 ? 8 : (uint8_t)f->size;
+		out.string = !!(f->flags & TEP_FIELD_IS_DYNAMIC);
+	}
+	return out;
+}
 
 static uint64_t field_u64(const struct pt_reader *r, const struct pt_raw_record *rec,
-			  const struct tep_format_field *f)
+			  const struct field *f)
 {
 	const unsigned char *p;
 
-	if (!f || f->offset < 0 || f->size <= 0 || (unsigned)(f->offset + f->size) > rec->size)
+	if (!f->size || (unsigned)f->offset + f->size > rec->size)
 		return 0;
 	p = (const unsigned char *)rec->data + f->offset;
 	if (r->native) {
@@ -70,7 +48,7 @@ static uint64_t field_u64(const struct pt_reader *r, const struct pt_raw_record 
 		case 8: memcpy(&v64, p, 8); return v64;
 		}
 	}
-	return tep_read_number(r->tf->tep, p, f->size > 8 ? 8 : f->size);
+	return tep_read_number(r->tf->tep, p, f->size);
 }
 
 /*
@@ -105,8 +83,8 @@ static int build_decoders(struct pt_reader *r, struct pt_err *err)
 			const char *name = e->fields[j];
 			int optional = name[0] == '?';
 
-			d->f[j] = tep_find_field(found, name + optional);
-			if (d->f[j])
+			d->f[j] = flat_field(tep_find_field(found, name + optional));
+			if (d->f[j].size)
 				d->has |= 1u << j;
 			else if (!optional)
 				ok = 0;
@@ -118,9 +96,10 @@ static int build_decoders(struct pt_reader *r, struct pt_err *err)
 		}
 		d->event = e;
 		d->sub = sub;
-		if (!r->pid_field) {
-			r->pid_field = tep_find_common_field(found, "common_pid");
-			r->type_field = tep_find_common_field(found, "common_type");
+		if (!r->have_common) {
+			r->pid_field = flat_field(tep_find_common_field(found, "common_pid"));
+			r->type_field = flat_field(tep_find_common_field(found, "common_type"));
+			r->have_common = 1;
 		}
 		r->info.present |= pt_kvm_event_kinds(e);
 	}
@@ -128,29 +107,40 @@ static int build_decoders(struct pt_reader *r, struct pt_err *err)
 }
 
 /* What every record tells about the trace as a whole: counts, drops, damage. */
-static void account(struct pt_reader *r, struct stream *st, const struct pt_raw_record *rec)
+void pt_reader_account(struct pt_reader_tally *t, struct pt_reader_lane_state *ls,
+		       const struct pt_raw_record *rec)
 {
-	r->info.records++;
+	t->records++;
 	/* one cpu's buffer is in time order: going back means damage */
-	if (rec->ts < st->last_ts)
-		r->info.damaged++;
-	st->last_ts = rec->ts;
-	if (rec->missed && !st->seen) {
+	if (rec->ts < ls->last_ts)
+		t->damaged++;
+	ls->last_ts = rec->ts;
+	if (rec->missed && !ls->seen) {
 		if (rec->missed > 0)
-			r->info.overwritten += rec->missed;
+			t->overwritten += rec->missed;
 	} else if (rec->missed) {
-		r->info.lost_gaps++;
+		t->lost_gaps++;
 		if (rec->missed > 0)
-			r->info.lost += rec->missed;
+			t->lost += rec->missed;
 		else
-			r->info.lost_unknown = 1;
+			t->lost_unknown = 1;
 	}
-	st->seen = 1;
+	ls->seen = 1;
 }
 
-/* A __data_loc string field F of REC into BUF: its offset in the low 16 bits, length in the high. */
+void pt_reader_add_tally(struct pt_reader_tally *to, const struct pt_reader_tally *t)
+{
+	to->records += t->records;
+	to->damaged += t->damaged;
+	to->overwritten += t->overwritten;
+	to->lost += t->lost;
+	to->lost_gaps += t->lost_gaps;
+	to->lost_unknown |= t->lost_unknown;
+}
+
+/* The __data_loc string F of REC into BUF: its offset in the low 16 bits, length in the high. */
 static void field_str(const struct pt_reader *r, const struct pt_raw_record *rec,
-		      const struct tep_format_field *f, char *buf, size_t size)
+		      const struct field *f, char *buf, size_t size)
 {
 	uint64_t loc = field_u64(r, rec, f);
 	unsigned off = loc & 0xffff, len = (loc >> 16) & 0xffff;
@@ -165,8 +155,8 @@ static void field_str(const struct pt_reader *r, const struct pt_raw_record *rec
 
 static int event_id(const struct pt_reader *r, const struct pt_raw_record *rec)
 {
-	if (r->type_field)
-		return (int)field_u64(r, rec, r->type_field);
+	if (r->type_field.size)
+		return (int)field_u64(r, rec, &r->type_field);
 	if (rec->size < 2)
 		return -1;
 	return (int)tep_read_number(r->tf->tep, rec->data, 2);
@@ -178,79 +168,112 @@ static int known_id(const struct pt_tracefile *tf, int id)
 }
 
 /*
- * Turns REC into EV; 0 when it is no kvm event.  FIRST_PASS counts damage
- * and learns thread -> vcpu; reads at random offsets later only look up.
+ * Turns REC into EV, its thread not yet placed: 1, or 0 when it is no kvm
+ * event.  DAMAGED (NULL: not counted) counts records that cannot be right.
+ * Only reads R's tables, so the jobs (reader-jobs.c) call it too.
  */
-static int decode(struct pt_reader *r, const struct pt_raw_record *rec, int cpu,
-		  struct pt_event *out, int first_pass)
+int pt_reader_decode(const struct pt_reader *r, const struct pt_raw_record *rec, int cpu,
+		     struct pt_decoded *out, uint64_t *damaged)
 {
 	const struct decoder *d;
 	struct pt_kvm_record kr;
-	struct pt_event ev;
+	struct pt_event *ev = &out->ev;
 	int id;
 
 	id = event_id(r, rec);
 	if (id < 0 || id > r->max_id || !r->decoders[id].event) {
-		if (first_pass && !known_id(r->tf, id))
-			r->info.damaged++;
+		if (damaged && !known_id(r->tf, id))
+			(*damaged)++;
 		return 0;
 	}
 	d = &r->decoders[id];
 	kr.str[0] = 0;
 	for (int j = 0; j < d->nf; j++) {
-		kr.v[j] = d->f[j] ? field_u64(r, rec, d->f[j]) : 0;
-		if (d->f[j] && d->f[j]->flags & TEP_FIELD_IS_DYNAMIC) {
-			field_str(r, rec, d->f[j], kr.str, sizeof(kr.str));
+		kr.v[j] = field_u64(r, rec, &d->f[j]);
+		if (d->f[j].string) {
+			field_str(r, rec, &d->f[j], kr.str, sizeof(kr.str));
 			kr.v[j] = strlen(kr.str);
 		}
 	}
 	kr.has = d->has;
 	kr.sub = d->sub;
-	if (d->event->aside) {
-		/* no kvm event: kept beside them once, on the first pass */
-		if (first_pass)
-			d->event->aside(&kr, rec->ts, (uint32_t)field_u64(r, rec, r->pid_field),
-					&r->info);
-		return 0;
-	}
 
-	memset(&ev, 0, sizeof(ev));
-	ev.ts = rec->ts;
-	ev.cpu = cpu;
-	ev.tid = (uint32_t)field_u64(r, rec, r->pid_field);
+	memset(ev, 0, sizeof(*ev));
+	ev->ts = rec->ts;
+	ev->cpu = cpu;
+	ev->tid = (uint32_t)field_u64(r, rec, &r->pid_field);
 	if (rec->missed)
-		ev.flags |= PT_EVF_LOST_BEFORE;
-	switch (pt_kvm_decode(d->event, &kr, &ev)) {
+		ev->flags |= PT_EVF_LOST_BEFORE;
+	out->aside = 0;
+	switch (pt_kvm_decode(d->event, &kr, ev)) {
 	case PT_KVM_EVENT:
 		break;
+	case PT_KVM_ASIDE:
+		/* kept beside the events in the merge's order (pt_reader_keep), never one */
+		out->aside = (uint8_t)(d->event - pt_kvm_events + 1);
+		return 1;
 	case PT_KVM_DAMAGED:
-		if (first_pass)
-			r->info.damaged++;
+		if (damaged)
+			(*damaged)++;
 		return 0;
 	case PT_KVM_SKIP:
 		return 0;
 	}
-	if (kr.isa && !r->info.exit_isa)
-		r->info.exit_isa = kr.isa;
-	if (first_pass) {
-		pt_threads_place(r->threads, ev.tid, kr.vcpu, !d->event->any_thread, &ev.vcpu,
-				 &ev.vm);
-	} else {
-		pt_threads_lookup(r->threads, ev.tid, &ev.vcpu, &ev.vm);
-		if (d->event->any_thread)
-			ev.vcpu = -1;
-	}
-	*out = ev;
+	out->vcpu = (int16_t)kr.vcpu;
+	out->isa = (uint8_t)kr.isa;
+	out->any_thread = d->event->any_thread;
 	return 1;
 }
 
-static void count_event(struct pt_reader *r, const struct stream *st, const struct pt_event *ev)
+/*
+ * The first pass, in time order, learns thread -> vcpu and VM and the
+ * exit ISA; reads at random offsets later only look up.
+ */
+void pt_reader_place(struct pt_reader *r, struct pt_decoded *d, int first_pass)
+{
+	struct pt_event *ev = &d->ev;
+
+	if (d->isa && !r->info.exit_isa)
+		r->info.exit_isa = d->isa;
+	if (first_pass) {
+		pt_threads_place(r->threads, ev->tid, d->vcpu, !d->any_thread, &ev->vcpu, &ev->vm);
+	} else {
+		pt_threads_lookup(r->threads, ev->tid, &ev->vcpu, &ev->vm);
+		if (d->any_thread)
+			ev->vcpu = -1;
+	}
+}
+
+void pt_reader_keep(struct pt_reader *r, const struct pt_decoded *d)
+{
+	pt_kvm_events[d->aside - 1].keep(&d->ev, &r->info);
+}
+
+/* REC as an event, placed: 1, or 0 when it is no kvm event (an aside one is kept on FIRST_PASS). */
+static int decode(struct pt_reader *r, const struct pt_raw_record *rec, int cpu,
+		  struct pt_event *out, int first_pass)
+{
+	struct pt_decoded d;
+
+	if (!pt_reader_decode(r, rec, cpu, &d, first_pass ? &r->tally.damaged : NULL))
+		return 0;
+	if (d.aside) {
+		if (first_pass)
+			pt_reader_keep(r, &d);
+		return 0;
+	}
+	pt_reader_place(r, &d, first_pass);
+	*out = d.ev;
+	return 1;
+}
+
+void pt_reader_count_event(struct pt_reader *r, int buffer, const struct pt_event *ev)
 {
 	if (!r->info.events) {
 		r->info.first_ts = ev->ts;
 		/* the buffer the VM's events are in: an instance's, for trace-cmd extract -B */
 		snprintf(r->info.buffer, sizeof(r->info.buffer), "%s",
-			 r->tf->buffers[st->buffer].name);
+			 r->tf->buffers[buffer].name);
 	}
 	r->info.last_ts = ev->ts;
 	r->info.events++;
@@ -404,6 +427,7 @@ struct pt_reader *pt_reader_open(const char *path, struct pt_err *err)
 		pt_err_set(err, "out of memory");
 		return NULL;
 	}
+	r->jobs = 1;
 	switch (open_text(r, path, err)) {
 	case 1:
 		return r;
@@ -444,12 +468,12 @@ fail:
 }
 
 /* Says in INFO where a stream that stopped early stopped, once for the file. */
-static void note_broken(struct pt_reader *r)
+void pt_reader_note_broken(struct pt_reader *r)
 {
 	for (int i = 0; i < r->nstreams; i++) {
 		uint64_t at;
 
-		r->info.damaged += pt_cpu_stream_damaged(r->streams[i].cs);
+		r->tally.damaged += pt_cpu_stream_damaged(r->streams[i].cs);
 		if (!r->info.damage[0] && pt_cpu_stream_broken(r->streams[i].cs, &at))
 			snprintf(r->info.damage, sizeof(r->info.damage), "cpu %d's data is %s at byte "
 				 "%llu: the events after that point are missing", r->streams[i].cpu,
@@ -487,10 +511,25 @@ static int text_next(struct pt_reader *r, struct pt_event *ev, struct pt_positio
 	return 1;
 }
 
+/* Whether R is read by other threads (reader-jobs.c), starting them at the first event. */
+static int use_jobs(struct pt_reader *r)
+{
+	if (r->running)
+		return 1;
+	if (r->text || r->started || r->jobs == 1)
+		return 0;
+	if (!pt_reader_jobs_start(r))
+		return 1;
+	r->jobs = 1;	/* no threads to be had: one, and no second try */
+	return 0;
+}
+
 int pt_reader_next(struct pt_reader *r, struct pt_event *ev, struct pt_position *pos)
 {
 	if (r->text)
 		return text_next(r, ev, pos);
+	if (use_jobs(r))
+		return pt_reader_jobs_next(r, ev, pos);
 	if (!r->started) {
 		for (int i = 0; i < r->nstreams; i++)
 			r->streams[i].has = pt_cpu_stream_next(r->streams[i].cs, &r->streams[i].rec);
@@ -505,15 +544,15 @@ int pt_reader_next(struct pt_reader *r, struct pt_event *ev, struct pt_position 
 				st = &r->streams[i];
 		if (!st) {
 			if (r->started == 1) {
-				note_broken(r);
+				pt_reader_note_broken(r);
 				r->started = 2;
 			}
 			return 0;
 		}
-		account(r, st, &st->rec);
+		pt_reader_account(&r->tally, &st->lane, &st->rec);
 		found = decode(r, &st->rec, st->cpu, ev, 1);
 		if (found) {
-			count_event(r, st, ev);
+			pt_reader_count_event(r, st->buffer, ev);
 			pos->offset = st->base + st->rec.pos;
 			pos->buffer = st->buffer;
 		}
@@ -530,6 +569,10 @@ int pt_reader_read(struct pt_reader *r, int (*fn)(void *ctx, const struct pt_eve
 	struct pt_position pos;
 
 	(void)err;
+	if (use_jobs(r)) {
+		pt_reader_jobs_read(r, fn, ctx);
+		return 0;
+	}
 	while (pt_reader_next(r, &ev, &pos) > 0)
 		if (fn(ctx, &ev))
 			break;
@@ -546,7 +589,7 @@ static struct stream *stream_at(struct pt_reader *r, uint64_t offset)
 
 int pt_reader_read_at(struct pt_reader *r, const struct pt_position *pos, struct pt_event *ev)
 {
-	struct stream *st = r->text ? NULL : stream_at(r, pos->offset);
+	struct stream *st = r->text || r->running ? NULL : stream_at(r, pos->offset);
 	struct pt_raw_record rec;
 	uint64_t at;
 
@@ -573,7 +616,7 @@ int pt_reader_tail(struct pt_reader *r, struct pt_event *evs, unsigned max)
 	struct pt_event *all;
 	size_t n = 0, cap = 0;
 
-	if (!max || r->text)
+	if (!max || r->text || r->running)
 		return 0;
 	/* each cpu's last MAX: the newest MAX of all of them are among these */
 	cap = (size_t)max * (r->nstreams ? r->nstreams : 1);
@@ -607,8 +650,21 @@ int pt_reader_tail(struct pt_reader *r, struct pt_event *evs, unsigned max)
 	return n;
 }
 
+void pt_reader_set_jobs(struct pt_reader *r, unsigned jobs)
+{
+	r->jobs = jobs;
+}
+
 const struct pt_reader_info *pt_reader_info(struct pt_reader *r)
 {
+	if (r->tf) {
+		r->info.records = r->tally.records;
+		r->info.damaged = r->tally.damaged;
+		r->info.overwritten = r->tally.overwritten;
+		r->info.lost = r->tally.lost;
+		r->info.lost_gaps = r->tally.lost_gaps;
+		r->info.lost_unknown = r->tally.lost_unknown;
+	}
 	r->info.nvms = pt_threads_nvms(r->threads);
 	for (unsigned i = 0; i < r->info.nvms; i++)
 		r->info.vms[i] = *pt_threads_vm(r->threads, i);
@@ -626,6 +682,7 @@ void pt_reader_close(struct pt_reader *r)
 {
 	if (!r)
 		return;
+	pt_reader_jobs_stop(r);
 	for (int i = 0; i < r->nstreams; i++)
 		pt_cpu_stream_free(r->streams[i].cs);
 	free(r->streams);

@@ -409,6 +409,7 @@ enum pt_text_result pt_text_decode(const struct pt_text_header *h, struct pt_eve
 		return R_BAD;
 	switch (pt_kvm_decode(e, &rec, ev)) {
 	case PT_KVM_SKIP:
+	case PT_KVM_ASIDE:	/* rows kept aside are not found by name (kvm-events.h) */
 		return R_SKIP;
 	case PT_KVM_DAMAGED:
 		return R_DAMAGED;

@@ -72,7 +72,8 @@ int pt_cli_analysis_opt(const struct pt_cmd *cmd, int c, const char *arg,
 	{ "device", required_argument, NULL, 'd' }, \
 	{ "vcpu", required_argument, NULL, 'c' }, \
 	{ "at", required_argument, NULL, 'a' }, \
-	{ "ecam", required_argument, NULL, 'e' }
+	{ "ecam", required_argument, NULL, 'e' }, \
+	{ "jobs", required_argument, NULL, 'J' }
 
 /* Browses PATH's analysis with OPTS (pttrace tui), on a terminal; an exit status. */
 int pt_cli_tui(const char *path, const struct pt_analysis_opts *opts);

@@ -151,6 +151,14 @@ int pt_cli_analysis_opt(const struct pt_cmd *cmd, int c, const char *arg,
 		opts->have_at = 1;
 		opts->at_ts = secs * 1e9 + 0.5;
 		return PT_EXIT_OK;
+	case 'J':
+		/* as make -j: threads; 1 reads on one, 0 is not a count */
+		secs = strtod(arg, &end);
+		if (!*arg || *end || secs < 1 || secs > 1024 || secs != (unsigned)secs)
+			return pt_die_usage(cmd, "--jobs wants a number of threads from 1 to 1024, "
+					    "not '%s'", arg);
+		opts->jobs = (unsigned)secs;
+		return PT_EXIT_OK;
 	case 'e':
 		opts->model.ecam_base = strtoull(arg, &end, 0);
 		if (!*arg || *end)
@@ -294,7 +302,7 @@ const struct pt_cmd pt_cmd_analyze = {
 	"usage: pttrace analyze <file> [--json] [--window <s>] [--device <bdf>] [--vcpu <n>]\n"
 	"                       [--at <time>] [--device <bdf>:<bar>=<gpa>[+<size>]] [--ecam <gpa>]\n"
 	"                       [--guest-elf <file>[@<bias>]]... [--vm <pid>|<name>] [--stats]\n"
-	"                       [--color=<when>]\n"
+	"                       [--color=<when>] [--jobs <n>]\n"
 	"       pttrace analyze --list-detectors\n"
 	"\n"
 	"Reads a trace.dat recorded around a guest crash (by pttrace record,\n"
@@ -340,6 +348,9 @@ const struct pt_cmd pt_cmd_analyze = {
 	"                        severities in colour: <when> is auto (the default: on a\n"
 	"                        terminal, unless TERM is dumb or NO_COLOR is set), always\n"
 	"                        (--color alone; also with NO_COLOR) or never\n"
+	"    --jobs <n>          threads reading the file (default: one per cpu online):\n"
+	"                        the cpus' records are decoded on <n> - 1 and merged in\n"
+	"                        time order on one; 1 reads on one. Same output either way\n"
 	"    --stats             time spent opening the file and reading its records, on stderr\n"
 	"    --tui               browse it instead, with the same options: pttrace tui\n"
 	"    --list-detectors    the detectors analyze runs (the plugins' too), one a line\n"

@@ -192,6 +192,7 @@ static int diff_run(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "limit", required_argument, NULL, 'n' },
 		{ "vm", required_argument, NULL, 'v' },
+		{ "jobs", required_argument, NULL, 'J' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct pt_analysis_opts opts = { .vcpu = -1 };
@@ -215,6 +216,10 @@ static int diff_run(int argc, char **argv)
 			break;
 		case 'v':
 			opts.vm = optarg;
+			break;
+		case 'J':
+			if (pt_cli_analysis_opt(&pt_cmd_diff, c, optarg, &opts))
+				return PT_EXIT_ERROR;
 			break;
 		default:
 			return pt_die_usage(&pt_cmd_diff, NULL);	/* getopt said why */
@@ -248,6 +253,7 @@ const struct pt_cmd pt_cmd_diff = {
 	.summary = "what a crashed run's trace shows that a good run's does not",
 	.usage =
 	"usage: pttrace diff <baseline> <crash> [--json] [--limit <n>] [--vm <pid>|<name>]\n"
+	"                    [--jobs <n>]\n"
 	"\n"
 	"Compares a trace of a run that did not crash (<baseline>) with a trace of\n"
 	"the same VM and devices that did (<crash>), and lists what differs, most\n"
@@ -268,6 +274,10 @@ const struct pt_cmd pt_cmd_diff = {
 	"    --json              the differences as JSON, all of them\n"
 	"    --limit <n>         show the first <n> differences (default 20, 0 all)\n"
 	"    --vm <pid>|<name>   in host-wide recordings, the VM to compare\n"
+	"    --jobs <n>          threads reading the file (default: one per cpu online):\n"
+	"                        the cpus' records are decoded on <n> - 1 and merged in\n"
+	"                        time order on one; 1 reads on one. Same output either way\n"
+
 	"\n"
 	"Exit status: 0 no difference ranked high, 1 some (or the traces are not\n"
 	"of the same devices), 2 error.\n",

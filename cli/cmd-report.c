@@ -211,6 +211,7 @@ static int report_events(struct report *r, const char *path, const struct pt_ana
 	rd = pt_reader_open(path, err);
 	if (!rd)
 		return -1;
+	pt_reader_set_jobs(rd, opts.jobs);
 	r->live = pt_analysis_new(&opts, err);
 	if (!r->live || pt_analysis_set_meta(r->live, pt_reader_meta(rd)))
 		goto out;
@@ -271,6 +272,7 @@ static int report_run(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "guest-elf", required_argument, NULL, 'g' },
 		{ "ecam", required_argument, NULL, 'e' },
+		{ "jobs", required_argument, NULL, 'J' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct pt_analysis_opts opts = { .vcpu = -1 };
@@ -361,9 +363,9 @@ static int report_run(int argc, char **argv)
 			opts.vm = optarg;
 			break;
 		case 'e':
-			opts.model.ecam_base = strtoull(optarg, &end, 0);
-			if (!*optarg || *end)
-				return pt_die_usage(me, "--ecam wants an address, not '%s'", optarg);
+		case 'J':
+			if (pt_cli_analysis_opt(me, c, optarg, &opts))
+				return PT_EXIT_ERROR;
 			break;
 		default:
 			return pt_die_usage(me, NULL);	/* getopt said why */
@@ -442,7 +444,7 @@ const struct pt_cmd pt_cmd_report = {
 	"                      [--kind <kind>[,<kind>]...] [--reg <name>|<reg>] [--filter <terms>]\n"
 	"                      [--vm <pid>|<name>] [--guest-elf <file>[@<bias>]]...\n"
 	"                      [--device <bdf>:<bar>=<gpa>[+<size>]] [--ecam <gpa>]\n"
-	"                      [--format <fmt>] [--csv] [--json]\n"
+	"                      [--format <fmt>] [--csv] [--json] [--jobs <n>]\n"
 	"\n"
 	"Prints every kvm event of a trace (what analyze reads: a trace.dat or a\n"
 	"text trace) in time order, one a line, decoded as analyze and the TUI\n"
@@ -475,6 +477,9 @@ const struct pt_cmd pt_cmd_report = {
 	"                        function+0xoff (as analyze). Repeatable\n"
 	"    --device <bdf>:<bar>=<gpa>[+<size>], --ecam <gpa>\n"
 	"                        BARs and the ECAM base the trace does not show (as analyze)\n"
+	"    --jobs <n>          threads reading the file (default: one per cpu online):\n"
+	"                        the cpus' records are decoded on <n> - 1 and merged in\n"
+	"                        time order on one; 1 reads on one. Same output either way\n"
 	"    --format <fmt>      the output format: text (the default), csv or json\n"
 	"    --csv, --json       --format csv, --format json\n"
 	"\n"

@@ -69,7 +69,8 @@ const struct pt_cmd pt_cmd_tui = {
 	.usage =
 	"usage: pttrace tui [--guest-elf <file>[@<bias>]]... [--vm <pid>|<name>] [--window <s>]\n"
 	"                   [--device <bdf>] [--vcpu <n>] [--at <time>]\n"
-	"                   [--device <bdf>:<bar>=<gpa>[+<size>]] [--ecam <gpa>] <file>\n"
+	"                   [--device <bdf>:<bar>=<gpa>[+<size>]] [--ecam <gpa>] [--jobs <n>]\n"
+	"                   <file>\n"
 	"       pttrace analyze --tui [the same options] <file>\n"
 	"\n"
 	"A terminal browser over a recorded crash, on the same analysis as\n"
@@ -86,7 +87,8 @@ const struct pt_cmd pt_cmd_tui = {
 	"each access (the detail pane and the findings show function+0xoff); --at\n"
 	"puts the crash there; --window, --device and --vcpu narrow the findings as\n"
 	"in the report, and --device and --vcpu open the event list filtered\n"
-	"(dev= vcpu=; f with nothing clears it).\n"
+	"(dev= vcpu=; f with nothing clears it); --jobs <n> indexes the file on\n"
+	"<n> threads (default: one per cpu online).\n"
 	"\n"
 	"NO_COLOR turns colours off.\n",
 	.usage_more = pt_tui_print_keys,

@@ -146,6 +146,7 @@ struct pt_analysis_opts {
 	struct pt_model_opts model;
 	const struct pt_symbols *symbols;	/* --guest-elf: names guest rips; may be NULL */
 	const char *vm;		/* --vm PID|NAME: the VM of a host-wide trace; NULL: the crashed one */
+	unsigned jobs;		/* --jobs: threads reading the file (pt_reader_set_jobs); 0 one a cpu */
 	/* called now and then while reading; events so far, seconds of trace read */
 	void (*progress)(void *ctx, uint64_t events, double trace_seconds);
 	void *progress_ctx;

@@ -70,6 +70,16 @@ struct pt_reader *pt_reader_open(const char *path, struct pt_err *err);
 void pt_reader_close(struct pt_reader *r);
 
 /*
+ * How many threads read R (before its first event): JOBS counting the
+ * caller's, which merges what the others decode; 0 one per cpu online;
+ * 1, the default, reads on the caller's thread only.  The events come in
+ * the same order either way.  While other threads read R, it cannot
+ * read at positions (pt_reader_read_at, pt_reader_tail): use a second
+ * reader of the file for that.
+ */
+void pt_reader_set_jobs(struct pt_reader *r, unsigned jobs);
+
+/*
  * Calls FN for every kvm event in time order; FN returning non-zero stops.
  * Returns 0, or -1 with ERR set.  Safe to call once per reader.
  */

@@ -12,6 +12,7 @@
 #define PT_TRACEFILE_H
 
 #include <stdint.h>
+#include <string.h>
 #include "pttrace.h"
 
 struct tep_handle;
@@ -68,6 +69,19 @@ static inline uint64_t pt_tf_num(const struct pt_tracefile *tf, const uint8_t *p
 {
 	uint64_t v = 0;
 
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/* the usual case, a load: this runs for every word of every page */
+	if (!tf->big_endian && (n == 2 || n == 4 || n == 8)) {
+		uint16_t v16;
+		uint32_t v32;
+
+		switch (n) {
+		case 2: memcpy(&v16, p, 2); return v16;
+		case 4: memcpy(&v32, p, 4); return v32;
+		default: memcpy(&v, p, 8); return v;
+		}
+	}
+#endif
 	for (int i = 0; i < n; i++)
 		v |= (uint64_t)p[tf->big_endian ? n - 1 - i : i] << (8 * i);
 	return v;

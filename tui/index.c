@@ -51,6 +51,7 @@ int pt_tui_open(struct pt_tui_index *x, const char *path, const struct pt_analys
 	x->seq = pt_reader_open(path, err);
 	if (!x->seq)
 		return -1;
+	pt_reader_set_jobs(x->seq, opts.jobs);
 	if (pt_reader_info(x->seq)->is_text) {
 		pt_tui_close(x);
 		return pt_err_set(err, "'%s' is a text trace: pttrace tui browses a trace.dat (for a "

@@ -349,6 +349,9 @@ static int copy(const char *from, const char *to)
 	return out ? fclose(out) : -1;
 }
 
+/* the reader's threads (pt_analysis_opts.jobs): 0 one a cpu, 1 the one-thread reader */
+static unsigned file_jobs;
+
 /* a file with the guest's BIOS finding 00:05.0 (host 01:00.0) at 2 s, after FLR when WITH_FLR */
 static struct pt_analysis *file_with(const char *dir, int with_flr)
 {
@@ -361,7 +364,7 @@ static struct pt_analysis *file_with(const char *dir, int with_flr)
 		"\"0000:01:00.0\", \"bridge\": \"\"}], \"vm_started\": 1.5}}}";
 	char path[512], raw[512], *files[1] = { raw }, kallsyms[512];
 	struct pt_write_buffer buf = { NULL, 1, files };
-	struct pt_analysis_opts opts = { .vcpu = -1 };
+	struct pt_analysis_opts opts = { .vcpu = -1, .jobs = file_jobs };
 	struct pt_analysis *a;
 	struct page *p = calloc(1, sizeof(*p));
 	struct pt_err err;
@@ -441,7 +444,16 @@ static void test_file_roundtrip(void **state)
 	put(path, cmd, strlen(cmd));
 	assert_int_equal(tracefs_set_tracing_dir(dir), 0);
 
+	/* the one-thread reader keeps it as the jobs' merge does */
+	file_jobs = 1;
 	a = file_with(dir, 1);
+	assert_int_equal(a->info.nhost_resets, 1);
+	assert_string_equal(a->info.host_resets[0].dev, "0000:01:00.0");
+	assert_int_equal(a->info.events, 3);
+	pt_analysis_free(a);
+	file_jobs = 2;
+	a = file_with(dir, 1);
+	assert_int_equal(a->info.events, 3);	/* the reset is no event */
 	assert_int_equal(a->info.nhost_resets, 1);
 	assert_string_equal(a->info.host_resets[0].dev, "0000:01:00.0");
 	assert_string_equal(pt_hr_funcs[a->info.host_resets[0].fn].symbol, "pcie_flr");

@@ -1,0 +1,340 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Decoding on other threads.  Each cpu's stream (a lane) is parsed and
+ * decoded by one worker into batches; the caller's thread merges the
+ * lanes by time and does what needs the merged order (placing threads in
+ * VMs, counting), so the model and the detectors get the very sequence
+ * the one-thread reader gives them.
+ *
+ * That reader merges records, kvm or not, always taking the stream whose
+ * next record is oldest (the lowest stream on a tie).  On a damaged
+ * stream whose time goes back, that is not a sort by time: a record
+ * older than one before it on its cpu comes right after that one.  The
+ * same order comes from sorting by (the newest time seen on the record's
+ * cpu so far, stream, position), which needs nothing of the records the
+ * merge drops: the workers stamp each event with that key.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "reader-int.h"
+
+/*
+ * Each lane holds NBATCH batches: one being merged, the others filled
+ * meanwhile.  A batch is as large as the memory allows (a hand-over
+ * costs a wake-up when one side waits), the whole under BATCH_BYTES
+ * however many cpus the file has.
+ */
+#define NBATCH 3
+#define BATCH_MAX 16384
+#define BATCH_MIN 256
+#define BATCH_BYTES (24u << 20)
+#define PREFETCH_AHEAD 16	/* events: far enough to hide a miss to the other core */
+
+struct batch {
+	struct pt_decoded *ev;
+	unsigned n;
+	int last;			/* the lane ends with it */
+	struct pt_reader_tally tally;	/* what its records add, kvm or not */
+} __attribute__((aligned(64)));
+
+/* The worker's part and the merge's on lines of their own: both write theirs often. */
+struct lane {
+	struct stream *st;
+	struct batch b[NBATCH];
+	unsigned filled, merged;	/* batches handed over and given back; under the lock */
+	struct {
+		struct pt_reader_lane_state state;
+		uint64_t key;
+		int ended;
+	} __attribute__((aligned(64)));
+	struct {
+		unsigned at;		/* next event in b[merged % NBATCH] */
+		int done;
+	} __attribute__((aligned(64)));
+};
+
+struct worker {
+	struct pt_reader_jobs *j;
+	pthread_t thread;
+	unsigned first, step;		/* its lanes: first, first + step, ... */
+};
+
+struct pt_reader_jobs {
+	struct pt_reader *r;
+	struct lane *lanes;
+	int nlanes;
+	unsigned batch;			/* events a batch holds */
+	struct worker *workers;
+	unsigned nworkers;
+	pthread_mutex_t lock;
+	pthread_cond_t room;		/* a batch was given back, or stop */
+	pthread_cond_t ready;		/* a batch was handed over */
+	int stop;
+	int noted;			/* pt_reader_note_broken done */
+};
+
+/*
+ * Fills B from L's stream: outside the lock, only L's worker touches it.
+ * It counts in locals and writes B once: the merge reads the lane's
+ * other batches meanwhile, and a store per record to a line it reads
+ * would take turns with it for that line.
+ */
+static void fill(struct pt_reader_jobs *j, struct lane *l, struct batch *b)
+{
+	const struct pt_reader *r = j->r;
+	struct stream *st = l->st;
+	struct pt_reader_lane_state state = l->state;
+	struct pt_reader_tally tally = { 0 };
+	struct pt_raw_record rec;
+	struct pt_decoded *ev = b->ev;
+	uint64_t key = l->key, base = st->base;
+	unsigned n = 0;
+	int cpu = st->cpu, last = 0;
+
+	while (n < j->batch) {
+		if (pt_cpu_stream_next(st->cs, &rec) <= 0) {
+			last = 1;
+			break;
+		}
+		pt_reader_account(&tally, &state, &rec);
+		if (rec.ts > key)
+			key = rec.ts;
+		if (pt_reader_decode(r, &rec, cpu, &ev[n], &tally.damaged)) {
+			ev[n].key = key;
+			ev[n].offset = base + rec.pos;
+			n++;
+		}
+	}
+	b->n = n;
+	b->last = last;
+	b->tally = tally;
+	l->state = state;
+	l->key = key;
+	l->ended = last;
+}
+
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+	struct pt_reader_jobs *j = w->j;
+
+	pthread_mutex_lock(&j->lock);
+	for (;;) {
+		struct lane *todo = NULL;
+		int live = 0;
+
+		for (int i = w->first; i < j->nlanes; i += w->step) {
+			struct lane *l = &j->lanes[i];
+
+			if (l->ended)
+				continue;
+			live = 1;
+			/* the lane furthest behind first: the merge waits on it soonest */
+			if (l->filled - l->merged < NBATCH &&
+			    (!todo || l->filled - l->merged < todo->filled - todo->merged))
+				todo = l;
+		}
+		if (j->stop || !live)
+			break;
+		if (!todo) {
+			pthread_cond_wait(&j->room, &j->lock);
+			continue;
+		}
+		pthread_mutex_unlock(&j->lock);
+		fill(j, todo, &todo->b[todo->filled % NBATCH]);
+		pthread_mutex_lock(&j->lock);
+		__atomic_store_n(&todo->filled, todo->filled + 1, __ATOMIC_RELEASE);
+		pthread_cond_broadcast(&j->ready);
+	}
+	pthread_mutex_unlock(&j->lock);
+	return NULL;
+}
+
+static unsigned cpus_online(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n > 0 ? (unsigned)n : 1;
+}
+
+static void free_jobs(struct pt_reader_jobs *j)
+{
+	for (int i = 0; i < j->nlanes; i++)
+		for (int k = 0; k < NBATCH; k++)
+			free(j->lanes[i].b[k].ev);
+	free(j->lanes);
+	free(j->workers);
+	pthread_mutex_destroy(&j->lock);
+	pthread_cond_destroy(&j->room);
+	pthread_cond_destroy(&j->ready);
+	free(j);
+}
+
+int pt_reader_jobs_start(struct pt_reader *r)
+{
+	unsigned jobs = r->jobs ? r->jobs : cpus_online();
+	struct pt_reader_jobs *j;
+
+	/* the caller's thread merges and analyses: one job less decodes */
+	if (jobs < 2 || !r->nstreams || !(j = calloc(1, sizeof(*j))))
+		return -1;
+	j->r = r;
+	pthread_mutex_init(&j->lock, NULL);
+	pthread_cond_init(&j->room, NULL);
+	pthread_cond_init(&j->ready, NULL);
+	j->nlanes = r->nstreams;
+	j->nworkers = jobs - 1 < (unsigned)j->nlanes ? jobs - 1 : (unsigned)j->nlanes;
+	j->batch = BATCH_BYTES / sizeof(struct pt_decoded) / NBATCH / j->nlanes;
+	j->batch = j->batch > BATCH_MAX ? BATCH_MAX : j->batch < BATCH_MIN ? BATCH_MIN : j->batch;
+	j->lanes = calloc(j->nlanes, sizeof(*j->lanes));
+	j->workers = calloc(j->nworkers, sizeof(*j->workers));
+	if (!j->lanes || !j->workers)
+		goto fail;
+	for (int i = 0; i < j->nlanes; i++) {
+		j->lanes[i].st = &r->streams[i];
+		for (int k = 0; k < NBATCH; k++)
+			if (!(j->lanes[i].b[k].ev = malloc(j->batch * sizeof(struct pt_decoded))))
+				goto fail;
+	}
+	/* the workers wait for the lock: none reads a stream before all are started */
+	pthread_mutex_lock(&j->lock);
+	for (unsigned w = 0; w < j->nworkers; w++) {
+		j->workers[w] = (struct worker){ .j = j, .first = w, .step = j->nworkers };
+		if (pthread_create(&j->workers[w].thread, NULL, work, &j->workers[w])) {
+			/* fewer threads than asked: stop those started, read on one */
+			j->nworkers = w;
+			j->stop = 1;
+			pthread_mutex_unlock(&j->lock);
+			r->running = j;
+			pt_reader_jobs_stop(r);
+			return -1;
+		}
+	}
+	pthread_mutex_unlock(&j->lock);
+	r->running = j;
+	return 0;
+fail:
+	free_jobs(j);
+	return -1;
+}
+
+/* L's next event, waiting for its worker; NULL at its end. */
+static struct pt_decoded *head(struct pt_reader_jobs *j, struct lane *l)
+{
+	for (;;) {
+		struct batch *b;
+
+		if (l->done)
+			return NULL;
+		b = &l->b[l->merged % NBATCH];
+		/* a peek without the lock first: the worker is usually ahead */
+		if (__atomic_load_n(&l->filled, __ATOMIC_ACQUIRE) == l->merged) {
+			pthread_mutex_lock(&j->lock);
+			while (l->filled == l->merged)
+				pthread_cond_wait(&j->ready, &j->lock);
+			pthread_mutex_unlock(&j->lock);
+		}
+		if (l->at < b->n) {
+			/* the worker wrote them on the other core: ask for them early */
+			__builtin_prefetch(&b->ev[l->at + PREFETCH_AHEAD]);
+			return &b->ev[l->at];
+		}
+		/* the batch is merged: its counts are the trace's, its room the worker's */
+		pt_reader_add_tally(&j->r->tally, &b->tally);
+		l->done = b->last;
+		pthread_mutex_lock(&j->lock);
+		l->merged++;
+		l->at = 0;
+		pthread_cond_broadcast(&j->room);
+		pthread_mutex_unlock(&j->lock);
+	}
+}
+
+/*
+ * The next event in the merge's order, placed and counted, where it lies
+ * in its batch (valid until the next call), and its buffer; NULL at the end.
+ */
+static struct pt_decoded *merge_next(struct pt_reader *r, int *buffer)
+{
+	struct pt_reader_jobs *j = r->running;
+	struct pt_decoded *best;
+	struct lane *from;
+
+again:
+	best = NULL;
+	from = NULL;
+	for (int i = 0; i < j->nlanes; i++) {
+		struct lane *l = &j->lanes[i];
+		struct pt_decoded *d = head(j, l);
+
+		if (d && (!best || d->key < best->key)) {
+			best = d;
+			from = l;
+		}
+	}
+	if (!best) {
+		if (!j->noted) {
+			/* every worker is done with its streams: they are the merge's now */
+			for (unsigned w = 0; w < j->nworkers; w++)
+				pthread_join(j->workers[w].thread, NULL);
+			j->nworkers = 0;
+			pt_reader_note_broken(r);
+			j->noted = 1;
+		}
+		return NULL;
+	}
+	from->at++;
+	if (best->aside) {
+		/* no event: kept beside them, where the one-thread reader keeps it */
+		pt_reader_keep(r, best);
+		goto again;
+	}
+	pt_reader_place(r, best, 1);
+	pt_reader_count_event(r, from->st->buffer, &best->ev);
+	*buffer = from->st->buffer;
+	return best;
+}
+
+int pt_reader_jobs_next(struct pt_reader *r, struct pt_event *ev, struct pt_position *pos)
+{
+	int buffer;
+	struct pt_decoded *d = merge_next(r, &buffer);
+
+	if (!d)
+		return 0;
+	*ev = d->ev;
+	pos->offset = d->offset;
+	pos->buffer = buffer;
+	return 1;
+}
+
+void pt_reader_jobs_read(struct pt_reader *r, int (*fn)(void *ctx, const struct pt_event *ev),
+			 void *ctx)
+{
+	struct pt_decoded *d;
+	int buffer;
+
+	/* the event where it lies: no copy of it per event */
+	while ((d = merge_next(r, &buffer)))
+		if (fn(ctx, &d->ev))
+			break;
+}
+
+void pt_reader_jobs_stop(struct pt_reader *r)
+{
+	struct pt_reader_jobs *j = r->running;
+
+	if (!j)
+		return;
+	pthread_mutex_lock(&j->lock);
+	j->stop = 1;
+	pthread_cond_broadcast(&j->room);
+	pthread_mutex_unlock(&j->lock);
+	for (unsigned w = 0; w < j->nworkers; w++)
+		pthread_join(j->workers[w].thread, NULL);
+	free_jobs(j);
+	r->running = NULL;
+}
