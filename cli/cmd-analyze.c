@@ -280,9 +280,10 @@ static int analyze_run(int argc, char **argv)
 	note_unnamed_rips(a, symbols);
 	if (stats)
 		fprintf(stderr, "pttrace: open %.3f s, %llu records in %.3f s (%.1f M records/s), "
-			"finish %.3f s\n", a->open_ns / 1e9, (unsigned long long)a->info.records,
-			a->read_ns / 1e9, a->read_ns ? a->info.records * 1e3 / a->read_ns : 0.0,
-			a->finish_ns / 1e9);
+			"finish %.3f s; cpu reading: %.3f s merging and analysing, %.3f s in all\n",
+			a->open_ns / 1e9, (unsigned long long)a->info.records, a->read_ns / 1e9,
+			a->read_ns ? a->info.records * 1e3 / a->read_ns : 0.0, a->finish_ns / 1e9,
+			a->read_cpu_own_ns / 1e9, a->read_cpu_all_ns / 1e9);
 	if (json)
 		pt_report_json(stdout, a, argv[optind]);
 	else

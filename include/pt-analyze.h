@@ -227,6 +227,8 @@ struct pt_analysis {
 	int meta_damaged;		/* the file has metadata that does not parse */
 	/* where the time went (CLOCK_MONOTONIC ns), for --stats and the benchmark */
 	uint64_t open_ns, read_ns, finish_ns;
+	/* CPU time reading took: the caller's thread (merge, model, detectors), all threads */
+	uint64_t read_cpu_own_ns, read_cpu_all_ns;
 };
 
 /*
