@@ -18,6 +18,7 @@
 struct field {
 	uint16_t offset;
 	uint8_t size;		/* 0: not in this file's format */
+	uint64_t mask;		/* the low SIZE bytes */
 };
 
 /* A kvm event's row (kvm-events.h) and its fields in this file's format. */
