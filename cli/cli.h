@@ -3,6 +3,7 @@
 #ifndef PT_CLI_H
 #define PT_CLI_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 /*
@@ -73,6 +74,13 @@ int pt_cli_analysis_opt(const struct pt_cmd *cmd, int c, const char *arg,
 	{ "vcpu", required_argument, NULL, 'c' }, \
 	{ "at", required_argument, NULL, 'a' }, \
 	{ "ecam", required_argument, NULL, 'e' }
+
+struct pt_analysis;
+/*
+ * A --vcpu (VCPU >= 0) or --device (HAVE_DEVICE) that A's trace does not
+ * have: a note on stderr listing the vcpus or devices it does have.
+ */
+void pt_cli_note_filters(const struct pt_analysis *a, int vcpu, int have_device, uint16_t device);
 
 /* Browses PATH's analysis with OPTS (pttrace tui), on a terminal; an exit status. */
 int pt_cli_tui(const char *path, const struct pt_analysis_opts *opts);

@@ -26,44 +26,6 @@ static int parse_seconds(const char *s, double *out)
 	return *s && !*end && *out >= 0 && *out < 1.8e10;
 }
 
-/* Probed functions that answered: firmware reads every slot's vendor id */
-static int present(const struct pt_analysis *a, uint16_t bdf)
-{
-	const struct pt_device *d = pt_model_find(a->model, bdf);
-
-	return d && d->present;
-}
-
-/* A --vcpu or --device that matches nothing is said, with what there is. */
-static void note_empty_filters(const struct pt_analysis *a)
-{
-	char list[256] = "", one[32];
-	size_t len = 0;
-
-	if (a->opts.vcpu >= 0 && (a->opts.vcpu >= PT_MAX_VCPUS || !a->vcpu_seen[a->opts.vcpu])) {
-		for (int v = 0; v < PT_MAX_VCPUS; v++)
-			if (a->vcpu_seen[v] && len < sizeof(list) - 8)
-				len += snprintf(list + len, sizeof(list) - len, "%s%d", len ? ", " : "", v);
-		pt_error("note: no event of vcpu %d in this trace (vcpus: %s)", a->opts.vcpu,
-			len ? list : "none");
-	}
-	if (a->opts.have_device && !present(a, a->opts.device)) {
-		unsigned n;
-		struct pt_device *const *devs = pt_model_devices(a->model, &n);
-
-		len = 0;
-		for (unsigned i = 0; i < n; i++) {
-			if (!devs[i]->present)
-				continue;
-			pt_bdf_str(devs[i]->bdf, one, sizeof(one));
-			if (len < sizeof(list) - sizeof(one))
-				len += snprintf(list + len, sizeof(list) - len, "%s%s", len ? ", " : "", one);
-		}
-		pt_bdf_str(a->opts.device, one, sizeof(one));
-		pt_error("note: no device %s in this trace (devices: %s)", one, len ? list : "none");
-	}
-}
-
 /*
  * With --guest-elf, a trace whose guest rips none of the files names: a
  * wrong file or bias, said once.  The rips looked at are the findings',
@@ -268,7 +230,7 @@ static int analyze_run(int argc, char **argv)
 		pt_symbols_free(symbols);
 		return PT_EXIT_ERROR;
 	}
-	note_empty_filters(a);
+	pt_cli_note_filters(a, a->opts.vcpu, a->opts.have_device, a->opts.device);
 	note_unnamed_rips(a, symbols);
 	if (stats)
 		fprintf(stderr, "pttrace: open %.3f s, %llu records in %.3f s (%.1f M records/s), "

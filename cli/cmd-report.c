@@ -278,7 +278,9 @@ static int report_run(int argc, char **argv)
 	struct pt_symbols *symbols = NULL;
 	struct pt_analysis *a = NULL;
 	const char *hints[16], *elf_specs[16];
-	unsigned nelf = 0;
+	unsigned nelf = 0, ndevs = 0, nvcpus = 0;
+	uint16_t devs_given[16];	/* --device and --vcpu, said when the trace has none such */
+	int vcpus_given[16];
 	char filter[256] = "", *end, buf[1 << 16];
 	int64_t from = 0, to = 0;
 	int have_from = 0, have_to = 0, from_rel = 0, to_rel = 0, c, rc = PT_EXIT_ERROR;
@@ -314,6 +316,8 @@ static int report_run(int argc, char **argv)
 				if (pt_bdf_parse(optarg, &bdf, &e) || *e)
 					return pt_die_usage(me, "--device wants a BDF like 00:03.0, not '%s'",
 							    optarg);
+				if (ndevs < 16)
+					devs_given[ndevs++] = bdf;
 			}
 			if (add_term(filter, sizeof(filter), "dev", optarg))
 				return pt_die_usage(me, "too many filters");
@@ -321,6 +325,8 @@ static int report_run(int argc, char **argv)
 		case 'c':
 			if (!*optarg || strtol(optarg, &end, 10) < 0 || *end)
 				return pt_die_usage(me, "--vcpu wants a vcpu number, not '%s'", optarg);
+			if (nvcpus < 16)
+				vcpus_given[nvcpus++] = (int)strtol(optarg, NULL, 10);
 			if (add_term(filter, sizeof(filter), "vcpu", optarg))
 				return pt_die_usage(me, "too many filters");
 			break;
@@ -418,6 +424,10 @@ static int report_run(int argc, char **argv)
 		goto out;
 	}
 	fflush(stdout);
+	for (unsigned i = 0; i < ndevs; i++)
+		pt_cli_note_filters(a, -1, 1, devs_given[i]);
+	for (unsigned i = 0; i < nvcpus; i++)
+		pt_cli_note_filters(a, vcpus_given[i], 0, 0);
 	rc = PT_EXIT_OK;
 	if (!r.shown) {
 		pt_error("no event matches%s%s%s", filter[0] || have_from || have_to ? " the filters" : "",

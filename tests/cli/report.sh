@@ -191,6 +191,23 @@ expect_absent "mmio read" "--filter kind=mmio rw=w: no reads"
 run "$PTTRACE" report "$F" --device 7f:1f.7
 expect_rc 1 "--device with no event: exit 1"
 expect_err "no event matches the filters: dev=7f:1f\.7" "--device with no event says so"
+expect_err "^pttrace: note: no device 7f:1f\.7 in this trace \(devices: .*00:04\.0" \
+	"--device of no device: a note with the devices, as analyze's"
+run "$PTTRACE" analyze "$F" --device 7f:1f.7
+grep "note: no device" "$T/err" > "$T/analyze-note"
+run "$PTTRACE" report "$F" --device 7f:1f.7
+if grep "note: no device" "$T/err" | cmp -s - "$T/analyze-note" && [ -s "$T/analyze-note" ]; then
+	ok "--device of no device: the same note as analyze"
+else
+	not_ok "--device of no device: the same note as analyze"; diag "$T/err"; diag "$T/analyze-note"
+fi
+run "$PTTRACE" report "$F" --vcpu 7
+expect_rc 1 "--vcpu of no vcpu: exit 1"
+expect_err "^pttrace: note: no event of vcpu 7 in this trace \(vcpus: 0\)" "--vcpu of no vcpu: a note with the vcpus"
+run "$PTTRACE" report "$F" --device 00:04.0
+expect_rc 0 "--device of a device the trace has: exit 0"
+[ -s "$T/err" ] && { not_ok "--device of a device the trace has: no note"; diag "$T/err"; } ||
+	ok "--device of a device the trace has: no note"
 run "$PTTRACE" report "$F" --reg NO_SUCH_REG
 expect_rc 1 "--reg with no event: exit 1"
 expect_err "no event matches" "--reg with no event says so"
