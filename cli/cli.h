@@ -81,6 +81,8 @@ struct pt_analysis;
  * have: a note on stderr listing the vcpus or devices it does have.
  */
 void pt_cli_note_filters(const struct pt_analysis *a, int vcpu, int have_device, uint16_t device);
+/* A --guest-elf that names none of A's guest rips: a warning on stderr (the TUI shows it on screen). */
+void pt_cli_note_rips(const struct pt_analysis *a);
 
 /* Browses PATH's analysis with OPTS (pttrace tui), on a terminal; an exit status. */
 int pt_cli_tui(const char *path, const struct pt_analysis_opts *opts);

@@ -27,38 +27,6 @@ static int parse_seconds(const char *s, double *out)
 }
 
 /*
- * With --guest-elf, a trace whose guest rips none of the files names: a
- * wrong file or bias, said once.  The rips looked at are the findings',
- * their evidence's and each vcpu's last.
- */
-static void note_unnamed_rips(const struct pt_analysis *a, const struct pt_symbols *symbols)
-{
-	unsigned rips = 0;
-	char name[160];
-
-	if (!pt_symbols_count(symbols))
-		return;		/* stripped files said so already */
-	for (unsigned i = 0; i < a->nfindings; i++) {
-		const struct pt_finding *f = &a->findings[i];
-
-		if (f->rip && (rips++, !pt_symbols_name(symbols, f->rip, name, sizeof(name))))
-			return;
-		for (unsigned e = 0; e < f->nevidence; e++)
-			if (f->evidence[e].ev.rip &&
-			    (rips++, !pt_symbols_name(symbols, f->evidence[e].ev.rip, name, sizeof(name))))
-				return;
-	}
-	for (unsigned v = 0; v < a->nvcpus && v < PT_MAX_VCPUS; v++)
-		if (a->vcpu[v].last_rip &&
-		    (rips++, !pt_symbols_name(symbols, a->vcpu[v].last_rip, name, sizeof(name))))
-			return;
-	if (rips)
-		pt_error("warning: --guest-elf names none of the trace's guest rips (%u looked at): "
-			 "is it the guest's kernel or module, and its bias where the guest loaded it?",
-			 rips);
-}
-
-/*
  * --color=auto|always|never, as git and ls take it (--color alone is
  * always): auto colours when stdout is a terminal that is not dumb and
  * NO_COLOR (no-color.org) is unset or empty; always wins over NO_COLOR.
@@ -231,7 +199,7 @@ static int analyze_run(int argc, char **argv)
 		return PT_EXIT_ERROR;
 	}
 	pt_cli_note_filters(a, a->opts.vcpu, a->opts.have_device, a->opts.device);
-	note_unnamed_rips(a, symbols);
+	pt_cli_note_rips(a);
 	if (stats)
 		fprintf(stderr, "pttrace: open %.3f s, %llu records in %.3f s (%.1f M records/s), "
 			"finish %.3f s\n", a->open_ns / 1e9, (unsigned long long)a->info.records,

@@ -428,6 +428,7 @@ static int report_run(int argc, char **argv)
 		pt_cli_note_filters(a, -1, 1, devs_given[i]);
 	for (unsigned i = 0; i < nvcpus; i++)
 		pt_cli_note_filters(a, vcpus_given[i], 0, 0);
+	pt_cli_note_rips(a);
 	rc = PT_EXIT_OK;
 	if (!r.shown) {
 		pt_error("no event matches%s%s%s", filter[0] || have_from || have_to ? " the filters" : "",

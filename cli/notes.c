@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * What analyze, report and tui say on stderr beside their output: options
- * that match nothing in the trace, said with what the trace does have, so
- * the user can retype them; one place, so the commands say it alike.
+ * What analyze and report say on stderr beside their output: options that
+ * match nothing in the trace, said with what the trace does have, so the
+ * user can retype them, and a --guest-elf that names nothing; one place,
+ * so the commands say it alike.
  */
 #include <stdio.h>
 
@@ -39,4 +40,12 @@ void pt_cli_note_filters(const struct pt_analysis *a, int vcpu, int have_device,
 		pt_bdf_str(device, one, sizeof(one));
 		pt_error("note: no device %s in this trace (devices: %s)", one, len ? list : "none");
 	}
+}
+
+void pt_cli_note_rips(const struct pt_analysis *a)
+{
+	char warning[256];
+
+	if (pt_analysis_rips_unnamed(a, warning, sizeof(warning)))
+		pt_error("warning: %s", warning);
 }

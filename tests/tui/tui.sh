@@ -327,6 +327,19 @@ keys Tab
 has "^[a-z-]+: [a-z-]+ \(critical, [0-9]+%, [0-9]+ events, by scenario_stray_mmio\+0x[0-9a-f]+\)" \
 	"the finding names the function that made the access"
 keys q
+# a --guest-elf that names none of the rips (pttrace itself): analyze's warning, on the screen
+start "--guest-elf $PTTRACE $R/stray-mmio.dat" 100 30
+has "^-- warning: --guest-elf names none of the trace's guest rips \([0-9]+ looked at\)" \
+	"a --guest-elf that names nothing: analyze's warning on the message line"
+keys Tab
+has "^warning: --guest-elf names none of the trace's guest rips \([0-9]+ looked at\)" \
+	"... and above the findings, once the message is gone"
+has "^[> ] 1\. critical" "... the findings below it"
+keys q
+start "--guest-elf $R/pttrace-lab.elf $R/stray-mmio.dat" 100 30
+keys Tab
+hasnt "names none" "the right --guest-elf: no warning"
+keys q
 
 # a host-wide recording of two VMs: --vm shows one of them
 if command -v python3 > /dev/null && command -v trace-cmd > /dev/null &&
