@@ -103,6 +103,9 @@ keys c / irq_stat Enter
 has "^device 00:03.0 \[1234:11e8\]  BAR0\+0x0024 IRQ_STATUS" "/irq_stat: by a part of its name, case aside"
 
 # filter
+keys f "kind=mmio,pio kind!=mmio-read,pio-read dev!=00:1f.0" Enter
+has "filter: kind=mmio,pio kind!=mmio-read,pio-read dev!=00:1f.0" "f with an OR list and != (D26)"
+rows_all "(mmio|pio) write " "... its rows are all MMIO and port writes"
 keys f "kind=mmio dev=00:03.0 rw=w" Enter
 has "filter: kind=mmio dev=00:03.0 rw=w" "the filter is in the status line"
 rows_all "mmio write +00:03.0 " "filtered rows are all MMIO writes to 00:03.0"
