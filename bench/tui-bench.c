@@ -24,7 +24,7 @@ static double now(void)
 int main(int argc, char **argv)
 {
 	static struct pt_tui_index x;
-	struct pt_tui_filter all = { .device = -1, .vcpu = -1, .bar = -1 };
+	struct pt_tui_filter all = { 0 };	/* passes every event */
 	struct pt_err err;
 	struct pt_event ev;
 	struct rusage ru;
