@@ -266,22 +266,18 @@ void pt_analysis_feed_access(struct pt_analysis *a, const struct pt_event *in, s
 	struct analysis *an = PRIV(a);
 	struct pt_event copy;
 	const struct pt_event *ev = with_rip(a, in, &copy);
-	struct pt_access acc;
+	struct pt_access *acc = out;	/* what the model makes of EV, for the detectors too */
 
 	if (!an->started) {
 		an->started = 1;
 		an->first_ts = ev->ts;
 		a->window_start = ev->ts;
 	}
-	memset(out, 0, sizeof(*out));
 	an->end_ts = ev->ts;
-	if (an->stopped) {
-		a->after_crash++;
-		return;
-	}
-	if (a->opts.have_at && ev->ts > a->opts.at_ts) {
+	if (an->stopped || (a->opts.have_at && ev->ts > a->opts.at_ts)) {
 		an->stopped = 1;
 		a->after_crash++;
+		memset(out, 0, sizeof(*out));	/* past the crash: nothing resolved */
 		return;
 	}
 	an->last_ts = ev->ts;
@@ -290,16 +286,14 @@ void pt_analysis_feed_access(struct pt_analysis *a, const struct pt_event *in, s
 		if (ev->ts > a->complete_from)
 			a->complete_from = ev->ts;
 	}
-	pt_model_event(a->model, ev, &acc);
-	*out = acc;
-	if (pt_crash_event(&an->crash, ev, &acc) && !a->opts.have_at)
+	pt_model_event(a->model, ev, acc);
+	if (pt_crash_event(&an->crash, ev, acc) && !a->opts.have_at)
 		an->stopped = 1;
 	a->by_kind[ev->kind]++;
 	if (ev->vcpu >= 0 && ev->vcpu < PT_MAX_VCPUS)
 		a->vcpu_seen[ev->vcpu] = 1;
 	/* --vcpu: other vcpus still shape the device model, nothing else */
-	gpa_fault(an, ev, a->opts.vcpu < 0 || ev->vcpu < 0 || ev->vcpu == a->opts.vcpu, &acc);
-	*out = acc;
+	gpa_fault(an, ev, a->opts.vcpu < 0 || ev->vcpu < 0 || ev->vcpu == a->opts.vcpu, acc);
 	if (a->opts.vcpu >= 0 && ev->vcpu >= 0 && ev->vcpu != a->opts.vcpu)
 		return;
 	a->analysed++;
@@ -308,10 +302,10 @@ void pt_analysis_feed_access(struct pt_analysis *a, const struct pt_event *in, s
 	for (unsigned i = 0; i < an->nwanted[ev->kind]; i++) {
 		unsigned d = an->wanted_by[ev->kind][i];
 
-		an->det[d]->event(an->state[d], a, ev, &acc);
+		an->det[d]->event(an->state[d], a, ev, acc);
 	}
 	if (a->opts.on_access)
-		a->opts.on_access(a->opts.access_ctx, a, ev, &acc);
+		a->opts.on_access(a->opts.access_ctx, a, ev, acc);
 }
 
 /*
