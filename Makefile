@@ -58,7 +58,7 @@ GUEST := build/guest/pttrace-lab.elf
 
 LIB_SRCS := $(sort $(wildcard util/*.c collector/*.c)) lab/lab.c \
 	$(sort $(wildcard analyzer/*.c analyzer/detectors/*.c tui/index.c))
-CLI_SRCS := cli/pttrace.c cli/command.c cli/guest-elf.c cli/usage.c \
+CLI_SRCS := cli/pttrace.c cli/command.c cli/guest-elf.c cli/notes.c cli/usage.c \
 	$(sort $(wildcard cli/cmd-*.c cli/report-*.c)) tui/view.c $(sort $(wildcard tui/pane-*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=build/%.o)
 CLI_OBJS := $(CLI_SRCS:%.c=build/%.o)

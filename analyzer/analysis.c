@@ -266,22 +266,18 @@ void pt_analysis_feed_access(struct pt_analysis *a, const struct pt_event *in, s
 	struct analysis *an = PRIV(a);
 	struct pt_event copy;
 	const struct pt_event *ev = with_rip(a, in, &copy);
-	struct pt_access acc;
+	struct pt_access *acc = out;	/* what the model makes of EV, for the detectors too */
 
 	if (!an->started) {
 		an->started = 1;
 		an->first_ts = ev->ts;
 		a->window_start = ev->ts;
 	}
-	memset(out, 0, sizeof(*out));
 	an->end_ts = ev->ts;
-	if (an->stopped) {
-		a->after_crash++;
-		return;
-	}
-	if (a->opts.have_at && ev->ts > a->opts.at_ts) {
+	if (an->stopped || (a->opts.have_at && ev->ts > a->opts.at_ts)) {
 		an->stopped = 1;
 		a->after_crash++;
+		memset(out, 0, sizeof(*out));	/* past the crash: nothing resolved */
 		return;
 	}
 	an->last_ts = ev->ts;
@@ -290,16 +286,14 @@ void pt_analysis_feed_access(struct pt_analysis *a, const struct pt_event *in, s
 		if (ev->ts > a->complete_from)
 			a->complete_from = ev->ts;
 	}
-	pt_model_event(a->model, ev, &acc);
-	*out = acc;
-	if (pt_crash_event(&an->crash, ev, &acc) && !a->opts.have_at)
+	pt_model_event(a->model, ev, acc);
+	if (pt_crash_event(&an->crash, ev, acc) && !a->opts.have_at)
 		an->stopped = 1;
 	a->by_kind[ev->kind]++;
 	if (ev->vcpu >= 0 && ev->vcpu < PT_MAX_VCPUS)
 		a->vcpu_seen[ev->vcpu] = 1;
 	/* --vcpu: other vcpus still shape the device model, nothing else */
-	gpa_fault(an, ev, a->opts.vcpu < 0 || ev->vcpu < 0 || ev->vcpu == a->opts.vcpu, &acc);
-	*out = acc;
+	gpa_fault(an, ev, a->opts.vcpu < 0 || ev->vcpu < 0 || ev->vcpu == a->opts.vcpu, acc);
 	if (a->opts.vcpu >= 0 && ev->vcpu >= 0 && ev->vcpu != a->opts.vcpu)
 		return;
 	a->analysed++;
@@ -308,10 +302,10 @@ void pt_analysis_feed_access(struct pt_analysis *a, const struct pt_event *in, s
 	for (unsigned i = 0; i < an->nwanted[ev->kind]; i++) {
 		unsigned d = an->wanted_by[ev->kind][i];
 
-		an->det[d]->event(an->state[d], a, ev, &acc);
+		an->det[d]->event(an->state[d], a, ev, acc);
 	}
 	if (a->opts.on_access)
-		a->opts.on_access(a->opts.access_ctx, a, ev, &acc);
+		a->opts.on_access(a->opts.access_ctx, a, ev, acc);
 }
 
 /*
@@ -585,12 +579,17 @@ double pt_rel(const struct pt_analysis *a, uint64_t ts)
 	return ((double)ts - (double)a->crash.ts) / 1e9;
 }
 
-static uint64_t now_ns(void)
+static uint64_t clock_ns(clockid_t clock)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(clock, &ts);
 	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static uint64_t now_ns(void)
+{
+	return clock_ns(CLOCK_MONOTONIC);
 }
 
 /*
@@ -732,7 +731,7 @@ int pt_analysis_set_meta(struct pt_analysis *a, const char *text)
 struct pt_analysis *pt_analyze_file(const char *path, const struct pt_analysis_opts *opts,
 				    struct pt_err *err)
 {
-	uint64_t t0 = now_ns(), t1, t2;
+	uint64_t t0 = now_ns(), t1, t2, cpu_own, cpu_all;
 	struct pt_reader *r = pt_reader_open(path, err);
 	struct pt_analysis *a = NULL;
 	struct feed_ctx c = { .opts = opts, .path = path, .err = err };
@@ -744,10 +743,15 @@ struct pt_analysis *pt_analyze_file(const char *path, const struct pt_analysis_o
 	pt_reader_set_jobs(r, opts->jobs);
 	c.meta = pt_reader_meta(r);
 	t1 = now_ns();
+	cpu_own = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+	cpu_all = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
 	/* the first VM's analysis exists before its first event, for what no VM raised */
 	if (!vm_analysis(&c, 0) || pt_reader_read(r, feed_one, &c, err) || c.failed)
 		goto out;
 	t2 = now_ns();
+	/* the decoding threads are joined by now: the process's count has theirs */
+	cpu_own = clock_ns(CLOCK_THREAD_CPUTIME_ID) - cpu_own;
+	cpu_all = clock_ns(CLOCK_PROCESS_CPUTIME_ID) - cpu_all;
 	info = pt_reader_info(r);
 	if (!info->events) {
 		pt_err_set(err, "'%s' has kvm event formats but no kvm events: was the VM "
@@ -777,6 +781,8 @@ struct pt_analysis *pt_analyze_file(const char *path, const struct pt_analysis_o
 	a->unattributed = info->nvms > 1 ? c.unattributed : 0;
 	a->open_ns = t1 - t0;
 	a->read_ns = t2 - t1;
+	a->read_cpu_own_ns = cpu_own;
+	a->read_cpu_all_ns = cpu_all;
 	a->finish_ns = now_ns() - t2;
 out:
 	for (unsigned i = 0; i < PT_MAX_VMS; i++)

@@ -601,6 +601,43 @@ static void msi_str(const struct pt_device *d, char *buf, size_t size)
 		snprintf(buf, size, "MSI and MSI-X off");
 }
 
+static const char *aspm_name(uint32_t lnkctl)
+{
+	static const char *const name[4] = { "off", "L0s", "L1", "L0s and L1" };
+
+	return name[lnkctl & PCI_EXP_LNKCTL_ASPMC];
+}
+
+/*
+ * The ASPM a device's link control is left with: a link allowed into L1
+ * in the crash only is a common cause of devices that stop answering.
+ */
+static void compare_aspm(struct cmp *c, const struct pt_device *b, const struct pt_device *k)
+{
+	uint32_t lb, lk;
+	struct pt_diff_item *it;
+	char v[64];
+
+	if (!b->pcie_cap || b->pcie_cap != k->pcie_cap ||
+	    pt_cfg_read(b, b->pcie_cap + PCI_EXP_LNKCTL, 2, &lb) ||
+	    pt_cfg_read(k, k->pcie_cap + PCI_EXP_LNKCTL, 2, &lk) ||
+	    !((lb ^ lk) & PCI_EXP_LNKCTL_ASPMC))
+		return;
+	/* more power saving in the crash is the suspect; less is a difference still */
+	it = item(c, PT_DIFF_ASPM, (lk & PCI_EXP_LNKCTL_ASPMC & ~lb) ? 87 : 52);
+	if (!it)
+		return;
+	set_device(it, k->bdf, k->vendor, k->device);
+	snprintf(it->title, sizeof(it->title), "ASPM at the end: %s in the crash, %s in the "
+		 "baseline", aspm_name(lk), aspm_name(lb));
+	snprintf(v, sizeof(v), "ASPM %s (LNKCTL 0x%04x)", aspm_name(lb), lb);
+	state_side(&it->side[0], v, 0);
+	snprintf(v, sizeof(v), "ASPM %s (LNKCTL 0x%04x)", aspm_name(lk), lk);
+	state_side(&it->side[1], v, 0);
+	last_writes(c, it, b, k, k->pcie_cap + PCI_EXP_LNKCTL);
+	snprintf(it->what + strlen(it->what), sizeof(it->what) - strlen(it->what), " PCIE.LNKCTL");
+}
+
 /* The final state of a device both traces have, and what was done to it in D3hot. */
 static void compare_state(struct cmp *c, const struct pt_device *b, const struct pt_device *k)
 {
@@ -641,7 +678,19 @@ static void compare_state(struct cmp *c, const struct pt_device *b, const struct
 		state_side(&it->side[0], vb, 0);
 		state_side(&it->side[1], vk, 0);
 		last_writes(c, it, b, k, PCI_COMMAND);
+	} else if (b->command_known && k->command_known && b->command != k->command &&
+		   (it = item(c, PT_DIFF_COMMAND, 62))) {
+		/* INTx disable, SERR, parity: they matter less than decode and bus master */
+		set_device(it, k->bdf, k->vendor, k->device);
+		snprintf(it->title, sizeof(it->title), "command at the end: 0x%04x in the crash, "
+			 "0x%04x in the baseline", k->command, b->command);
+		snprintf(vb, sizeof(vb), "0x%04x", b->command);
+		snprintf(vk, sizeof(vk), "0x%04x", k->command);
+		state_side(&it->side[0], vb, 0);
+		state_side(&it->side[1], vk, 0);
+		last_writes(c, it, b, k, PCI_COMMAND);
 	}
+	compare_aspm(c, b, k);
 	for (int i = 0; i < 6; i++) {
 		const struct pt_bar *bb = &b->bar[i], *kb = &k->bar[i];
 
@@ -833,6 +882,88 @@ static void compare_vectors(struct cmp *c)
 	}
 }
 
+/*
+ * The baseline's finding by the same detector on the same device (or on
+ * none), above info: the one with the same title or else on the same
+ * register when the detector fired more than once.
+ */
+static const struct pt_finding *same_finding(const struct pt_analysis *a,
+					     const struct pt_finding *f)
+{
+	const struct pt_finding *best = NULL;
+	int best_how = 0;
+
+	for (unsigned i = 0; i < a->nfindings; i++) {
+		const struct pt_finding *o = &a->findings[i];
+		int how;
+
+		if (o->severity <= PT_SEV_INFO || strcmp(o->detector, f->detector) ||
+		    o->has_device != f->has_device || (f->has_device && o->bdf != f->bdf))
+			continue;
+		how = !strcmp(o->title, f->title) ? 3 : o->bar == f->bar && o->off == f->off ? 2 : 1;
+		if (how > best_how) {
+			best = o;
+			best_how = how;
+		}
+	}
+	return best;
+}
+
+static void finding_side(const struct cmp *c, struct pt_diff_side *s, int w,
+			 const struct pt_finding *f)
+{
+	s->seen = 1;
+	s->count = f->count;
+	s->rate = rate(c, w, f->count);
+	snprintf(s->values, sizeof(s->values), "%s, %u%% confidence", pt_severity_name(f->severity),
+		 f->confidence);
+	if (f->nevidence)
+		set_event(c, s, w, &f->evidence[0].ev);
+}
+
+/*
+ * What pttrace analyze concludes of each trace.  A detector that fires in
+ * the crash only is what the diff is for; one that fires in a run that
+ * went well too is no explanation of the crash, and is said to be so.
+ * Info findings are context, not suspicion, and are left out.
+ */
+static void compare_findings(struct cmp *c)
+{
+	static const unsigned only_score[] = {
+		[PT_SEV_LOW] = 45, [PT_SEV_MEDIUM] = 65, [PT_SEV_HIGH] = 84, [PT_SEV_CRITICAL] = 88,
+	};
+	const struct pt_analysis *ka = c->s[1].a;
+
+	for (unsigned i = 0; i < ka->nfindings; i++) {
+		const struct pt_finding *f = &ka->findings[i], *o;
+		struct pt_diff_item *it;
+		const char *title;
+
+		if (f->severity <= PT_SEV_INFO || f->severity > PT_SEV_CRITICAL)
+			continue;
+		o = same_finding(c->s[0].a, f);
+		if (!(it = item(c, PT_DIFF_FINDING, o ? 20 : only_score[f->severity])))
+			return;
+		if (f->has_device)
+			set_device(it, f->bdf, f->vendor, f->device);
+		title = f->title;
+		/* the device is said once, in WHAT */
+		if (f->has_device && !strncmp(title, it->what, strlen(it->what)) &&
+		    title[strlen(it->what)] == ' ')
+			title += strlen(it->what) + 1;
+		snprintf(it->detector, sizeof(it->detector), "%s", f->detector);
+		snprintf(it->what + strlen(it->what), sizeof(it->what) - strlen(it->what), "%s%s",
+			 it->what[0] ? " " : "", f->detector);
+		snprintf(it->title, sizeof(it->title), "%.200s (%s)", title,
+			 o ? "also in baseline" : "only in the crash");
+		it->bar = f->bar;
+		it->off = f->off;
+		finding_side(c, &it->side[1], 1, f);
+		if (o)
+			finding_side(c, &it->side[0], 0, o);
+	}
+}
+
 static int by_score(const void *x, const void *y)
 {
 	const struct pt_diff_item *a = x, *b = y;
@@ -900,6 +1031,7 @@ struct pt_diff *pt_diff_compare(const struct pt_diff_trace *base, const struct p
 		compare_stray(&c);
 		compare_regs(&c);
 		compare_vectors(&c);
+		compare_findings(&c);
 	}
 	if (c.failed) {
 		pt_diff_free(c.d);

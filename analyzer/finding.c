@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "pt-symbols.h"
+
 #include "detector.h"
 
 const char *pt_severity_name(enum pt_severity sev)
@@ -57,6 +59,44 @@ uint64_t pt_finding_rip(const struct pt_finding *f)
 			any = e->ev.rip;
 	}
 	return any;
+}
+
+/* Does S name RIP?  Counts it in *LOOKED. */
+static int names(const struct pt_symbols *s, uint64_t rip, unsigned *looked)
+{
+	char name[160];
+
+	if (!rip)
+		return 0;
+	++*looked;
+	return !pt_symbols_name(s, rip, name, sizeof(name));
+}
+
+int pt_analysis_rips_unnamed(const struct pt_analysis *a, char *buf, size_t size)
+{
+	const struct pt_symbols *s = a->opts.symbols;
+	unsigned looked = 0;
+
+	/* no symbols, or a stripped file: said where it was read */
+	if (!s || !pt_symbols_count(s))
+		return 0;
+	for (unsigned i = 0; i < a->nfindings; i++) {
+		const struct pt_finding *f = &a->findings[i];
+
+		if (names(s, f->rip, &looked))
+			return 0;
+		for (unsigned e = 0; e < f->nevidence; e++)
+			if (names(s, f->evidence[e].ev.rip, &looked))
+				return 0;
+	}
+	for (unsigned v = 0; v < a->nvcpus && v < PT_MAX_VCPUS; v++)
+		if (names(s, a->vcpu[v].last_rip, &looked))
+			return 0;
+	if (!looked)
+		return 0;
+	snprintf(buf, size, "--guest-elf names none of the trace's guest rips (%u looked at): is it "
+		 "the guest's kernel or module, and its bias where the guest loaded it?", looked);
+	return 1;
 }
 
 void pt_finding_start(struct pt_finding *f, enum pt_finding_class cls, const struct pt_device *d,

@@ -19,6 +19,7 @@ struct field {
 	uint16_t offset;
 	uint8_t size;		/* 0: not in this file's format */
 	uint8_t string;		/* a __data_loc string: the value is where it lies */
+	uint64_t mask;		/* the low SIZE bytes */
 };
 
 /* A kvm event's row (kvm-events.h) and its fields in this file's format. */

@@ -51,7 +51,9 @@ struct lane {
 		int ended;
 	} __attribute__((aligned(64)));
 	struct {
-		unsigned at;		/* next event in b[merged % NBATCH] */
+		struct pt_decoded *ev;	/* the batch being merged: its events, */
+		unsigned n, at;		/* how many, the next one */
+		int holding;		/* b[merged % NBATCH] is held */
 		int done;
 	} __attribute__((aligned(64)));
 };
@@ -74,6 +76,13 @@ struct pt_reader_jobs {
 	pthread_cond_t ready;		/* a batch was handed over */
 	int stop;
 	int noted;			/* pt_reader_note_broken done */
+	/*
+	 * The lane the merge takes from, and the least (key, lane) of the
+	 * others' next events: until the lane's events reach it, they come
+	 * next without a look at the others.
+	 */
+	struct lane *run, *limit_lane;
+	uint64_t limit;
 };
 
 /*
@@ -221,15 +230,28 @@ fail:
 	return -1;
 }
 
-/* L's next event, waiting for its worker; NULL at its end. */
-static struct pt_decoded *head(struct pt_reader_jobs *j, struct lane *l)
+/*
+ * Gives L's merged batch back and takes the next, waiting for its worker:
+ * its first event, or NULL at the lane's end.
+ */
+static struct pt_decoded *next_batch(struct pt_reader_jobs *j, struct lane *l)
 {
 	for (;;) {
-		struct batch *b;
+		struct batch *b = &l->b[l->merged % NBATCH];
 
+		if (l->holding) {
+			/* merged: its counts are the trace's, its room the worker's */
+			pt_reader_add_tally(&j->r->tally, &b->tally);
+			l->done = b->last;
+			l->holding = 0;
+			pthread_mutex_lock(&j->lock);
+			l->merged++;
+			pthread_cond_broadcast(&j->room);
+			pthread_mutex_unlock(&j->lock);
+			continue;
+		}
 		if (l->done)
 			return NULL;
-		b = &l->b[l->merged % NBATCH];
 		/* a peek without the lock first: the worker is usually ahead */
 		if (__atomic_load_n(&l->filled, __ATOMIC_ACQUIRE) == l->merged) {
 			pthread_mutex_lock(&j->lock);
@@ -237,20 +259,26 @@ static struct pt_decoded *head(struct pt_reader_jobs *j, struct lane *l)
 				pthread_cond_wait(&j->ready, &j->lock);
 			pthread_mutex_unlock(&j->lock);
 		}
-		if (l->at < b->n) {
-			/* the worker wrote them on the other core: ask for them early */
-			__builtin_prefetch(&b->ev[l->at + PREFETCH_AHEAD]);
-			return &b->ev[l->at];
-		}
-		/* the batch is merged: its counts are the trace's, its room the worker's */
-		pt_reader_add_tally(&j->r->tally, &b->tally);
-		l->done = b->last;
-		pthread_mutex_lock(&j->lock);
-		l->merged++;
+		l->holding = 1;
+		l->ev = b->ev;
+		l->n = b->n;
 		l->at = 0;
-		pthread_cond_broadcast(&j->room);
-		pthread_mutex_unlock(&j->lock);
+		if (l->n)
+			return l->ev;
 	}
+}
+
+/* L's next event; NULL at its end. */
+static inline struct pt_decoded *head(struct pt_reader_jobs *j, struct lane *l)
+{
+	return l->at < l->n ? &l->ev[l->at] : next_batch(j, l);
+}
+
+/* Whether D, L's next event, comes before the others' (their least is the limit). */
+static inline int before_limit(const struct pt_reader_jobs *j, const struct lane *l,
+			       const struct pt_decoded *d)
+{
+	return d->key < j->limit || (d->key == j->limit && l < j->limit_lane);
 }
 
 /*
@@ -265,15 +293,38 @@ static struct pt_decoded *merge_next(struct pt_reader *r, int *buffer)
 
 again:
 	best = NULL;
-	from = NULL;
-	for (int i = 0; i < j->nlanes; i++) {
-		struct lane *l = &j->lanes[i];
-		struct pt_decoded *d = head(j, l);
+	from = j->run;
+	if (from && (best = head(j, from)) && !before_limit(j, from, best))
+		best = NULL;
+	if (!best) {
+		/* the least (key, lane) and the runner-up, which bounds the run */
+		struct pt_decoded *second = NULL;
 
-		if (d && (!best || d->key < best->key)) {
-			best = d;
-			from = l;
+		from = NULL;
+		j->limit_lane = NULL;
+		for (int i = 0; i < j->nlanes; i++) {
+			struct lane *l = &j->lanes[i];
+			struct pt_decoded *d = head(j, l);
+
+			if (!d)
+				continue;
+			if (!best || d->key < best->key) {
+				if (best) {
+					second = best;
+					j->limit_lane = from;
+				}
+				best = d;
+				from = l;
+			} else if (!second || d->key < second->key) {
+				second = d;
+				j->limit_lane = l;
+			}
 		}
+		j->run = from;
+		/* no other lane: the run goes to the lane's end */
+		j->limit = second ? second->key : UINT64_MAX;
+		if (!second)
+			j->limit_lane = j->lanes + j->nlanes;
 	}
 	if (!best) {
 		if (!j->noted) {
@@ -287,6 +338,8 @@ again:
 		return NULL;
 	}
 	from->at++;
+	/* the worker wrote them on the other core: ask for the next ones early */
+	__builtin_prefetch(&from->ev[from->at + PREFETCH_AHEAD]);
 	if (best->aside) {
 		/* no event: kept beside them, where the one-thread reader keeps it */
 		pt_reader_keep(r, best);

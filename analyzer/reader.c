@@ -17,11 +17,12 @@
 /* F of a tep format, flat; size 0 when it is missing or cannot be read. */
 static struct field flat_field(const struct tep_format_field *f)
 {
-	struct field out = { 0, 0, 0 };
+	struct field out = { 0, 0, 0, 0 };
 
 	if (f && f->offset >= 0 && f->offset <= UINT16_MAX && f->size > 0) {
 		out.offset = (uint16_t)f->offset;
 		out.size = f->size > 8 ? 8 : (uint8_t)f->size;
+		out.mask = out.size == 8 ? ~0ull : (1ull << (8 * out.size)) - 1;
 		out.string = !!(f->flags & TEP_FIELD_IS_DYNAMIC);
 	}
 	return out;
@@ -35,19 +36,15 @@ static uint64_t field_u64(const struct pt_reader *r, const struct pt_raw_record 
 	if (!f->size || (unsigned)f->offset + f->size > rec->size)
 		return 0;
 	p = (const unsigned char *)rec->data + f->offset;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	if (r->native) {
-		uint8_t v8;
-		uint16_t v16;
-		uint32_t v32;
-		uint64_t v64;
+		uint64_t v;
 
-		switch (f->size) {
-		case 1: memcpy(&v8, p, 1); return v8;
-		case 2: memcpy(&v16, p, 2); return v16;
-		case 4: memcpy(&v32, p, 4); return v32;
-		case 8: memcpy(&v64, p, 8); return v64;
-		}
+		/* one load, masked: a record is followed by 8 readable bytes (pt-tracefile.h) */
+		memcpy(&v, p, 8);
+		return v & f->mask;
 	}
+#endif
 	return tep_read_number(r->tf->tep, p, f->size);
 }
 

@@ -4,6 +4,7 @@
  * first screen's events are there, how long the index takes, its bytes
  * per event, a whole-trace search, a page of rows read again, the jump to
  * the crash.  bench/tui.sh runs it, and times the real first screen in tmux.
+ * usage: tui-bench FILE [JOBS]
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +24,7 @@ static double now(void)
 int main(int argc, char **argv)
 {
 	static struct pt_tui_index x;
-	struct pt_tui_filter all = { .device = -1, .vcpu = -1, .bar = -1 };
+	struct pt_tui_filter all = { 0 };	/* passes every event */
 	struct pt_err err;
 	struct pt_event ev;
 	struct rusage ru;
@@ -31,9 +32,14 @@ int main(int argc, char **argv)
 	size_t hit;
 	int r;
 
-	if (argc != 2)
+	struct pt_analysis_opts opts = { .vcpu = -1 };
+
+	/* tui-bench FILE [JOBS]: JOBS as pttrace tui --jobs, one per cpu by default */
+	if (argc != 2 && argc != 3)
 		return 2;
-	if (pt_tui_open(&x, argv[1], NULL, &err)) {
+	if (argc == 3)
+		opts.jobs = atoi(argv[2]);
+	if (pt_tui_open(&x, argv[1], &opts, &err)) {
 		fprintf(stderr, "%s\n", err.msg);
 		return 2;
 	}

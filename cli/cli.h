@@ -3,6 +3,7 @@
 #ifndef PT_CLI_H
 #define PT_CLI_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 /*
@@ -74,6 +75,15 @@ int pt_cli_analysis_opt(const struct pt_cmd *cmd, int c, const char *arg,
 	{ "at", required_argument, NULL, 'a' }, \
 	{ "ecam", required_argument, NULL, 'e' }, \
 	{ "jobs", required_argument, NULL, 'J' }
+
+struct pt_analysis;
+/*
+ * A --vcpu (VCPU >= 0) or --device (HAVE_DEVICE) that A's trace does not
+ * have: a note on stderr listing the vcpus or devices it does have.
+ */
+void pt_cli_note_filters(const struct pt_analysis *a, int vcpu, int have_device, uint16_t device);
+/* A --guest-elf that names none of A's guest rips: a warning on stderr (the TUI shows it on screen). */
+void pt_cli_note_rips(const struct pt_analysis *a);
 
 /* Browses PATH's analysis with OPTS (pttrace tui), on a terminal; an exit status. */
 int pt_cli_tui(const char *path, const struct pt_analysis_opts *opts);

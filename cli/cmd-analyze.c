@@ -26,76 +26,6 @@ static int parse_seconds(const char *s, double *out)
 	return *s && !*end && *out >= 0 && *out < 1.8e10;
 }
 
-/* Probed functions that answered: firmware reads every slot's vendor id */
-static int present(const struct pt_analysis *a, uint16_t bdf)
-{
-	const struct pt_device *d = pt_model_find(a->model, bdf);
-
-	return d && d->present;
-}
-
-/* A --vcpu or --device that matches nothing is said, with what there is. */
-static void note_empty_filters(const struct pt_analysis *a)
-{
-	char list[256] = "", one[32];
-	size_t len = 0;
-
-	if (a->opts.vcpu >= 0 && (a->opts.vcpu >= PT_MAX_VCPUS || !a->vcpu_seen[a->opts.vcpu])) {
-		for (int v = 0; v < PT_MAX_VCPUS; v++)
-			if (a->vcpu_seen[v] && len < sizeof(list) - 8)
-				len += snprintf(list + len, sizeof(list) - len, "%s%d", len ? ", " : "", v);
-		pt_error("note: no event of vcpu %d in this trace (vcpus: %s)", a->opts.vcpu,
-			len ? list : "none");
-	}
-	if (a->opts.have_device && !present(a, a->opts.device)) {
-		unsigned n;
-		struct pt_device *const *devs = pt_model_devices(a->model, &n);
-
-		len = 0;
-		for (unsigned i = 0; i < n; i++) {
-			if (!devs[i]->present)
-				continue;
-			pt_bdf_str(devs[i]->bdf, one, sizeof(one));
-			if (len < sizeof(list) - sizeof(one))
-				len += snprintf(list + len, sizeof(list) - len, "%s%s", len ? ", " : "", one);
-		}
-		pt_bdf_str(a->opts.device, one, sizeof(one));
-		pt_error("note: no device %s in this trace (devices: %s)", one, len ? list : "none");
-	}
-}
-
-/*
- * With --guest-elf, a trace whose guest rips none of the files names: a
- * wrong file or bias, said once.  The rips looked at are the findings',
- * their evidence's and each vcpu's last.
- */
-static void note_unnamed_rips(const struct pt_analysis *a, const struct pt_symbols *symbols)
-{
-	unsigned rips = 0;
-	char name[160];
-
-	if (!pt_symbols_count(symbols))
-		return;		/* stripped files said so already */
-	for (unsigned i = 0; i < a->nfindings; i++) {
-		const struct pt_finding *f = &a->findings[i];
-
-		if (f->rip && (rips++, !pt_symbols_name(symbols, f->rip, name, sizeof(name))))
-			return;
-		for (unsigned e = 0; e < f->nevidence; e++)
-			if (f->evidence[e].ev.rip &&
-			    (rips++, !pt_symbols_name(symbols, f->evidence[e].ev.rip, name, sizeof(name))))
-				return;
-	}
-	for (unsigned v = 0; v < a->nvcpus && v < PT_MAX_VCPUS; v++)
-		if (a->vcpu[v].last_rip &&
-		    (rips++, !pt_symbols_name(symbols, a->vcpu[v].last_rip, name, sizeof(name))))
-			return;
-	if (rips)
-		pt_error("warning: --guest-elf names none of the trace's guest rips (%u looked at): "
-			 "is it the guest's kernel or module, and its bias where the guest loaded it?",
-			 rips);
-}
-
 /*
  * --color=auto|always|never, as git and ls take it (--color alone is
  * always): auto colours when stdout is a terminal that is not dumb and
@@ -276,13 +206,14 @@ static int analyze_run(int argc, char **argv)
 		pt_symbols_free(symbols);
 		return PT_EXIT_ERROR;
 	}
-	note_empty_filters(a);
-	note_unnamed_rips(a, symbols);
+	pt_cli_note_filters(a, a->opts.vcpu, a->opts.have_device, a->opts.device);
+	pt_cli_note_rips(a);
 	if (stats)
 		fprintf(stderr, "pttrace: open %.3f s, %llu records in %.3f s (%.1f M records/s), "
-			"finish %.3f s\n", a->open_ns / 1e9, (unsigned long long)a->info.records,
-			a->read_ns / 1e9, a->read_ns ? a->info.records * 1e3 / a->read_ns : 0.0,
-			a->finish_ns / 1e9);
+			"finish %.3f s; cpu reading: %.3f s merging and analysing, %.3f s in all\n",
+			a->open_ns / 1e9, (unsigned long long)a->info.records, a->read_ns / 1e9,
+			a->read_ns ? a->info.records * 1e3 / a->read_ns : 0.0, a->finish_ns / 1e9,
+			a->read_cpu_own_ns / 1e9, a->read_cpu_all_ns / 1e9);
 	if (json)
 		pt_report_json(stdout, a, argv[optind]);
 	else
@@ -327,7 +258,12 @@ const struct pt_cmd pt_cmd_analyze = {
 	"\n"
 	"Options:\n"
 	"    --json              the report as JSON (schema: docs/analyze-json.md)\n"
-	"    --window <s>        only findings of the last <s> seconds before the crash\n"
+	"    --window <s>        only findings whose last evidence is in the last <s>\n"
+	"                        seconds before the crash.  It narrows the findings, not\n"
+	"                        the events: the detectors still read the whole trace (a\n"
+	"                        device put in D3hot long before is in D3hot still), and\n"
+	"                        a finding's evidence and counts, and the DEVICES, VCPUS\n"
+	"                        and INTERRUPTS summaries, cover the whole trace\n"
 	"    --device <bdf>      only this device's findings and summary (00:03.0)\n"
 	"    --vcpu <n>          only events of vcpu <n> (the device model sees all)\n"
 	"    --at <time>         the crash is at <time> (seconds, trace-cmd report's clock)\n"

@@ -172,6 +172,11 @@ static void print_json(const struct pt_diff *d, const char *const path[2])
 		} else {
 			printf("null");
 		}
+		printf(", \"detector\": ");
+		if (it->detector[0])
+			pt_json_put_str(stdout, it->detector);
+		else
+			printf("null");
 		printf(", \"vector\": ");
 		if (it->vector >= 0)
 			printf("%d", it->vector);
@@ -258,13 +263,18 @@ const struct pt_cmd pt_cmd_diff = {
 	"Compares a trace of a run that did not crash (<baseline>) with a trace of\n"
 	"the same VM and devices that did (<crash>), and lists what differs, most\n"
 	"likely to matter first: device state (power state and BAR accesses in\n"
-	"D3hot, decode and bus master, MSI/MSI-X programming, link control ASPM),\n"
-	"MMIO to no BAR, config-space writes in one run only, registers touched in\n"
-	"one run only or written with other values, then interrupt rates and\n"
-	"latencies per vector and access rates per device, each normalised by its\n"
-	"trace's length.  Each difference shows what both traces have of it: how\n"
-	"many events, how often, which values, and the first event (seconds from\n"
-	"that trace's crash).\n"
+	"D3hot, decode and bus master, MSI/MSI-X programming, link control ASPM:\n"
+	"the last value written and the state each trace ends in), MMIO to no\n"
+	"BAR, config-space writes in one run only, registers touched in one run\n"
+	"only or written with other values, then interrupt rates and latencies\n"
+	"per vector and access rates per device, each normalised by its trace's\n"
+	"length.  Each difference shows what both traces have of it: how many\n"
+	"events, how often, which values, and the first event (seconds from that\n"
+	"trace's crash).\n"
+	"\n"
+	"The findings pttrace analyze makes of the crash are ranked with them: one\n"
+	"whose detector does not fire in the baseline ranks high; one that fires\n"
+	"in the baseline too is marked \"also in baseline\" and ranks low.\n"
 	"\n"
 	"Registers are matched by device (vendor:device and BDF), BAR and offset,\n"
 	"so BARs placed at other addresses in the two runs still match.  Traces\n"

@@ -280,7 +280,9 @@ static int report_run(int argc, char **argv)
 	struct pt_symbols *symbols = NULL;
 	struct pt_analysis *a = NULL;
 	const char *hints[16], *elf_specs[16];
-	unsigned nelf = 0;
+	unsigned nelf = 0, ndevs = 0, nvcpus = 0;
+	uint16_t devs_given[16];	/* --device and --vcpu, said when the trace has none such */
+	int vcpus_given[16];
 	char filter[256] = "", *end, buf[1 << 16];
 	int64_t from = 0, to = 0;
 	int have_from = 0, have_to = 0, from_rel = 0, to_rel = 0, c, rc = PT_EXIT_ERROR;
@@ -316,6 +318,8 @@ static int report_run(int argc, char **argv)
 				if (pt_bdf_parse(optarg, &bdf, &e) || *e)
 					return pt_die_usage(me, "--device wants a BDF like 00:03.0, not '%s'",
 							    optarg);
+				if (ndevs < 16)
+					devs_given[ndevs++] = bdf;
 			}
 			if (add_term(filter, sizeof(filter), "dev", optarg))
 				return pt_die_usage(me, "too many filters");
@@ -323,6 +327,8 @@ static int report_run(int argc, char **argv)
 		case 'c':
 			if (!*optarg || strtol(optarg, &end, 10) < 0 || *end)
 				return pt_die_usage(me, "--vcpu wants a vcpu number, not '%s'", optarg);
+			if (nvcpus < 16)
+				vcpus_given[nvcpus++] = (int)strtol(optarg, NULL, 10);
 			if (add_term(filter, sizeof(filter), "vcpu", optarg))
 				return pt_die_usage(me, "too many filters");
 			break;
@@ -420,6 +426,11 @@ static int report_run(int argc, char **argv)
 		goto out;
 	}
 	fflush(stdout);
+	for (unsigned i = 0; i < ndevs; i++)
+		pt_cli_note_filters(a, -1, 1, devs_given[i]);
+	for (unsigned i = 0; i < nvcpus; i++)
+		pt_cli_note_filters(a, vcpus_given[i], 0, 0);
+	pt_cli_note_rips(a);
 	rc = PT_EXIT_OK;
 	if (!r.shown) {
 		pt_error("no event matches%s%s%s", filter[0] || have_from || have_to ? " the filters" : "",
@@ -470,7 +481,8 @@ const struct pt_cmd pt_cmd_report = {
 	"    --reg <reg>         only accesses to this register: its name (PMCSR, STATUS),\n"
 	"                        BAR0+0x24 or config+0x44\n"
 	"    --filter <terms>    the TUI's filter: \"kind=mmio dev=00:03.0 reg=BAR0+0x24\n"
-	"                        vcpu=0 rw=r value=0x100\"\n"
+	"                        vcpu=0 rw=r value=0x100\"; every term must hold; key=a,b\n"
+	"                        is any of the values, key!=a,b none (kind!=emulate)\n"
 	"    --vm <pid>|<name>   in a host-wide recording, the VM to report (as analyze)\n"
 	"    --guest-elf <file>[@<bias>]\n"
 	"                        the guest's kernel or module with symbols: rips print as\n"

@@ -87,8 +87,9 @@ const struct pt_cmd pt_cmd_tui = {
 	"each access (the detail pane and the findings show function+0xoff); --at\n"
 	"puts the crash there; --window, --device and --vcpu narrow the findings as\n"
 	"in the report, and --device and --vcpu open the event list filtered\n"
-	"(dev= vcpu=; f with nothing clears it); --jobs <n> indexes the file on\n"
-	"<n> threads (default: one per cpu online).\n"
+	"(dev= vcpu=; f with nothing clears it).  --window narrows the findings\n"
+	"only: the event list, the timeline and the registers show the whole trace.\n"
+	"--jobs <n> indexes the file on <n> threads (default: one per cpu online).\n"
 	"\n"
 	"NO_COLOR turns colours off.\n",
 	.usage_more = pt_tui_print_keys,

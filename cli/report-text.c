@@ -630,7 +630,8 @@ void pt_report_text(FILE *f, const struct pt_analysis *a, const char *path, int 
 	print_meta(f, a);
 	print_trace(f, a);
 	if (a->opts.window_ns)
-		fprintf(f, "WINDOW:         findings of the last %.3f s only\n", a->opts.window_ns / 1e9);
+		fprintf(f, "WINDOW:         findings of the last %.3f s only (the events and summaries: "
+			"the whole trace)\n", a->opts.window_ns / 1e9);
 	print_unknown_bars(f, a);
 	print_findings(f, a, color);
 	rule(f, "DEVICES");

@@ -228,6 +228,8 @@ struct pt_analysis {
 	int meta_damaged;		/* the file has metadata that does not parse */
 	/* where the time went (CLOCK_MONOTONIC ns), for --stats and the benchmark */
 	uint64_t open_ns, read_ns, finish_ns;
+	/* CPU time reading took: the caller's thread (merge, model, detectors), all threads */
+	uint64_t read_cpu_own_ns, read_cpu_all_ns;
 };
 
 /*
@@ -296,6 +298,14 @@ double pt_rel(const struct pt_analysis *a, uint64_t ts);
  * own register, else of its first evidence with one; 0 when none has.
  */
 uint64_t pt_finding_rip(const struct pt_finding *f);
+
+/*
+ * With --guest-elf (opts.symbols), whether its files name none of the
+ * guest rips the analysis shows (the findings', their evidence's, each
+ * vcpu's last): a wrong file or bias.  Then the warning is in BUF (for
+ * analyze, report and the TUI to show alike) and it returns 1; else 0.
+ */
+int pt_analysis_rips_unnamed(const struct pt_analysis *a, char *buf, size_t size);
 
 /* "BAR2+0x0710" or "config+0x44" */
 void pt_reg_str(int bar, uint64_t off, char *buf, size_t size);

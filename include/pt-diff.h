@@ -5,9 +5,11 @@
  * most likely to matter first.  Device state (power state, decode and bus
  * master, MSI/MSI-X, ASPM), accesses to no BAR, then registers touched in
  * one run only or with other values, then rates (normalised by each
- * trace's length).  Registers are keyed by device (vendor:device and BDF),
- * BAR and offset, never by address, so BARs placed elsewhere still match.
- * It prints nothing.
+ * trace's length), and the findings pttrace analyze makes of each: one
+ * only the crash has ranks high, one the baseline has too is said to be
+ * "also in the baseline" and ranks low.  Registers are keyed by device
+ * (vendor:device and BDF), BAR and offset, never by address, so BARs
+ * placed elsewhere still match.  It prints nothing.
  */
 #ifndef PT_DIFF_H
 #define PT_DIFF_H
@@ -28,7 +30,8 @@
 	X(REGISTER_RATE,	"register-rate") \
 	X(VECTOR_RATE,		"vector-rate") \
 	X(VECTOR_LATENCY,	"vector-latency") \
-	X(DEVICE_RATE,		"device-rate")
+	X(DEVICE_RATE,		"device-rate") \
+	X(FINDING,		"finding")
 
 enum pt_diff_kind {
 #define PT_DIFF_ENUM(k, name) PT_DIFF_##k,
@@ -62,6 +65,7 @@ struct pt_diff_item {
 	int bar;		/* PT_REG_CONFIG for config space, -1 none */
 	uint64_t off;
 	int vector;		/* -1 none */
+	char detector[32];	/* a FINDING's detector, "" for the other kinds */
 	char what[128];		/* "00:04.0 [8086:10d3] config+0xcc PM.PMCSR" */
 	char title[256];
 	struct pt_diff_side side[2];	/* [0] the baseline, [1] the crash */

@@ -117,7 +117,9 @@ struct pt_cpu_stream *pt_cpu_stream_new(struct pt_tracefile *tf, int buffer, int
 void pt_cpu_stream_free(struct pt_cpu_stream *s);
 /*
  * The next record: 1, or 0 at the end of the data or at damage it cannot
- * read past.  REC's data stays valid until the next call on S.
+ * read past.  REC's data stays valid until the next call on S, and at
+ * least 8 bytes after its end can be read (the page's, or zeroes), so a
+ * field of up to 8 bytes is one load.
  */
 int pt_cpu_stream_next(struct pt_cpu_stream *s, struct pt_raw_record *rec);
 /* Bytes of (uncompressed) data S has: record positions are below it. */

@@ -37,16 +37,34 @@ struct pt_tui_regs {
 	struct { int device, bar; uint64_t off; } r[PT_TUI_NAMED_REGS];
 };
 
+/*
+ * A filter: every key's condition holds.  Each key has [0], key=a,b (one of
+ * them; repeating the key adds values) and [1], key!=a,b (none of them);
+ * n == 0 says nothing.  All zero passes every event.
+ */
+#define PT_TUI_FILTER_VALUES 8
+struct pt_tui_filter_ints {
+	unsigned n;
+	int64_t v[PT_TUI_FILTER_VALUES];
+};
+
+struct pt_tui_filter_regs {
+	unsigned n;
+	struct {
+		int bar;		/* PT_REG_CONFIG for config space */
+		uint64_t off;
+		char name[48];		/* reg=PMCSR: by name, bar and off unused; "" not */
+	} r[PT_TUI_FILTER_VALUES];
+};
+
 struct pt_tui_filter {
-	uint32_t kinds;		/* bit per kind; 0 means all */
-	int device;		/* device index, -1 all */
-	int vcpu;		/* -1 all */
-	int rw;			/* 0 all, 1 reads, 2 writes */
-	int bar;		/* with device: -1 all */
-	uint64_t off;
-	int have_value;
-	uint32_t value;
-	char reg_name[48];	/* reg=PMCSR: the register's name; "" any */
+	uint32_t kinds;		/* bit per kind that passes; 0 means all */
+	int none;		/* the terms leave no kind (kind=msi kind!=msi) */
+	uint8_t rw[2];		/* bit 0 reads, bit 1 writes */
+	struct pt_tui_filter_ints device[2];	/* device indexes; -2 a device not in the trace */
+	struct pt_tui_filter_ints vcpu[2];
+	struct pt_tui_filter_ints value[2];
+	struct pt_tui_filter_regs reg[2];
 };
 
 struct pt_tui_index {
@@ -139,7 +157,10 @@ size_t pt_tui_search(struct pt_tui_index *x, const char *query, size_t from, int
 
 /*
  * Parses "kind=mmio dev=00:03.0 reg=BAR0+0x24 vcpu=0 rw=r value=0x100"
- * (reg= also takes a name: reg=PMCSR); -1 with ERR.
+ * (reg= also takes a name: reg=PMCSR): space-separated terms, all of which
+ * must hold.  Every key also takes a comma list, any of whose values
+ * passes (kind=mmio,pio), and != for none of them (kind!=emulate,exit).
+ * -1 with ERR.
  */
 int pt_tui_parse_filter(struct pt_tui_index *x, const char *text, struct pt_tui_filter *f,
 			struct pt_err *err);

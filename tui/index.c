@@ -447,30 +447,62 @@ static unsigned regs_named(struct pt_tui_index *x, const char *name, struct pt_t
 	return out->n;
 }
 
+static int has_int(const struct pt_tui_filter_ints *l, int64_t v)
+{
+	for (unsigned i = 0; i < l->n; i++)
+		if (l->v[i] == v)
+			return 1;
+	return 0;
+}
+
+/* Is E an access to one of L's registers? */
+static int has_reg(struct pt_tui_index *x, const struct pt_tui_entry *e,
+		   const struct pt_tui_filter_regs *l)
+{
+	int bar, known = -1;
+	uint64_t off;
+
+	for (unsigned i = 0; i < l->n; i++) {
+		if (l->r[i].name[0]) {
+			if (reg_named(x, e, l->r[i].name))
+				return 1;
+			continue;
+		}
+		if (known < 0)
+			known = !entry_reg(x, e, &bar, &off);
+		if (known && bar == l->r[i].bar && off == l->r[i].off)
+			return 1;
+	}
+	return 0;
+}
+
+static int rw_has(uint8_t rw, unsigned kind)
+{
+	return ((rw & 1) && is_read(kind)) || ((rw & 2) && is_write(kind));
+}
+
+/* One key's condition: one of L[0]'s values when it has any, none of L[1]'s */
+static int passes_ints(const struct pt_tui_filter_ints l[2], int64_t v)
+{
+	return (!l[0].n || has_int(&l[0], v)) && !has_int(&l[1], v);
+}
+
+static int passes_regs(struct pt_tui_index *x, const struct pt_tui_entry *e,
+		       const struct pt_tui_filter_regs l[2])
+{
+	return (!l[0].n || has_reg(x, e, &l[0])) && !has_reg(x, e, &l[1]);
+}
+
 int pt_tui_match(struct pt_tui_index *x, const struct pt_tui_entry *e, const struct pt_tui_filter *f)
 {
 	unsigned kind = pt_tui_kind(e);
 
-	if (f->kinds && !(f->kinds & (1u << kind)))
+	if (f->none || (f->kinds && !(f->kinds & (1u << kind))))
 		return 0;
-	if (f->device != -1 && pt_tui_device(e) != (unsigned)f->device)
+	if ((f->rw[0] && !rw_has(f->rw[0], kind)) || rw_has(f->rw[1], kind))
 		return 0;
-	if (f->vcpu >= 0 && pt_tui_vcpu(e) != f->vcpu)
-		return 0;
-	if ((f->rw == 1 && !is_read(kind)) || (f->rw == 2 && !is_write(kind)))
-		return 0;
-	if (f->have_value && e->val != f->value)
-		return 0;
-	if (f->bar >= 0) {
-		int bar;
-		uint64_t off;
-
-		if (entry_reg(x, e, &bar, &off) || bar != f->bar || off != f->off)
-			return 0;
-	}
-	if (f->reg_name[0] && !reg_named(x, e, f->reg_name))
-		return 0;
-	return 1;
+	return passes_ints(f->device, pt_tui_device(e)) && passes_ints(f->vcpu, pt_tui_vcpu(e)) &&
+	       passes_ints(f->value, e->val) && passes_regs(x, e, f->reg);
 }
 
 /* "BAR2+0x710" or "config+0x44" */
@@ -581,78 +613,150 @@ size_t pt_tui_search(struct pt_tui_index *x, const char *query, size_t from, int
 	return (size_t)-1;
 }
 
+/* The kinds VAL names: "mmio" takes mmio read and mmio write, "mmio-read" is "mmio read", kvm_mmio */
+static uint32_t kinds_named(const char *val)
+{
+	char spaced[32];
+	uint32_t kinds = 0;
+
+	snprintf(spaced, sizeof(spaced), "%s", val);
+	for (char *p = spaced; *p; p++)
+		if (*p == '-' || *p == '_')
+			*p = ' ';
+	for (unsigned k = 0; k < PT_EV_KINDS; k++) {
+		const char *n = pt_event_kind_name(k);
+
+		if (!strcasecmp(n, spaced) || !strncasecmp(n, spaced, strlen(spaced)) ||
+		    !strcasecmp(pt_event_kind_source(k), val))
+			kinds |= 1u << k;
+	}
+	return kinds;
+}
+
+static int add_int(struct pt_tui_filter_ints *l, int64_t v, const char *key, const char *op,
+		   struct pt_err *err)
+{
+	if (has_int(l, v))
+		return 0;
+	if (l->n == PT_TUI_FILTER_VALUES)
+		return pt_err_set(err, "%s%s takes at most %d values", key, op, PT_TUI_FILTER_VALUES);
+	l->v[l->n++] = v;
+	return 0;
+}
+
+static int add_reg(struct pt_tui_index *x, struct pt_tui_filter_regs *l, const char *val,
+		   const char *op, struct pt_err *err)
+{
+	int bar = -1;
+	uint64_t off = 0;
+
+	if (l->n == PT_TUI_FILTER_VALUES)
+		return pt_err_set(err, "reg%s takes at most %d values", op, PT_TUI_FILTER_VALUES);
+	if (!parse_reg(val, &bar, &off)) {
+		l->r[l->n].bar = bar;
+		l->r[l->n].off = off;
+		l->r[l->n++].name[0] = 0;
+		return 0;
+	}
+	if (!is_reg_name(val) || strlen(val) >= sizeof(l->r[0].name))
+		return pt_err_set(err, "reg%s wants a register name, BAR0+0x24 or config+0x44, not '%s'",
+				  op, val);
+	/* while the index is still being built, a name may yet turn up */
+	if (x->done && !regs_named(x, val, &(struct pt_tui_regs){ 0 }))
+		return pt_err_set(err, "no register named '%s' in the trace (reg%s wants a name, "
+				  "BAR0+0x24 or config+0x44)", val, op);
+	snprintf(l->r[l->n++].name, sizeof(l->r[0].name), "%s", val);
+	return 0;
+}
+
+/* One value of a term: KEY=VAL (NEG 0) or KEY!=VAL (NEG 1); kinds gather in KINDS[NEG]. */
+static int filter_value(struct pt_tui_index *x, struct pt_tui_filter *f, const char *key, int neg,
+			const char *val, uint32_t kinds[2], struct pt_err *err)
+{
+	const char *op = neg ? "!=" : "=";
+	char *end;
+
+	if (!strcmp(key, "kind") || !strcmp(key, "event")) {
+		uint32_t k = kinds_named(val);
+
+		if (!k)
+			return pt_err_set(err, "no event kind '%s'", val);
+		kinds[neg] |= k;
+	} else if (!strcmp(key, "dev") || !strcmp(key, "device")) {
+		uint16_t bdf;
+		const char *e;
+		int device = -2;	/* a device that is not in the trace matches nothing */
+
+		if (pt_bdf_parse(val, &bdf, &e) || *e)
+			return pt_err_set(err, "dev%s wants a BDF like 00:03.0, not '%s'", op, val);
+		for (unsigned i = 0; i < x->ndevs; i++)
+			if (x->dev_bdf[i] == bdf)
+				device = (int)i;
+		return add_int(&f->device[neg], device, "dev", op, err);
+	} else if (!strcmp(key, "reg") || !strcmp(key, "register")) {
+		return add_reg(x, &f->reg[neg], val, op, err);
+	} else if (!strcmp(key, "vcpu")) {
+		long v = strtol(val, &end, 10);
+
+		if (*end || v < 0)
+			return pt_err_set(err, "vcpu%s wants a number, not '%s'", op, val);
+		return add_int(&f->vcpu[neg], v, "vcpu", op, err);
+	} else if (!strcmp(key, "rw")) {
+		if (strcmp(val, "r") && strcmp(val, "w"))
+			return pt_err_set(err, "rw%s wants r or w, not '%s'", op, val);
+		f->rw[neg] |= *val == 'r' ? 1 : 2;
+	} else if (!strcmp(key, "value") || !strcmp(key, "val")) {
+		uint32_t v = (uint32_t)strtoull(val, &end, 0);
+
+		if (*end)
+			return pt_err_set(err, "value%s wants a number, not '%s'", op, val);
+		return add_int(&f->value[neg], v, "value", op, err);
+	} else {
+		return pt_err_set(err, "unknown filter key '%s' (kind, dev, reg, vcpu, rw, value)", key);
+	}
+	return 0;
+}
+
 int pt_tui_parse_filter(struct pt_tui_index *x, const char *text, struct pt_tui_filter *f,
 			struct pt_err *err)
 {
 	char buf[256], *save = NULL, *tok;
+	uint32_t kinds[2] = { 0, 0 };
 
 	memset(f, 0, sizeof(*f));
-	f->device = f->vcpu = f->bar = -1;
+	if (strlen(text) >= sizeof(buf))
+		return pt_err_set(err, "the filter is too long (at most %zu characters)", sizeof(buf) - 1);
 	snprintf(buf, sizeof(buf), "%s", text);
 	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
-		char *eq = strchr(tok, '='), *val, *end;
+		char *eq = strchr(tok, '='), *val;
+		int neg;
 
-		if (!eq)
-			return pt_err_set(err, "filter terms are key=value, not '%s'", tok);
-		*eq = 0;
+		if (!eq || eq == tok || (eq == tok + 1 && *tok == '!'))
+			return pt_err_set(err, "filter terms are key=value or key!=value, not '%s'", tok);
+		neg = eq[-1] == '!';
+		eq[-neg] = 0;
 		val = eq + 1;
-		if (!strcmp(tok, "kind") || !strcmp(tok, "event")) {
-			int matched = 0;
-			char spaced[32];
+		/* a comma list: any of its values (=), or none of them (!=) */
+		for (;;) {
+			char *comma = strchr(val, ',');
 
-			/* "mmio" takes both mmio read and mmio write; "mmio-read" is "mmio read" */
-			snprintf(spaced, sizeof(spaced), "%s", val);
-			for (char *p = spaced; *p; p++)
-				if (*p == '-' || *p == '_')
-					*p = ' ';
-			for (unsigned k = 0; k < PT_EV_KINDS; k++) {
-				const char *n = pt_event_kind_name(k);
-
-				if (!strcasecmp(n, spaced) || !strncasecmp(n, spaced, strlen(spaced)) ||
-				    !strcasecmp(pt_event_kind_source(k), val)) {
-					f->kinds |= 1u << k;
-					matched = 1;
-				}
-			}
-			if (!matched)
-				return pt_err_set(err, "no event kind '%s'", val);
-		} else if (!strcmp(tok, "dev") || !strcmp(tok, "device")) {
-			uint16_t bdf;
-			const char *e;
-
-			if (pt_bdf_parse(val, &bdf, &e) || *e)
-				return pt_err_set(err, "dev= wants a BDF like 00:03.0, not '%s'", val);
-			f->device = -2;		/* a device that is not in the trace matches nothing */
-			for (unsigned i = 0; i < x->ndevs; i++)
-				if (x->dev_bdf[i] == bdf)
-					f->device = i;
-		} else if (!strcmp(tok, "reg") || !strcmp(tok, "register")) {
-			if (!parse_reg(val, &f->bar, &f->off))
-				continue;
-			f->bar = -1;
-			if (!is_reg_name(val) || strlen(val) >= sizeof(f->reg_name))
-				return pt_err_set(err, "reg= wants a register name, BAR0+0x24 or config+0x44, "
-						  "not '%s'", val);
-			if (x->done && !regs_named(x, val, &(struct pt_tui_regs){ 0 }))
-				return pt_err_set(err, "no register named '%s' in the trace (reg= wants a "
-						  "name, BAR0+0x24 or config+0x44)", val);
-			snprintf(f->reg_name, sizeof(f->reg_name), "%s", val);
-		} else if (!strcmp(tok, "vcpu")) {
-			f->vcpu = strtol(val, &end, 10);
-			if (*end || f->vcpu < 0)
-				return pt_err_set(err, "vcpu= wants a number, not '%s'", val);
-		} else if (!strcmp(tok, "rw")) {
-			if (*val != 'r' && *val != 'w')
-				return pt_err_set(err, "rw= wants r or w, not '%s'", val);
-			f->rw = *val == 'r' ? 1 : 2;
-		} else if (!strcmp(tok, "value") || !strcmp(tok, "val")) {
-			f->value = (uint32_t)strtoull(val, &end, 0);
-			if (*end)
-				return pt_err_set(err, "value= wants a number, not '%s'", val);
-			f->have_value = 1;
-		} else {
-			return pt_err_set(err, "unknown filter key '%s' (kind, dev, reg, vcpu, rw, value)", tok);
+			if (comma)
+				*comma = 0;
+			if (!*val)
+				return pt_err_set(err, "%s%s wants a value%s", tok, neg ? "!=" : "=",
+						  comma || val != eq + 1 ? " between each two commas" : "");
+			if (filter_value(x, f, tok, neg, val, kinds, err))
+				return -1;
+			if (!comma)
+				break;
+			val = comma + 1;
 		}
+	}
+	if (kinds[0] || kinds[1]) {
+		uint32_t all = (uint32_t)((1ull << PT_EV_KINDS) - 1);
+
+		f->kinds = (kinds[0] ? kinds[0] : all) & ~kinds[1];
+		f->none = !f->kinds;
 	}
 	return 0;
 }

@@ -13,6 +13,7 @@ struct findings {
 	int sel, top;
 	int evidence;		/* showing the selected finding's evidence */
 	int esel;		/* the selected evidence line */
+	char warning[256];	/* --guest-elf names no rip: analyze's warning, "" none */
 };
 
 static void evidence_text(const struct pt_analysis *a, const struct pt_evidence *ev, char *buf,
@@ -67,6 +68,12 @@ static void draw(struct view *v, void *st, int y0, int h)
 		draw_evidence(v, s, y0, h);
 		return;
 	}
+	if (s->warning[0]) {
+		/* above the findings, whose functions it says not to trust */
+		pt_view_put(v, y0, 0, C_CRITICAL, 1, "warning: %s", s->warning);
+		y0++;
+		h--;
+	}
 	if (!a->nfindings)
 		pt_view_put(v, y0, 0, 0, 0, "nothing suspicious found");
 	for (int r = 0; r < h && s->top + r < (int)a->nfindings; r++) {
@@ -116,6 +123,17 @@ static void move_by(struct view *v, void *st, long delta)
 		pt_view_scroll(&s->esel, NULL, delta, v->x->a->findings[s->sel].nevidence, 0);
 	else if (v->x->a->nfindings)
 		pt_view_scroll(&s->sel, &s->top, delta, v->x->a->nfindings, v->rows);
+}
+
+static void ready(struct view *v, void *st)
+{
+	struct findings *s = st;
+
+	if (!pt_analysis_rips_unnamed(v->x->a, s->warning, sizeof(s->warning)))
+		return;
+	/* said once where it is seen whatever the pane, then kept in this one */
+	if (!v->msg[0])
+		snprintf(v->msg, sizeof(v->msg), "warning: %.190s", s->warning);
 }
 
 static void first(struct view *v, void *st)
@@ -182,6 +200,7 @@ static void leave(struct view *v, void *st)
 const struct pt_pane_ops pt_pane_findings = {
 	.name = "Findings",
 	.size = sizeof(struct findings),
+	.ready = ready,
 	.draw = draw,
 	.detail = detail,
 	.move_by = move_by,

@@ -359,7 +359,7 @@ static int act_filter(struct view *v, long arg)
 	(void)arg;
 	if (!v->x->done)
 		snprintf(v->msg, sizeof(v->msg), "filters work once the trace is indexed");
-	else if (!prompt(v, "filter (kind= dev= reg= vcpu= rw= value=; empty clears): ", buf, sizeof(buf)))
+	else if (!prompt(v, "filter (kind=a,b kind!=c dev= reg= vcpu= rw= value=): ", buf, sizeof(buf)))
 		pt_events_filter(v, buf);
 	return 0;
 }
@@ -453,7 +453,7 @@ static const struct pt_key {
 	  { { '/', 0 } } },
 	{ "n/N", "the next, the previous match (a search wraps)", NULL, act_search,
 	  { { 'n', 1 }, { 'N', -1 } } },
-	{ "f", "filter: kind= dev= reg= vcpu= rw= value= (empty clears)", NULL, act_filter,
+	{ "f", "filter: kind=a,b dev!=c reg= vcpu= rw= value= (empty clears)", NULL, act_filter,
 	  { { 'f', 0 } } },
 	{ "c", "back to the crash", NULL, act_crash, { { 'c', 0 } } },
 	{ "m", "mark; the detail shows the time from it", NULL, act_mark, { { 'm', 0 } } },

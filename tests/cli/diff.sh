@@ -27,6 +27,7 @@ expect_out 'first: -1\.020073 vcpu 0 mmio read gpa 0xfeba0008' "d3-access: evide
 expect_top 2 'power state at the end: D3hot in the crash, D0 in the baseline' "d3-access: the power state it ends in second"
 expect_out 'last: +-1\.030112 vcpu 0 pio write port 0xcfc len 2 val 0x3$' "d3-access: the PMCSR write to D3hot as evidence"
 expect_out 'last: +-0\.150666 vcpu 0 pio write port 0xcfc len 2 val 0x0$' "d3-access: the baseline's PMCSR write to D0 as evidence"
+expect_top 3 '\[high, [0-9]+\] 00:04.0 \[8086:10d3\] powered-down: accessed in D3hot: 600 BAR accesses .*\(only in the crash\)  \(finding\)$' "d3-access: analyze's finding, only in the crash, in the first three"
 
 run "$PTTRACE" diff "$H" "$S/irq-storm.dat"
 expect_rc 1 "irq-storm: exit 1"
@@ -39,13 +40,21 @@ expect_top 1 'address 0xfee0 data 0x0020 in the crash' "lost-msi: the MSI progra
 
 run "$PTTRACE" diff "$H" "$S/hang-reset.dat"
 expect_rc 1 "hang-reset: exit 1"
-expect_top 1 'BAR2\+0x0710 CP_RB_RPTR: read only in the crash .8724 reads' "hang-reset: the register polled only in the crash first"
-expect_top 6 'CP_RB_WPTR: written only in the crash' "hang-reset: the ring restarted only in the crash"
+expect_top 1 'reset: did not recover from its RBBM_SOFT_RESET.*\(only in the crash\)' "hang-reset: analyze's reset finding first"
+expect_top 2 'BAR2\+0x0710 CP_RB_RPTR: read only in the crash .8724 reads' "hang-reset: the register polled only in the crash second"
+# analyze's two findings (reset, polling) rank with the register differences
+expect_top 8 'CP_RB_WPTR: written only in the crash' "hang-reset: the ring restarted only in the crash"
 
 run "$PTTRACE" diff "$H" "$S/stray-mmio.dat"
 expect_rc 1 "stray-mmio: exit 1"
 expect_top 3 'MMIO to no BAR: .*1 in the crash, 0 in the baseline' "stray-mmio: MMIO to no BAR in the first three"
-expect_top 3 'BAR0 moved from 0xfea00000 to 0xe0000000 only in the crash' "stray-mmio: the BAR move in the first three"
+expect_top 4 'BAR0 moved from 0xfea00000 to 0xe0000000 only in the crash' "stray-mmio: the BAR move in the first four"
+expect_top 3 'stray-mmio: MMIO to 0xfea00080: BAR0 of .* until it moved.*\(only in the crash\)' "stray-mmio: analyze's finding in the first three"
+
+run "$PTTRACE" diff "$S/irq-storm.dat" "$S/irq-storm.dat"
+expect_rc 0 "irq-storm against itself: exit 0 (what fires in the baseline too ranks low)"
+expect_top 1 '\[low, [0-9]+\] 00:03.0 \[1234:11e8\] irq-storm: .*\(also in baseline\)  \(finding\)$' "irq-storm against itself: the finding is also in the baseline"
+expect_absent 'only in the crash' "irq-storm against itself: nothing only in the crash"
 
 run "$PTTRACE" diff "$H" "$H"
 expect_rc 0 "healthy against itself: exit 0"
@@ -69,6 +78,10 @@ assert first["crash"]["count"] == 600, first["crash"]
 assert first["crash"]["event"]["addr"] == "0xfeba0008", first["crash"]["event"]
 assert first["crash"]["event"]["kind"] == "mmio read"
 assert any(x["kind"] == "config-write" or x["kind"] == "register-values" for x in d["differences"])
+f = [x for x in d["differences"] if x["kind"] == "finding"]
+assert f and f[0]["detector"] == "powered-down" and f[0]["level"] == "high", f
+assert f[0]["baseline"] is None and f[0]["crash"]["event"] is not None, f[0]
+assert all(x["detector"] is None for x in d["differences"] if x["kind"] != "finding")
 print("ok")
 PY
 then ok "--json parses with the D3hot difference first and its evidence"

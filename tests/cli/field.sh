@@ -75,6 +75,39 @@ expect_err "^pttrace: more than one VM 'qemu-system-x86' in .*: 5943 qemu-system
 run "$PTTRACE" analyze "$F/hostwide.dat" --vm 1234
 expect_err "^pttrace: no VM '1234' in .*; its VMs \(by QEMU pid\): 5943 qemu-system-x86, 6021 qemu-system-x86$" "--vm of no VM: the VMs listed"
 
+# report --vm: one VM's events of a host-wide trace, the same as its own
+# recording's (the times aside: the host-wide file moved them)
+events() {	# report's lines without the two times
+	"$PTTRACE" report "$@" 2> /dev/null | sed -E 's/^ *[-+][0-9.]+ [0-9]+\.[0-9]+ //'
+}
+same_events() {	# same_events DESC FILE [ARGS]... -- OWN: report of FILE ARGS is OWN's
+	local desc=$1 own
+	shift
+	own=${*: -1}
+	set -- "${@:1:$#-2}"
+	events "$@" > "$T/vm.txt"
+	events "$own" > "$T/own.txt"
+	if [ -s "$T/own.txt" ] && cmp -s "$T/vm.txt" "$T/own.txt"; then
+		ok "$desc ($(wc -l < "$T/vm.txt") events)"
+	else
+		not_ok "$desc ($(wc -l < "$T/vm.txt") events, $(wc -l < "$T/own.txt") in its own recording)"
+		diff "$T/vm.txt" "$T/own.txt" | head -5 > "$T/diff"; diag "$T/diff"
+	fi
+}
+same_events "report hostwide --vm 6021: the healthy VM's events only" "$F/hostwide.dat" --vm 6021 -- "$F/healthy.v6.dat"
+same_events "report hostwide --vm 5943: the crashed VM's events only" "$F/hostwide.dat" --vm 5943 -- "$F/d3-access.v6.dat"
+same_events "report hostwide (no --vm): the crashed VM's, as analyze" "$F/hostwide.dat" -- "$F/d3-access.v6.dat"
+# by name: the healthy VM's threads renamed (same length: the file's layout is unchanged)
+LC_ALL=C sed 's/5951 qemu-system-x86/5951 vm-healthy-0001/; s/5957 qemu-system-x86/5957 vm-healthy-0001/' \
+	"$F/hostwide-named.dat" > "$T/hostwide-renamed.dat"
+run "$PTTRACE" analyze "$T/hostwide-renamed.dat"
+expect_out "^VMS: .*pid 5951 vm-healthy-0001 " "the renamed VM is named so"
+same_events "report --vm vm-healthy-0001: that VM's events by its name" "$T/hostwide-renamed.dat" --vm vm-healthy-0001 -- "$F/healthy.v6.dat"
+same_events "report --vm qemu-system-x86: the other VM's by its name" "$T/hostwide-renamed.dat" --vm qemu-system-x86 -- "$F/d3-access.v6.dat"
+run "$PTTRACE" report "$F/hostwide.dat" --vm 1234
+expect_rc 2 "report --vm of no VM: exit 2"
+expect_err "^pttrace: no VM '1234' in .*; its VMs \(by QEMU pid\): 5943 qemu-system-x86, 6021 qemu-system-x86$" "report --vm of no VM: the VMs listed"
+
 # text: trace-cmd report output, as pasted into a bug report, gives the binary file's findings
 findings() { sed -n '/^PROBABLE/,/^DEVICES/p'; }
 for name in d3-access healthy stray-mmio; do

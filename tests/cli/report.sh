@@ -187,10 +187,63 @@ run "$PTTRACE" report "$F" --filter "kind=mmio rw=w"
 expect_out "mmio write" "--filter takes the TUI's terms"
 expect_absent "mmio read" "--filter kind=mmio rw=w: no reads"
 
+# negation and OR lists, for every key (review D26): the rip traces are mostly emulate rows
+kinds() { cut -d, -f4 "$T/out" | tail -n +2 | sort -u | tr '\n' '/'; }
+run "$PTTRACE" report "$RIP/d3-access.dat" --csv
+all=$(($(wc -l < "$T/out") - 1))
+emulate=$(cut -d, -f4 "$T/out" | grep -c '^emulate$')
+run "$PTTRACE" report "$RIP/d3-access.dat" --csv --filter "kind!=emulate"
+expect_rc 0 "kind!=emulate: exit 0"
+[ "$emulate" -gt 1000 ] && [ "$(($(wc -l < "$T/out") - 1))" = "$((all - emulate))" ] && ! kinds | grep -q emulate &&
+	ok "kind!=emulate: every event but the $emulate emulate ones" ||
+	{ not_ok "kind!=emulate: every event but the emulate ones ($all, $emulate, $(kinds))"; }
+run "$PTTRACE" report "$F" --csv --filter "kind=mmio,pio"
+[ "$(kinds)" = "mmio read/mmio write/pio read/pio write/" ] && ok "kind=mmio,pio: mmio and pio, nothing else" ||
+	not_ok "kind=mmio,pio: mmio and pio, nothing else ($(kinds))"
+cp "$T/out" "$T/or.csv"
+run "$PTTRACE" report "$F" --csv --kind mmio --kind pio
+cmp -s "$T/out" "$T/or.csv" && ok "kind=mmio,pio: the same as --kind mmio --kind pio" ||
+	not_ok "kind=mmio,pio: the same as --kind mmio --kind pio"
+run "$PTTRACE" report "$F" --csv --filter "kind=mmio,pio dev!=00:04.0 rw!=r"
+[ "$(kinds)" = "mmio write/pio write/" ] && ok "kind=mmio,pio rw!=r: the writes" ||
+	not_ok "kind=mmio,pio rw!=r: the writes ($(kinds))"
+cut -d, -f5 "$T/out" | grep -q '^00:04\.0$' && not_ok "dev!=00:04.0: none of its events" ||
+	ok "dev!=00:04.0: none of its events"
+cut -d, -f5 "$T/out" | grep -q '^00:1f\.' && ok "dev!=00:04.0: the other devices' events" ||
+	not_ok "dev!=00:04.0: the other devices' events"
+run "$PTTRACE" report "$F" --csv --filter "vcpu!=0"
+expect_rc 0 "vcpu!=0 of a one-vcpu trace: exit 0"
+[ "$(tail -n +2 "$T/out" | cut -d, -f3 | sort -u)" = "" ] && [ "$(wc -l < "$T/out")" -gt 1 ] &&
+	ok "vcpu!=0 of a one-vcpu trace: the events of no vcpu (interrupts)" ||
+	not_ok "vcpu!=0 of a one-vcpu trace: the events of no vcpu (interrupts)"
+run "$PTTRACE" report "$F" --filter "kind!="
+expect_rc 2 "kind!= alone: exit 2"
+expect_err "^pttrace: kind!= wants a value$" "kind!= alone: says it wants a value"
+run "$PTTRACE" report "$F" --filter "kind=mmio,,pio"
+expect_rc 2 "an empty value in a list: exit 2"
+expect_err "kind= wants a value between each two commas" "an empty value in a list: says so"
+
 # filters that match nothing say so
 run "$PTTRACE" report "$F" --device 7f:1f.7
 expect_rc 1 "--device with no event: exit 1"
 expect_err "no event matches the filters: dev=7f:1f\.7" "--device with no event says so"
+expect_err "^pttrace: note: no device 7f:1f\.7 in this trace \(devices: .*00:04\.0" \
+	"--device of no device: a note with the devices, as analyze's"
+run "$PTTRACE" analyze "$F" --device 7f:1f.7
+grep "note: no device" "$T/err" > "$T/analyze-note"
+run "$PTTRACE" report "$F" --device 7f:1f.7
+if grep "note: no device" "$T/err" | cmp -s - "$T/analyze-note" && [ -s "$T/analyze-note" ]; then
+	ok "--device of no device: the same note as analyze"
+else
+	not_ok "--device of no device: the same note as analyze"; diag "$T/err"; diag "$T/analyze-note"
+fi
+run "$PTTRACE" report "$F" --vcpu 7
+expect_rc 1 "--vcpu of no vcpu: exit 1"
+expect_err "^pttrace: note: no event of vcpu 7 in this trace \(vcpus: 0\)" "--vcpu of no vcpu: a note with the vcpus"
+run "$PTTRACE" report "$F" --device 00:04.0
+expect_rc 0 "--device of a device the trace has: exit 0"
+[ -s "$T/err" ] && { not_ok "--device of a device the trace has: no note"; diag "$T/err"; } ||
+	ok "--device of a device the trace has: no note"
 run "$PTTRACE" report "$F" --reg NO_SUCH_REG
 expect_rc 1 "--reg with no event: exit 1"
 expect_err "no event matches" "--reg with no event says so"

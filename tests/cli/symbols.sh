@@ -75,6 +75,18 @@ expect_err "^pttrace: warning: --guest-elf names none of the trace's guest rips"
 run "$PTTRACE" analyze --guest-elf "$ELF" "$TRACE"
 [ "$rc" = 1 ] && ! grep -q "names none" "$T/err" && ok "the right ELF: no warning" ||
 	not_ok "the right ELF: no warning (exit $rc)"
+# report says it too, from the same place
+run "$PTTRACE" report --guest-elf "$PTTRACE" "$TRACE"
+expect_rc 0 "report with a wrong ELF: the events still (exit 0)"
+expect_err "^pttrace: warning: --guest-elf names none of the trace's guest rips \([0-9]+ looked at\)" \
+	"report with a wrong ELF: analyze's warning"
+[ "$(grep -c "names none" "$T/err")" = 1 ] && ok "  said once" || not_ok "  said once ($(grep -c "names none" "$T/err"))"
+run "$PTTRACE" report --guest-elf "$ELF" "$TRACE"
+[ "$rc" = 0 ] && ! grep -q "names none" "$T/err" && ok "report with the right ELF: no warning" ||
+	not_ok "report with the right ELF: no warning (exit $rc)"
+run "$PTTRACE" report "$TRACE"
+! grep -q "names none" "$T/err" && ok "report without --guest-elf: no warning" ||
+	not_ok "report without --guest-elf: no warning"
 run "$PTTRACE" tui --guest-elf "$T/nope.elf" "$TRACE"
 expect_err "^pttrace: cannot open '$T/nope.elf'" "tui takes --guest-elf too"
 

@@ -103,6 +103,9 @@ keys c / irq_stat Enter
 has "^device 00:03.0 \[1234:11e8\]  BAR0\+0x0024 IRQ_STATUS" "/irq_stat: by a part of its name, case aside"
 
 # filter
+keys f "kind=mmio,pio kind!=mmio-read,pio-read dev!=00:1f.0" Enter
+has "filter: kind=mmio,pio kind!=mmio-read,pio-read dev!=00:1f.0" "f with an OR list and != (D26)"
+rows_all "(mmio|pio) write " "... its rows are all MMIO and port writes"
 keys f "kind=mmio dev=00:03.0 rw=w" Enter
 has "filter: kind=mmio dev=00:03.0 rw=w" "the filter is in the status line"
 rows_all "mmio write +00:03.0 " "filtered rows are all MMIO writes to 00:03.0"
@@ -326,6 +329,19 @@ has "^device 00:03.0 \[1234:11e8\]  (BAR[0-5]|config)\+0x[0-9a-f]+ [A-Z_.]+" "th
 keys Tab
 has "^[a-z-]+: [a-z-]+ \(critical, [0-9]+%, [0-9]+ events, by scenario_stray_mmio\+0x[0-9a-f]+\)" \
 	"the finding names the function that made the access"
+keys q
+# a --guest-elf that names none of the rips (pttrace itself): analyze's warning, on the screen
+start "--guest-elf $PTTRACE $R/stray-mmio.dat" 100 30
+has "^-- warning: --guest-elf names none of the trace's guest rips \([0-9]+ looked at\)" \
+	"a --guest-elf that names nothing: analyze's warning on the message line"
+keys Tab
+has "^warning: --guest-elf names none of the trace's guest rips \([0-9]+ looked at\)" \
+	"... and above the findings, once the message is gone"
+has "^[> ] 1\. critical" "... the findings below it"
+keys q
+start "--guest-elf $R/pttrace-lab.elf $R/stray-mmio.dat" 100 30
+keys Tab
+hasnt "names none" "the right --guest-elf: no warning"
 keys q
 
 # a host-wide recording of two VMs: --vm shows one of them

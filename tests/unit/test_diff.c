@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "stream.h"
@@ -282,14 +283,207 @@ static void test_aspm(void **state)
 	const struct pt_diff_item *it = find_kind(d, PT_DIFF_ASPM);
 
 	(void)state;
+	/* first the state the link ends in, with the write that left it so in each run */
 	assert_non_null(it);
 	assert_ptr_equal(it, &d->items[0]);
+	assert_true(it->score >= 80);
 	assert_int_equal(it->bar, PT_REG_CONFIG);
+	assert_int_equal(it->off, PCIE_CAP + PCI_EXP_LNKCTL);
+	assert_string_equal(it->title, "ASPM at the end: L0s and L1 in the crash, off in the baseline");
+	assert_string_equal(it->side[1].values, "ASPM L0s and L1 (LNKCTL 0x0003)");
+	assert_string_equal(it->side[0].values, "ASPM off (LNKCTL 0x0000)");
+	assert_true(it->side[1].last && it->side[0].last);
+	assert_int_equal(it->side[1].ev.val, 3);
+	assert_int_equal(it->side[0].ev.val, 0);
+	/* then the register written with values only in the crash */
+	it = &d->items[1];
+	assert_int_equal(it->kind, PT_DIFF_ASPM);
 	assert_int_equal(it->off, PCIE_CAP + PCI_EXP_LNKCTL);
 	assert_string_equal(it->side[1].values, "0x3");
 	assert_string_equal(it->side[0].values, "0x0");
 	pt_diff_free(d);
 	twin(aspm_run, PCI_EXP_LNKCTL_ASPM_L1, PT_DIFF_ASPM);
+}
+
+/* Both runs wrote L1 once; only the crash turned it off again: a difference, not a suspect */
+static void aspm_twice_run(struct run *r, uint64_t off_again)
+{
+	aspm_run(r, PCI_EXP_LNKCTL_ASPM_L1);
+	if (off_again)
+		cfg_write(&r->s, NIC, PCIE_CAP + PCI_EXP_LNKCTL, 2, 0);
+}
+
+static void test_aspm_final_only(void **state)
+{
+	struct pt_diff *d = pair(aspm_twice_run, 0, 1);
+	const struct pt_diff_item *it = NULL;
+
+	(void)state;
+	for (unsigned i = 0; i < d->nitems; i++)
+		if (d->items[i].kind == PT_DIFF_ASPM && strstr(d->items[i].title, "at the end"))
+			it = &d->items[i];
+	assert_non_null(it);
+	assert_string_equal(it->title, "ASPM at the end: off in the crash, L1 in the baseline");
+	assert_true(it->score < 80);
+	assert_int_equal(it->side[1].ev.val, 0);
+	assert_int_equal(it->side[0].ev.val, PCI_EXP_LNKCTL_ASPM_L1);
+	pt_diff_free(d);
+}
+
+/* The command register ends with INTx disabled in the crash only: said, below decode */
+static void test_command_final_other_bits(void **state)
+{
+	struct pt_diff *d = pair(command_run, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER,
+				 PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER | PCI_COMMAND_INTX_DISABLE);
+	const struct pt_diff_item *it = NULL;
+
+	(void)state;
+	for (unsigned i = 0; i < d->nitems; i++)
+		if (d->items[i].kind == PT_DIFF_COMMAND && strstr(d->items[i].title, "at the end"))
+			it = &d->items[i];
+	assert_non_null(it);
+	assert_string_equal(it->title, "command at the end: 0x0406 in the crash, 0x0006 in the "
+			    "baseline");
+	assert_true(it->score >= 50 && it->score < 80);
+	assert_true(it->side[1].last);
+	assert_int_equal(it->side[1].ev.val, 0x406);
+	pt_diff_free(d);
+}
+
+#define MSIX_CAP	0x90u
+#define MSIX_TABLE	0x2000u		/* in BAR0 */
+
+/*
+ * A NIC with MSI-X (table in BAR0), entry 0 programmed with DATA and, when
+ * ENTRY1, entry 1 too; then some work.
+ */
+static void msix_nic(struct run *r, uint64_t data, int entry1)
+{
+	struct stream *s = &r->s;
+
+	cfg_read(s, NIC, PCI_VENDOR_ID, 4, 0x10d38086);
+	cfg_read(s, NIC, PCI_CLASS_REVISION, 4, 0x020000 << 8);
+	cfg_read(s, NIC, PCI_HEADER_TYPE, 1, PCI_HEADER_TYPE_NORMAL);
+	cfg_read(s, NIC, PCI_BASE_ADDRESS_0, 4, 0);
+	cfg_write(s, NIC, PCI_BASE_ADDRESS_0, 4, 0xffffffff);
+	cfg_read(s, NIC, PCI_BASE_ADDRESS_0, 4, ~(0x20000u - 1));
+	cfg_write(s, NIC, PCI_BASE_ADDRESS_0, 4, NIC_BAR);
+	cfg_read(s, NIC, PCI_STATUS, 2, PCI_STATUS_CAP_LIST);
+	cfg_read(s, NIC, PCI_CAPABILITY_LIST, 1, PM_CAP);
+	cfg_read(s, NIC, PM_CAP + PCI_CAP_LIST_ID, 1, PCI_CAP_ID_PM);
+	cfg_read(s, NIC, PM_CAP + PCI_CAP_LIST_NEXT, 1, MSIX_CAP);
+	cfg_read(s, NIC, MSIX_CAP + PCI_CAP_LIST_ID, 1, PCI_CAP_ID_MSIX);
+	cfg_read(s, NIC, MSIX_CAP + PCI_CAP_LIST_NEXT, 1, 0);
+	cfg_read(s, NIC, PM_CAP + PCI_PM_CTRL, 2, PT_D0);
+	cfg_read(s, NIC, MSIX_CAP + PCI_MSIX_TABLE, 4, MSIX_TABLE | 0);
+	cfg_write(s, NIC, PCI_COMMAND, 2, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+	cfg_write(s, NIC, MSIX_CAP + PCI_MSIX_FLAGS, 2,
+		  PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL | 3);
+	for (unsigned e = 0; e < (entry1 ? 2u : 1u); e++) {
+		uint64_t entry = NIC_BAR + MSIX_TABLE + 16 * e;
+
+		mmio(s, 1, entry + PCI_MSIX_ENTRY_LOWER_ADDR, MSI_ADDR);
+		mmio(s, 1, entry + PCI_MSIX_ENTRY_UPPER_ADDR, 0);
+		mmio(s, 1, entry + PCI_MSIX_ENTRY_DATA, data + e);
+		mmio(s, 1, entry + PCI_MSIX_ENTRY_VECTOR_CTRL, 0);
+	}
+	cfg_write(s, NIC, MSIX_CAP + PCI_MSIX_FLAGS, 2, PCI_MSIX_FLAGS_ENABLE | 3);
+	for (int i = 0; i < 20; i++) {
+		mmio(s, 1, NIC_BAR + 0xd0, 0x1);
+		mmio(s, 0, NIC_BAR + 8, 0x80283);
+		deliver(s, MSI_ADDR, (unsigned)data, 0);
+	}
+}
+
+static void msix_data_run(struct run *r, uint64_t data)
+{
+	msix_nic(r, data, 0);
+}
+
+static void msix_entry1_run(struct run *r, uint64_t entry1)
+{
+	msix_nic(r, 0x41, (int)entry1);
+}
+
+/* An MSI-X table entry's message data differs: the vector the device's interrupts go to */
+static void test_msix_table_data(void **state)
+{
+	struct pt_diff *d = pair(msix_data_run, 0x41, 0x42);
+	const struct pt_diff_item *it = find_kind(d, PT_DIFF_MSI);
+
+	(void)state;
+	assert_true(d->comparable);
+	assert_non_null(it);
+	assert_true(it->score >= 80);
+	assert_int_equal(it->bar, 0);
+	assert_int_equal(it->off, MSIX_TABLE + PCI_MSIX_ENTRY_DATA);
+	assert_non_null(strstr(it->what, "00:04.0 [8086:10d3]"));
+	assert_string_equal(it->title, "written with values only in the crash");
+	assert_string_equal(it->side[0].values, "0x41");
+	assert_string_equal(it->side[1].values, "0x42");
+	/* the crash's evidence is its write of the new data */
+	assert_true(it->side[1].has_event);
+	assert_int_equal(it->side[1].ev.kind, PT_EV_MMIO_WRITE);
+	assert_int_equal(it->side[1].ev.addr, NIC_BAR + MSIX_TABLE + PCI_MSIX_ENTRY_DATA);
+	assert_int_equal(it->side[1].ev.val, 0x42);
+	pt_diff_free(d);
+	twin(msix_data_run, 0x42, PT_DIFF_MSI);
+}
+
+/* An MSI-X table entry written in the crash only */
+static void test_msix_table_one_run(void **state)
+{
+	struct pt_diff *d = pair(msix_entry1_run, 0, 1);
+	const struct pt_diff_item *it = find_kind(d, PT_DIFF_MSI);
+
+	(void)state;
+	assert_non_null(it);
+	assert_true(it->score >= 80);
+	assert_int_equal(it->bar, 0);
+	assert_true(it->off >= MSIX_TABLE + 16 && it->off < MSIX_TABLE + 32);
+	assert_non_null(strstr(it->title, "written only in the crash"));
+	assert_false(it->side[0].seen);
+	assert_true(it->side[1].writes >= 1);
+	pt_diff_free(d);
+	/* the same table in both: no MSI difference, nothing high */
+	twin(msix_entry1_run, 1, PT_DIFF_MSI);
+}
+
+static const struct pt_diff_item *find_detector(const struct pt_diff *d, const char *name)
+{
+	for (unsigned i = 0; i < d->nitems; i++)
+		if (d->items[i].kind == PT_DIFF_FINDING && !strcmp(d->items[i].detector, name))
+			return &d->items[i];
+	return NULL;
+}
+
+/* A detector that fires in the crash only ranks high; one that fires in both is said so, low */
+static void test_findings(void **state)
+{
+	struct pt_diff *d = pair(d3_run, 0, 1);
+	const struct pt_diff_item *it = find_detector(d, "powered-down");
+
+	(void)state;
+	assert_non_null(it);
+	assert_true(it->score >= 80);
+	assert_int_equal(it->bdf, NIC);
+	assert_non_null(strstr(it->title, "(only in the crash)"));
+	assert_int_equal(strncmp(it->what, "00:04.0 [8086:10d3] powered-down", 32), 0);
+	/* the device is said in WHAT, not again in the title */
+	assert_null(strstr(it->title, "00:04.0"));
+	assert_false(it->side[0].seen);
+	assert_true(it->side[1].seen && it->side[1].has_event);
+	assert_non_null(strstr(it->side[1].values, "confidence"));
+	pt_diff_free(d);
+
+	d = pair(d3_run, 1, 1);
+	it = find_detector(d, "powered-down");
+	assert_non_null(it);
+	assert_true(it->score < 50);
+	assert_non_null(strstr(it->title, "(also in baseline)"));
+	assert_true(it->side[0].seen && it->side[1].seen);
+	assert_false(any_high(d));
+	pt_diff_free(d);
 }
 
 static void move_run(struct run *r, uint64_t to)
@@ -446,6 +640,11 @@ int main(void)
 		cmocka_unit_test(test_register_only),
 		cmocka_unit_test(test_stray),
 		cmocka_unit_test(test_aspm),
+		cmocka_unit_test(test_aspm_final_only),
+		cmocka_unit_test(test_command_final_other_bits),
+		cmocka_unit_test(test_msix_table_data),
+		cmocka_unit_test(test_msix_table_one_run),
+		cmocka_unit_test(test_findings),
 		cmocka_unit_test(test_bar_moved),
 		cmocka_unit_test(test_register_values),
 		cmocka_unit_test(test_register_and_device_rate),
