@@ -336,7 +336,8 @@ static struct pt_decoded *merge_next(struct pt_reader *r, int *buffer)
 	}
 	from->at++;
 	/* the worker wrote them on the other core: ask for the next ones early */
-	__builtin_prefetch(&from->ev[from->at + PREFETCH_AHEAD]);
+	if (from->at + PREFETCH_AHEAD < from->n)
+		__builtin_prefetch(&from->ev[from->at + PREFETCH_AHEAD]);
 	pt_reader_place(r, best, 1);
 	pt_reader_count_event(r, from->st->buffer, &best->ev);
 	*buffer = from->st->buffer;
