@@ -183,6 +183,19 @@ build/asan/pttrace: $(ASAN_OBJS) $(EXPORTS)
 	$(quiet) LINK $@
 	$(Q)$(ASAN_CC) $(ASAN_FLAGS) $(EXPORT_FLAGS) -o $@ $(ASAN_OBJS) $(PKG_LIBS) -ldl
 
+# pttrace with ThreadSanitizer (tests/cli/tsan.sh: the reader's threads, --jobs)
+TSAN_FLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=thread
+TSAN_OBJS := $(patsubst %.c,build/tsan/%.o,$(CLI_SRCS) $(LIB_SRCS))
+
+build/tsan/%.o: %.c
+	$(quiet) TSANCC $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(ASAN_CC) $(TSAN_FLAGS) $(PT_CFLAGS) $(if $(filter build/tsan/cli/%,$@),-Icli) -MMD -MP -c -o $@ $<
+
+build/tsan/pttrace: $(TSAN_OBJS) $(EXPORTS)
+	$(quiet) LINK $@
+	$(Q)$(ASAN_CC) $(TSAN_FLAGS) $(EXPORT_FLAGS) -o $@ $(TSAN_OBJS) $(PKG_LIBS) -ldl
+
 # The corruption corpus generator and a JSON checker (tests/corrupt)
 MKCORPUS_SRCS := tests/corrupt/mkcorpus.c tests/corrupt/mkcorpus-parse.c tests/corrupt/mkcorpus-damage.c
 
@@ -196,7 +209,7 @@ build/tests/jsoncheck: tests/corrupt/jsoncheck.c build/util/json.o build/util/er
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(PT_CFLAGS) -o $@ $^
 
-CORRUPT_PROGS := build/asan/pttrace build/tests/mkcorpus build/tests/jsoncheck
+CORRUPT_PROGS := build/asan/pttrace build/tsan/pttrace build/tests/mkcorpus build/tests/jsoncheck
 
 test-progs: all $(UNIT_TESTS) build/tests/tc-convert build/tests/virt-watch build/tests/eio.so $(CORRUPT_PROGS) $(if $(shell command -v $(FUZZ_CC)),$(FUZZ_TARGETS))
 

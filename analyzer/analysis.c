@@ -629,7 +629,7 @@ static int feed_one(void *p, const struct pt_event *ev)
 		for (unsigned i = 0; i < PT_MAX_VMS; i++)
 			if (c->vm[i])
 				pt_analysis_feed(c->vm[i], ev);
-	} else if ((a = vm_analysis(c, ev->vm))) {
+	} else if ((a = c->vm[ev->vm]) || (a = vm_analysis(c, ev->vm))) {
 		pt_analysis_feed(a, ev);
 	} else {
 		return 1;

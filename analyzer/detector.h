@@ -12,6 +12,8 @@
 #ifndef PT_DETECTOR_H
 #define PT_DETECTOR_H
 
+#include <string.h>
+
 #include "pt-analyze.h"
 
 struct pt_plugin;
@@ -92,7 +94,25 @@ void pt_kept_evidence(struct pt_finding *f, const struct pt_kept *k, const char 
  * each starting with its uint16_t bdf.  Returns BDF's slot, adding it
  * (zeroed but for the bdf) when there is room, else NULL.
  */
-void *pt_dev_slot(void *array, unsigned *n, size_t size, unsigned max, uint16_t bdf);
+static inline void *pt_dev_slot(void *array, unsigned *n, size_t size, unsigned max,
+				uint16_t bdf)
+{
+	/* inline: detectors look a device up for most events, SIZE is a constant there */
+	char *p = array;
+
+	for (unsigned i = 0; i < *n; i++, p += size) {
+		uint16_t have;
+
+		memcpy(&have, p, sizeof(have));
+		if (have == bdf)
+			return p;
+	}
+	if (*n == max)
+		return NULL;
+	(*n)++;
+	memcpy(p, &bdf, sizeof(bdf));
+	return p;
+}
 #define PT_DEV_SLOT(arr, n, bdf) \
 	pt_dev_slot((arr), (n), sizeof((arr)[0]), sizeof(arr) / sizeof((arr)[0]), (bdf))
 

@@ -181,24 +181,6 @@ void pt_kept_evidence(struct pt_finding *f, const struct pt_kept *k, const char 
 		pt_finding_evidence(f, &k->last[i % PT_KEEP], &k->last_acc[i % PT_KEEP], "%s", note);
 }
 
-void *pt_dev_slot(void *array, unsigned *n, size_t size, unsigned max, uint16_t bdf)
-{
-	char *p = array;
-
-	for (unsigned i = 0; i < *n; i++, p += size) {
-		uint16_t have;
-
-		memcpy(&have, p, sizeof(have));
-		if (have == bdf)
-			return p;
-	}
-	if (*n == max)
-		return NULL;
-	(*n)++;
-	memcpy(p, &bdf, sizeof(bdf));
-	return p;
-}
-
 const char *pt_crash_point(const struct pt_analysis *a)
 {
 	return a->crash.kind == PT_CRASH_END_OF_TRACE ? "the end of the trace" : "the crash";

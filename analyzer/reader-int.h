@@ -12,6 +12,7 @@
 #include "kvm-events.h"
 #include "pt-reader.h"
 #include "pt-text.h"
+#include "pt-threads.h"
 #include "pt-tracefile.h"
 
 /* Where a field is in a record: read for every record, so kept flat. */
@@ -92,10 +93,43 @@ void pt_reader_account(struct pt_reader_tally *t, struct pt_reader_lane_state *l
 void pt_reader_add_tally(struct pt_reader_tally *to, const struct pt_reader_tally *t);
 int pt_reader_decode(const struct pt_reader *r, const struct pt_raw_record *rec, int cpu,
 		     struct pt_decoded *out, uint64_t *damaged);
-void pt_reader_place(struct pt_reader *r, struct pt_decoded *d, int first_pass);
+/*
+ * The first pass, in time order, learns thread -> vcpu and VM and the
+ * exit ISA; reads at random offsets later only look up.  (Inline, as
+ * the counting below: the merge does both for every event.)
+ */
+static inline void pt_reader_place(struct pt_reader *r, struct pt_decoded *d, int first_pass)
+{
+	struct pt_event *ev = &d->ev;
+
+	if (d->isa && !r->info.exit_isa)
+		r->info.exit_isa = d->isa;
+	if (first_pass) {
+		pt_threads_place(r->threads, ev->tid, d->vcpu, !d->any_thread, &ev->vcpu, &ev->vm);
+	} else {
+		pt_threads_lookup(r->threads, ev->tid, &ev->vcpu, &ev->vm);
+		if (d->any_thread)
+			ev->vcpu = -1;
+	}
+}
+
+/* What the reader says of the events it gave: how many, their times, their buffer. */
+static inline void pt_reader_count_event(struct pt_reader *r, int buffer,
+					 const struct pt_event *ev)
+{
+	if (!r->info.events) {
+		r->info.first_ts = ev->ts;
+		/* the buffer the VM's events are in: an instance's, for trace-cmd extract -B */
+		snprintf(r->info.buffer, sizeof(r->info.buffer), "%s",
+			 r->tf->buffers[buffer].name);
+	}
+	r->info.last_ts = ev->ts;
+	r->info.events++;
+}
+
 /* An aside record D (pt_decoded's aside) into R's info, in the merge's order. */
 void pt_reader_keep(struct pt_reader *r, const struct pt_decoded *d);
-void pt_reader_count_event(struct pt_reader *r, int buffer, const struct pt_event *ev);
+
 /* Says in INFO where a stream that stopped early stopped, once for the file. */
 void pt_reader_note_broken(struct pt_reader *r);
 

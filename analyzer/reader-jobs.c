@@ -339,7 +339,8 @@ again:
 	}
 	from->at++;
 	/* the worker wrote them on the other core: ask for the next ones early */
-	__builtin_prefetch(&from->ev[from->at + PREFETCH_AHEAD]);
+	if (from->at + PREFETCH_AHEAD < from->n)
+		__builtin_prefetch(&from->ev[from->at + PREFETCH_AHEAD]);
 	if (best->aside) {
 		/* no event: kept beside them, where the one-thread reader keeps it */
 		pt_reader_keep(r, best);

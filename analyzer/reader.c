@@ -28,8 +28,9 @@ static struct field flat_field(const struct tep_format_field *f)
 	return out;
 }
 
-static uint64_t field_u64(const struct pt_reader *r, const struct pt_raw_record *rec,
-			  const struct field *f)
+/* Always inline: it runs for every field of every record. */
+static inline __attribute__((always_inline))
+uint64_t field_u64(const struct pt_reader *r, const struct pt_raw_record *rec, const struct field *f)
 {
 	const unsigned char *p;
 
@@ -222,24 +223,6 @@ int pt_reader_decode(const struct pt_reader *r, const struct pt_raw_record *rec,
 	return 1;
 }
 
-/*
- * The first pass, in time order, learns thread -> vcpu and VM and the
- * exit ISA; reads at random offsets later only look up.
- */
-void pt_reader_place(struct pt_reader *r, struct pt_decoded *d, int first_pass)
-{
-	struct pt_event *ev = &d->ev;
-
-	if (d->isa && !r->info.exit_isa)
-		r->info.exit_isa = d->isa;
-	if (first_pass) {
-		pt_threads_place(r->threads, ev->tid, d->vcpu, !d->any_thread, &ev->vcpu, &ev->vm);
-	} else {
-		pt_threads_lookup(r->threads, ev->tid, &ev->vcpu, &ev->vm);
-		if (d->any_thread)
-			ev->vcpu = -1;
-	}
-}
 
 void pt_reader_keep(struct pt_reader *r, const struct pt_decoded *d)
 {
@@ -264,17 +247,6 @@ static int decode(struct pt_reader *r, const struct pt_raw_record *rec, int cpu,
 	return 1;
 }
 
-void pt_reader_count_event(struct pt_reader *r, int buffer, const struct pt_event *ev)
-{
-	if (!r->info.events) {
-		r->info.first_ts = ev->ts;
-		/* the buffer the VM's events are in: an instance's, for trace-cmd extract -B */
-		snprintf(r->info.buffer, sizeof(r->info.buffer), "%s",
-			 r->tf->buffers[buffer].name);
-	}
-	r->info.last_ts = ev->ts;
-	r->info.events++;
-}
 
 static const char *comm_of(void *ctx, uint32_t tid)
 {

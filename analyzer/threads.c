@@ -27,7 +27,8 @@ struct pt_threads {
 	unsigned nvms, nvcpus;
 	const char *(*comm)(void *ctx, uint32_t tid);
 	void *ctx;
-	struct thread *last;	/* a one-entry cache in front of the table */
+	/* the two threads seen last, in front of the table: two vcpus take turns */
+	struct thread *last[2];
 };
 
 struct pt_threads *pt_threads_new(const char *(*comm)(void *ctx, uint32_t tid), void *ctx)
@@ -189,13 +190,17 @@ static int learn(struct pt_threads *t, struct thread *th, int vcpu_id, int vcpu_
 void pt_threads_place(struct pt_threads *t, uint32_t tid, int vcpu_id, int vcpu_context,
 		      int16_t *vcpu, uint8_t *vm)
 {
-	struct thread *th = t->last;
+	struct thread *th = t->last[0];
 
 	if (!th || th->tid != tid) {
-		th = tid ? find(t, tid, 1) : NULL;
-		if (!th)
-			goto none;
-		t->last = th;
+		th = t->last[1];
+		if (!th || th->tid != tid) {
+			th = tid ? find(t, tid, 1) : NULL;
+			if (!th)
+				goto none;
+		}
+		t->last[1] = t->last[0];
+		t->last[0] = th;
 	}
 	if (!settled(th, vcpu_id, vcpu_context) && learn(t, th, vcpu_id, vcpu_context))
 		goto none;

@@ -4,7 +4,8 @@
 # tests/catalog/mkcatalog.py the way the kernel records them (ring-buffer
 # pages, then trace-cmd restore), and pttrace analyze --json's report on
 # each checked against the expected answer (tests/catalog/expected.json),
-# one TAP line per expected item.  The held-out set (tests/catalog/HOLDOUT.md:
+# one TAP line per expected item, and the same report read on one thread
+# (--jobs 1) as on several.  The held-out set (tests/catalog/HOLDOUT.md:
 # mkholdout.py, holdout.json), written later by someone who had not read the
 # analyzer, is checked the same way.
 . "$(dirname "$0")/../lib.sh"
@@ -20,7 +21,7 @@ CAT=tests/catalog
 
 # run_set GENERATOR EXPECTED LABEL: every trace of one set, every expected item
 run_set() {
-	local gen=$CAT/$1 exp=$CAT/$2 label=$3 C=$T/$3 passed=0 total=0 name f rc
+	local gen=$CAT/$1 exp=$CAT/$2 label=$3 C=$T/$3 passed=0 total=0 name f rc jobs_differ=
 
 	if TRACEFS=$TRACEFS python3 "$gen" "$C" > "$T/mk.log" 2>&1; then
 		ok "$label: ${gen##*/} writes its traces ($(ls "$C"/*.dat | wc -l))"
@@ -54,6 +55,10 @@ PY
 		fi
 		"$PTTRACE" analyze --json "$f" < /dev/null > "$T/report.json" 2> "$T/report.err"
 		rc=$?
+		# read on one thread: the very same report (issue 15)
+		"$PTTRACE" analyze --json --jobs 1 "$f" < /dev/null > "$T/one.json" 2> "$T/one.err"
+		[ $? = $rc ] && cmp -s "$T/report.json" "$T/one.json" && cmp -s "$T/report.err" "$T/one.err" ||
+			jobs_differ="$jobs_differ $name"
 		python3 $CAT/check.py "$exp" "$name" "$T/report.json" $rc < /dev/null > "$T/items"
 		while IFS=$'\t' read -r verdict desc why; do
 			total=$((total + 1))
@@ -68,6 +73,11 @@ PY
 		done < "$T/items"
 	done < "$T/names"
 	echo "# $label: $passed of $total expected items as expected"
+	if [ -z "$jobs_differ" ]; then
+		ok "$label: every report the same with --jobs 1"
+	else
+		not_ok "$label: reports differ with --jobs 1:$jobs_differ"
+	fi
 	rm -rf "$C"
 }
 

@@ -365,3 +365,33 @@ if command -v python3 > /dev/null && command -v trace-cmd > /dev/null &&
 else
 	skip "host-wide tui: needs python3 and trace-cmd"
 fi
+
+# pttrace report decodes as the TUI does (issue 14): every row of the event
+# list on the screen is a line of the report with the same time, vcpu,
+# kind, device, BAR+offset, register name, length and value
+D=samples/traces/pttrace/d3-access.dat
+start "$D" 160 30
+keys f "kind=mmio dev=00:04.0" Enter
+keys g
+"$PTTRACE" report "$D" --kind mmio --device 00:04.0 > "$T/report.txt" 2> /dev/null
+awk 'NR > 6 && $3 == "mmio" { print }' "$T/screen" > "$T/rows"
+rows=0 same=0
+while read -r t cpu kind rw dev bar name _ len val; do
+	rows=$((rows + 1))
+	# report: "<t> <trace clock> vcpu <cpu>  <kind> <rw>  <dev> <bar> <name> ... len <len> val <val>"
+	if awk -v t="$t" -v k="$cpu $kind $rw $dev $bar $name" -v tail="len $len val $val" '
+		$1 == t { line = $0; sub(/^ *[-+0-9.]+ +[0-9.]+ +vcpu /, "", line); gsub(/  +/, " ", line)
+			  if (index(line, k) == 1 && index(line, tail)) found = 1 }
+		END { exit !found }' "$T/report.txt"; then
+		same=$((same + 1))
+	else
+		echo "$t $cpu $kind $rw $dev $bar $name $len $val" >> "$T/unmatched"
+	fi
+done < "$T/rows"
+if [ "$rows" -ge 10 ] && [ "$same" = "$rows" ]; then
+	ok "report's lines decode the TUI's $rows rows alike (time, vcpu, kind, device, register, value)"
+else
+	not_ok "report's lines decode the TUI's rows alike: $same of $rows"
+	diag "$T/unmatched" "$T/rows"
+fi
+keys q
