@@ -167,34 +167,29 @@ build/fuzz/%: tests/fuzz/%.c $(FUZZ_SRCS)
 
 FUZZ_TARGETS := build/fuzz/fuzz_analyze build/fuzz/fuzz_stream
 
-# pttrace itself with ASan and UBSan (tests/cli/corrupt.sh runs it on damaged
-# files): the same sources, its own objects; clang when there is one, else gcc.
+# pttrace with sanitizers, the same sources, objects of their own: ASan
+# and UBSan (tests/cli/corrupt.sh runs it on damaged files), TSan
+# (tests/cli/tsan.sh: the reader's threads, --jobs); clang when there is
+# one, else gcc.
 ASAN_CC ?= $(if $(shell command -v clang),clang,$(CC))
-ASAN_FLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+asan_FLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=undefined
-ASAN_OBJS := $(patsubst %.c,build/asan/%.o,$(CLI_SRCS) $(LIB_SRCS))
+tsan_FLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=thread
 
-build/asan/%.o: %.c
-	$(quiet) ASANCC $@
-	$(Q)mkdir -p $(@D)
-	$(Q)$(ASAN_CC) $(ASAN_FLAGS) $(PT_CFLAGS) $(if $(filter build/asan/cli/%,$@),-Icli) -MMD -MP -c -o $@ $<
+# build/NAME/pttrace from the same sources with NAME_FLAGS (LABEL: what make prints)
+define sanitized
+build/$(1)/%.o: %.c
+	$$(quiet) $(2) $$@
+	$$(Q)mkdir -p $$(@D)
+	$$(Q)$$(ASAN_CC) $$($(1)_FLAGS) $$(PT_CFLAGS) $$(if $$(filter build/$(1)/cli/%,$$@),-Icli) \
+		-MMD -MP -c -o $$@ $$<
 
-build/asan/pttrace: $(ASAN_OBJS) $(EXPORTS)
-	$(quiet) LINK $@
-	$(Q)$(ASAN_CC) $(ASAN_FLAGS) $(EXPORT_FLAGS) -o $@ $(ASAN_OBJS) $(PKG_LIBS) -ldl
-
-# pttrace with ThreadSanitizer (tests/cli/tsan.sh: the reader's threads, --jobs)
-TSAN_FLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=thread
-TSAN_OBJS := $(patsubst %.c,build/tsan/%.o,$(CLI_SRCS) $(LIB_SRCS))
-
-build/tsan/%.o: %.c
-	$(quiet) TSANCC $@
-	$(Q)mkdir -p $(@D)
-	$(Q)$(ASAN_CC) $(TSAN_FLAGS) $(PT_CFLAGS) $(if $(filter build/tsan/cli/%,$@),-Icli) -MMD -MP -c -o $@ $<
-
-build/tsan/pttrace: $(TSAN_OBJS) $(EXPORTS)
-	$(quiet) LINK $@
-	$(Q)$(ASAN_CC) $(TSAN_FLAGS) $(EXPORT_FLAGS) -o $@ $(TSAN_OBJS) $(PKG_LIBS) -ldl
+build/$(1)/pttrace: $(patsubst %.c,build/$(1)/%.o,$(CLI_SRCS) $(LIB_SRCS)) $$(EXPORTS)
+	$$(quiet) LINK $$@
+	$$(Q)$$(ASAN_CC) $$($(1)_FLAGS) $$(EXPORT_FLAGS) -o $$@ $$(filter %.o,$$^) $$(PKG_LIBS) -ldl
+endef
+$(eval $(call sanitized,asan,ASANCC))
+$(eval $(call sanitized,tsan,TSANCC))
 
 # The corruption corpus generator and a JSON checker (tests/corrupt)
 MKCORPUS_SRCS := tests/corrupt/mkcorpus.c tests/corrupt/mkcorpus-parse.c tests/corrupt/mkcorpus-damage.c

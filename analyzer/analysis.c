@@ -740,7 +740,7 @@ struct pt_analysis *pt_analyze_file(const char *path, const struct pt_analysis_o
 
 	if (!r)
 		return NULL;
-	pt_reader_set_jobs(r, opts->jobs);
+	pt_reader_set_jobs(r, opts ? opts->jobs : 0);
 	c.meta = pt_reader_meta(r);
 	t1 = now_ns();
 	cpu_own = clock_ns(CLOCK_THREAD_CPUTIME_ID);

@@ -667,28 +667,22 @@ static void compare_state(struct cmp *c, const struct pt_device *b, const struct
 		if (k->pm_cap)
 			last_writes(c, it, b, k, k->pm_cap + 4u);
 	}
-	if (b->command_known && k->command_known &&
-	    (b->command ^ k->command) & (PCI_COMMAND_MEMORY | PCI_COMMAND_IO | PCI_COMMAND_MASTER) &&
-	    (it = item(c, PT_DIFF_COMMAND, 95))) {
-		set_device(it, k->bdf, k->vendor, k->device);
-		snprintf(it->title, sizeof(it->title), "command at the end: 0x%04x in the crash, "
-			 "0x%04x in the baseline (decode or bus master differ)", k->command, b->command);
-		snprintf(vb, sizeof(vb), "0x%04x", b->command);
-		snprintf(vk, sizeof(vk), "0x%04x", k->command);
-		state_side(&it->side[0], vb, 0);
-		state_side(&it->side[1], vk, 0);
-		last_writes(c, it, b, k, PCI_COMMAND);
-	} else if (b->command_known && k->command_known && b->command != k->command &&
-		   (it = item(c, PT_DIFF_COMMAND, 62))) {
-		/* INTx disable, SERR, parity: they matter less than decode and bus master */
-		set_device(it, k->bdf, k->vendor, k->device);
-		snprintf(it->title, sizeof(it->title), "command at the end: 0x%04x in the crash, "
-			 "0x%04x in the baseline", k->command, b->command);
-		snprintf(vb, sizeof(vb), "0x%04x", b->command);
-		snprintf(vk, sizeof(vk), "0x%04x", k->command);
-		state_side(&it->side[0], vb, 0);
-		state_side(&it->side[1], vk, 0);
-		last_writes(c, it, b, k, PCI_COMMAND);
+	if (b->command_known && k->command_known && b->command != k->command) {
+		/* decode and bus master matter most; INTx disable, SERR, parity less */
+		int major = !!((b->command ^ k->command) &
+			       (PCI_COMMAND_MEMORY | PCI_COMMAND_IO | PCI_COMMAND_MASTER));
+
+		if ((it = item(c, PT_DIFF_COMMAND, major ? 95 : 62))) {
+			set_device(it, k->bdf, k->vendor, k->device);
+			snprintf(it->title, sizeof(it->title), "command at the end: 0x%04x in the crash, "
+				 "0x%04x in the baseline%s", k->command, b->command,
+				 major ? " (decode or bus master differ)" : "");
+			snprintf(vb, sizeof(vb), "0x%04x", b->command);
+			snprintf(vk, sizeof(vk), "0x%04x", k->command);
+			state_side(&it->side[0], vb, 0);
+			state_side(&it->side[1], vk, 0);
+			last_writes(c, it, b, k, PCI_COMMAND);
+		}
 	}
 	compare_aspm(c, b, k);
 	for (int i = 0; i < 6; i++) {

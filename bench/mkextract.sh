@@ -11,36 +11,13 @@
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 want=$1 out=$(realpath -m "$2")
-tracefs=/sys/kernel/tracing
 work=$(mktemp -d /tmp/pttrace-mkextract.XXXXXX)
 [ -e /dev/kvm ] || { echo "mkextract: needs /dev/kvm (the lab guest makes the events)" >&2; exit 2; }
-[ -d $tracefs/instances ] || mount -t tracefs nodev $tracefs
-inst_name=pttrace-bench-extract-$$
-inst=$tracefs/instances/$inst_name
-lab=""
-cleanup() {
-	[ -n "$lab" ] && kill "$lab" 2> /dev/null && wait "$lab" 2> /dev/null
-	[ -d "$inst" ] && { echo 0 > "$inst/tracing_on"; rmdir "$inst"; }
-	rm -rf "$work"
-}
-trap cleanup EXIT
+. "$top/bench/lab-trace.sh"
+trap 'lab_trace_cleanup; rm -rf "$work"' EXIT
 trap 'exit 130' INT TERM
-
-"$top/pttrace" lab run mmio-loop --name pttrace-bench-extract --duration 60 --paused -q \
-	--pid-file "$work/qemu.pid" > /dev/null 2>&1 &
-lab=$!
-for _ in $(seq 300); do [ -s "$work/qemu.pid" ] && break; sleep 0.1; done
-qemu=$(cat "$work/qemu.pid")
-mkdir "$inst"
-echo 0 > "$inst/tracing_on"
 # room for more than EVENTS (about 40 bytes a record): the run stops at EVENTS
-echo $(( want * 64 / 1024 + 1024 )) > "$inst/buffer_size_kb"
-for ev in kvm_mmio kvm_pio kvm_msr kvm_userspace_exit kvm_exit kvm_entry kvm_page_fault \
-	kvm_inj_exception kvm_inj_virq kvm_msi_set_irq kvm_set_irq kvm_ioapic_set_irq \
-	kvm_pic_set_irq kvm_apic_accept_irq kvm_eoi kvm_ack_irq; do
-	[ -d "$inst/events/kvm/$ev" ] && echo 1 > "$inst/events/kvm/$ev/enable"
-done
-for t in /proc/"$qemu"/task/*; do echo "${t##*/}" >> "$inst/set_event_pid"; done
+lab_trace_start mmio-loop pttrace-bench-extract 60 $(( want * 64 / 1024 + 1024 )) "$work"
 entries() {
 	local n=0 e
 	for s in "$inst"/per_cpu/cpu*/stats; do
@@ -49,8 +26,7 @@ entries() {
 	done
 	echo $n
 }
-echo 1 > "$inst/tracing_on"
-kill -USR1 "$lab"
+lab_trace_go
 for _ in $(seq 600); do
 	[ "$(entries)" -ge "$want" ] && break
 	sleep 0.1

@@ -11,7 +11,6 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 want=$1 out=$2
 cache=$top/build/bench
-tracefs=/sys/kernel/tracing
 mkdir -p "$cache"
 
 # Without KVM: the raw pages of a bundled recording of the same lab VM,
@@ -36,31 +35,10 @@ if [ ! -s "$cache/raw.cpu0" ] && [ ! -e /dev/kvm ]; then
 	from_sample
 fi
 if [ ! -s "$cache/raw.cpu0" ]; then
-	[ -d $tracefs/instances ] || mount -t tracefs nodev $tracefs
-	inst=$tracefs/instances/pttrace-bench-$$
-	lab=""
-	cleanup() {
-		[ -n "$lab" ] && kill "$lab" 2> /dev/null && wait "$lab" 2> /dev/null
-		[ -d "$inst" ] && { echo 0 > "$inst/tracing_on"; rmdir "$inst"; }
-		rm -f "$cache/qemu.pid"
-	}
-	trap cleanup EXIT
-	"$top/pttrace" lab run healthy --name pttrace-bench --duration 6 --paused -q \
-		--pid-file "$cache/qemu.pid" > /dev/null &
-	lab=$!
-	for _ in $(seq 300); do [ -s "$cache/qemu.pid" ] && break; sleep 0.1; done
-	qemu=$(cat "$cache/qemu.pid")
-	mkdir "$inst"
-	echo 0 > "$inst/tracing_on"
-	echo 65536 > "$inst/buffer_size_kb"
-	for ev in kvm_mmio kvm_pio kvm_msr kvm_userspace_exit kvm_exit kvm_entry kvm_page_fault \
-		kvm_inj_exception kvm_inj_virq kvm_msi_set_irq kvm_set_irq kvm_ioapic_set_irq \
-		kvm_pic_set_irq kvm_apic_accept_irq kvm_eoi kvm_ack_irq; do
-		[ -d "$inst/events/kvm/$ev" ] && echo 1 > "$inst/events/kvm/$ev/enable"
-	done
-	for t in /proc/"$qemu"/task/*; do echo "${t##*/}" >> "$inst/set_event_pid"; done
-	echo 1 > "$inst/tracing_on"
-	kill -USR1 "$lab"
+	. "$top/bench/lab-trace.sh"
+	trap 'lab_trace_cleanup; rm -f "$cache/qemu.pid"' EXIT
+	lab_trace_start healthy pttrace-bench 6 65536 "$cache"
+	lab_trace_go
 	wait "$lab" || true
 	lab=""
 	echo 0 > "$inst/tracing_on"

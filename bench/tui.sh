@@ -10,8 +10,20 @@ f=$top/build/bench/kvm-20000000.dat
 status=0
 [ -s "$f" ] || "$top/bench/mktrace.sh" 20000000 "$f" || { echo "bench: cannot make $f"; exit 2; }
 cat "$f" > /dev/null
-"$top/build/bench/tui-bench" "$f" 1 > "$top/build/bench/tui-1.out" || exit 2
-"$top/build/bench/tui-bench" "$f" > "$top/build/bench/tui.out" || exit 2
+# the best of RUNS (3) runs: a shared machine only ever adds
+bench_best() {	# bench_best OUT [JOBS]
+	local out=$1 try=$top/build/bench/tui-try.out
+	rm -f "$out"
+	for _ in $(seq "${RUNS:-3}"); do
+		"$top/build/bench/tui-bench" "$f" ${2:+"$2"} > "$try" || exit 2
+		if [ ! -s "$out" ] || awk -v a="$(sed -n 's/^index_s //p' "$try")" \
+			-v b="$(sed -n 's/^index_s //p' "$out")" 'BEGIN { exit !(a < b) }'; then
+			cp "$try" "$out"
+		fi
+	done
+}
+bench_best "$top/build/bench/tui-1.out" 1
+bench_best "$top/build/bench/tui.out"
 echo "  one thread (--jobs 1): index $(sed -n 's/^index_s //p' "$top/build/bench/tui-1.out") s"
 echo "  one thread per cpu (the default):"
 cat "$top/build/bench/tui.out" | sed 's/^/    /'
