@@ -191,6 +191,11 @@ endef
 $(eval $(call sanitized,asan,ASANCC))
 $(eval $(call sanitized,tsan,TSANCC))
 
+# the reader's own test with ThreadSanitizer: closing while the threads read
+build/tsan/test_reader_jobs: tests/unit/test_reader_jobs.c $(patsubst %.c,build/tsan/%.o,$(LIB_SRCS))
+	$(quiet) TSANCC $@
+	$(Q)$(ASAN_CC) $(tsan_FLAGS) $(PT_CFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(PKG_LIBS) -ldl
+
 # The corruption corpus generator and a JSON checker (tests/corrupt)
 MKCORPUS_SRCS := tests/corrupt/mkcorpus.c tests/corrupt/mkcorpus-parse.c tests/corrupt/mkcorpus-damage.c
 
@@ -204,7 +209,8 @@ build/tests/jsoncheck: tests/corrupt/jsoncheck.c build/util/json.o build/util/er
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(PT_CFLAGS) -o $@ $^
 
-CORRUPT_PROGS := build/asan/pttrace build/tsan/pttrace build/tests/mkcorpus build/tests/jsoncheck
+CORRUPT_PROGS := build/asan/pttrace build/tsan/pttrace build/tsan/test_reader_jobs \
+	build/tests/mkcorpus build/tests/jsoncheck
 
 test-progs: all $(UNIT_TESTS) build/tests/tc-convert build/tests/virt-watch build/tests/eio.so $(CORRUPT_PROGS) $(if $(shell command -v $(FUZZ_CC)),$(FUZZ_TARGETS))
 

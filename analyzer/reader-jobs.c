@@ -15,6 +15,7 @@
  * merge drops: the workers stamp each event with that key.
  */
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -24,13 +25,15 @@
 /*
  * Each lane holds NBATCH batches: one being merged, the others filled
  * meanwhile.  A batch is as large as the memory allows (a hand-over
- * costs a wake-up when one side waits), the whole under BATCH_BYTES
- * however many cpus the file has.
+ * costs a wake-up when one side waits), all of them under BATCH_BYTES
+ * however many cpus the file has: when even BATCH_MIN events a batch
+ * would not fit, the file is read on one thread.
  */
 #define NBATCH 3
 #define BATCH_MAX 16384
 #define BATCH_MIN 256
 #define BATCH_BYTES (24u << 20)
+#define SCAN_RECORDS 4		/* records read for a batch, at most: times its events */
 #define PREFETCH_AHEAD 16	/* events: far enough to hide a miss to the other core */
 
 struct batch {
@@ -44,7 +47,11 @@ struct batch {
 struct lane {
 	struct stream *st;
 	struct batch b[NBATCH];
-	unsigned filled, merged;	/* batches handed over and given back; under the lock */
+	/*
+	 * Batches handed over and given back, written under the lock; the
+	 * merge also peeks at FILLED without it (a release store, an acquire load).
+	 */
+	unsigned filled, merged;
 	struct {
 		struct pt_reader_lane_state state;
 		uint64_t key;
@@ -61,6 +68,7 @@ struct lane {
 struct worker {
 	struct pt_reader_jobs *j;
 	pthread_t thread;
+	pthread_cond_t room;		/* one of its lanes' batches was given back, or stop */
 	unsigned first, step;		/* its lanes: first, first + step, ... */
 };
 
@@ -70,12 +78,10 @@ struct pt_reader_jobs {
 	int nlanes;
 	unsigned batch;			/* events a batch holds */
 	struct worker *workers;
-	unsigned nworkers;
+	unsigned nworkers, nslots;	/* threads started, of as many slots */
 	pthread_mutex_t lock;
-	pthread_cond_t room;		/* a batch was given back, or stop */
 	pthread_cond_t ready;		/* a batch was handed over */
 	int stop;
-	int noted;			/* pt_reader_note_broken done */
 	/*
 	 * The lane the merge takes from, and the least (key, lane) of the
 	 * others' next events: until the lane's events reach it, they come
@@ -103,7 +109,15 @@ static void fill(struct pt_reader_jobs *j, struct lane *l, struct batch *b)
 	unsigned n = 0;
 	int cpu = st->cpu, last = 0;
 
-	while (n < j->batch) {
+	/*
+	 * A batch also ends after SCAN_RECORDS records whatever they were: a
+	 * cpu with few kvm events among many others (no vcpu ran there, or
+	 * sched events were recorded too) hands over as it goes, and a close
+	 * is seen.
+	 */
+	for (unsigned scanned = 0; n < j->batch && scanned < j->batch * SCAN_RECORDS; scanned++) {
+		if ((scanned & 4095) == 4095 && __atomic_load_n(&j->stop, __ATOMIC_RELAXED))
+			break;
 		if (pt_cpu_stream_next(st->cs, &rec) <= 0) {
 			last = 1;
 			break;
@@ -149,7 +163,7 @@ static void *work(void *arg)
 		if (j->stop || !live)
 			break;
 		if (!todo) {
-			pthread_cond_wait(&j->room, &j->lock);
+			pthread_cond_wait(&w->room, &j->lock);
 			continue;
 		}
 		pthread_mutex_unlock(&j->lock);
@@ -162,65 +176,97 @@ static void *work(void *arg)
 	return NULL;
 }
 
-static unsigned cpus_online(void)
+/* The cpus this process may run on (taskset and cpusets count), else those online. */
+static unsigned cpus_usable(void)
 {
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	cpu_set_t set;
+	long n;
 
+	if (!sched_getaffinity(0, sizeof(set), &set) && CPU_COUNT(&set) > 0)
+		return CPU_COUNT(&set);
+	n = sysconf(_SC_NPROCESSORS_ONLN);
 	return n > 0 ? (unsigned)n : 1;
 }
 
 static void free_jobs(struct pt_reader_jobs *j)
 {
-	for (int i = 0; i < j->nlanes; i++)
+	for (int i = 0; j->lanes && i < j->nlanes; i++)
 		for (int k = 0; k < NBATCH; k++)
 			free(j->lanes[i].b[k].ev);
 	free(j->lanes);
+	for (unsigned w = 0; j->workers && w < j->nslots; w++)
+		pthread_cond_destroy(&j->workers[w].room);
 	free(j->workers);
 	pthread_mutex_destroy(&j->lock);
-	pthread_cond_destroy(&j->room);
 	pthread_cond_destroy(&j->ready);
 	free(j);
 }
 
+/* R's streams that have data, in their order (the merge's tie-break), as lanes. */
+static int make_lanes(struct pt_reader_jobs *j, struct pt_reader *r)
+{
+	void *lanes;
+	int n = 0;
+
+	for (int i = 0; i < r->nstreams; i++)
+		n += r->streams[i].len > 0;
+	/* the batches' floor over the budget: so many cpus are read better on one */
+	if (!n || (size_t)n * NBATCH * BATCH_MIN * sizeof(struct pt_decoded) > BATCH_BYTES)
+		return -1;
+	/* aligned: the lane's parts are on lines of their own */
+	if (posix_memalign(&lanes, 64, n * sizeof(struct lane)))
+		return -1;
+	memset(lanes, 0, n * sizeof(struct lane));
+	j->lanes = lanes;
+	j->batch = BATCH_BYTES / sizeof(struct pt_decoded) / NBATCH / n;
+	j->batch = j->batch > BATCH_MAX ? BATCH_MAX : j->batch;
+	for (int i = 0; i < r->nstreams; i++) {
+		struct lane *l = &j->lanes[j->nlanes];
+
+		if (!r->streams[i].len)
+			continue;
+		j->nlanes++;
+		l->st = &r->streams[i];
+		for (int k = 0; k < NBATCH; k++)
+			if (!(l->b[k].ev = malloc(j->batch * sizeof(struct pt_decoded))))
+				return -1;
+	}
+	return 0;
+}
+
 int pt_reader_jobs_start(struct pt_reader *r)
 {
-	unsigned jobs = r->jobs ? r->jobs : cpus_online();
+	unsigned jobs = r->jobs ? r->jobs : cpus_usable();
 	struct pt_reader_jobs *j;
 
 	/* the caller's thread merges and analyses: one job less decodes */
-	if (jobs < 2 || !r->nstreams || !(j = calloc(1, sizeof(*j))))
+	if (jobs < 2 || !(j = calloc(1, sizeof(*j))))
 		return -1;
 	j->r = r;
 	pthread_mutex_init(&j->lock, NULL);
-	pthread_cond_init(&j->room, NULL);
 	pthread_cond_init(&j->ready, NULL);
-	j->nlanes = r->nstreams;
-	j->nworkers = jobs - 1 < (unsigned)j->nlanes ? jobs - 1 : (unsigned)j->nlanes;
-	j->batch = BATCH_BYTES / sizeof(struct pt_decoded) / NBATCH / j->nlanes;
-	j->batch = j->batch > BATCH_MAX ? BATCH_MAX : j->batch < BATCH_MIN ? BATCH_MIN : j->batch;
-	j->lanes = calloc(j->nlanes, sizeof(*j->lanes));
-	j->workers = calloc(j->nworkers, sizeof(*j->workers));
-	if (!j->lanes || !j->workers)
+	if (make_lanes(j, r))
 		goto fail;
-	for (int i = 0; i < j->nlanes; i++) {
-		j->lanes[i].st = &r->streams[i];
-		for (int k = 0; k < NBATCH; k++)
-			if (!(j->lanes[i].b[k].ev = malloc(j->batch * sizeof(struct pt_decoded))))
-				goto fail;
+	j->nslots = jobs - 1 < (unsigned)j->nlanes ? jobs - 1 : (unsigned)j->nlanes;
+	j->workers = calloc(j->nslots, sizeof(*j->workers));
+	if (!j->workers)
+		goto fail;
+	for (unsigned w = 0; w < j->nslots; w++) {
+		j->workers[w] = (struct worker){ .j = j, .first = w, .step = j->nslots };
+		pthread_cond_init(&j->workers[w].room, NULL);
 	}
 	/* the workers wait for the lock: none reads a stream before all are started */
 	pthread_mutex_lock(&j->lock);
-	for (unsigned w = 0; w < j->nworkers; w++) {
-		j->workers[w] = (struct worker){ .j = j, .first = w, .step = j->nworkers };
+	for (unsigned w = 0; w < j->nslots; w++) {
 		if (pthread_create(&j->workers[w].thread, NULL, work, &j->workers[w])) {
 			/* fewer threads than asked: stop those started, read on one */
-			j->nworkers = w;
 			j->stop = 1;
 			pthread_mutex_unlock(&j->lock);
 			r->running = j;
 			pt_reader_jobs_stop(r);
 			return -1;
 		}
+		j->nworkers++;
 	}
 	pthread_mutex_unlock(&j->lock);
 	r->running = j;
@@ -246,7 +292,8 @@ static struct pt_decoded *next_batch(struct pt_reader_jobs *j, struct lane *l)
 			l->holding = 0;
 			pthread_mutex_lock(&j->lock);
 			l->merged++;
-			pthread_cond_broadcast(&j->room);
+			/* only the lane's worker can use the room: lanes go round the workers */
+			pthread_cond_signal(&j->workers[(l - j->lanes) % j->nworkers].room);
 			pthread_mutex_unlock(&j->lock);
 			continue;
 		}
@@ -327,14 +374,13 @@ again:
 			j->limit_lane = j->lanes + j->nlanes;
 	}
 	if (!best) {
-		if (!j->noted) {
-			/* every worker is done with its streams: they are the merge's now */
-			for (unsigned w = 0; w < j->nworkers; w++)
-				pthread_join(j->workers[w].thread, NULL);
-			j->nworkers = 0;
-			pt_reader_note_broken(r);
-			j->noted = 1;
-		}
+		/*
+		 * The end: the workers are done, the streams are the reader's
+		 * again (pt_reader_read_at, pt_reader_tail) and the batches go.
+		 */
+		pt_reader_jobs_stop(r);
+		pt_reader_note_broken(r);
+		r->started = 2;
 		return NULL;
 	}
 	from->at++;
@@ -384,8 +430,9 @@ void pt_reader_jobs_stop(struct pt_reader *r)
 	if (!j)
 		return;
 	pthread_mutex_lock(&j->lock);
-	j->stop = 1;
-	pthread_cond_broadcast(&j->room);
+	__atomic_store_n(&j->stop, 1, __ATOMIC_RELAXED);
+	for (unsigned w = 0; w < j->nworkers; w++)
+		pthread_cond_signal(&j->workers[w].room);
 	pthread_mutex_unlock(&j->lock);
 	for (unsigned w = 0; w < j->nworkers; w++)
 		pthread_join(j->workers[w].thread, NULL);

@@ -223,7 +223,6 @@ int pt_reader_decode(const struct pt_reader *r, const struct pt_raw_record *rec,
 	return 1;
 }
 
-
 void pt_reader_keep(struct pt_reader *r, const struct pt_decoded *d)
 {
 	pt_kvm_events[d->aside - 1].keep(&d->ev, &r->info);
@@ -246,7 +245,6 @@ static int decode(struct pt_reader *r, const struct pt_raw_record *rec, int cpu,
 	*out = d.ev;
 	return 1;
 }
-
 
 static const char *comm_of(void *ctx, uint32_t tid)
 {
@@ -436,7 +434,6 @@ fail:
 	return NULL;
 }
 
-/* Says in INFO where a stream that stopped early stopped, once for the file. */
 void pt_reader_note_broken(struct pt_reader *r)
 {
 	for (int i = 0; i < r->nstreams; i++) {

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <ctype.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,14 +82,16 @@ int pt_cli_analysis_opt(const struct pt_cmd *cmd, int c, const char *arg,
 		opts->have_at = 1;
 		opts->at_ts = secs * 1e9 + 0.5;
 		return PT_EXIT_OK;
-	case 'J':
+	case 'J': {
 		/* as make -j: threads; 1 reads on one, 0 is not a count */
-		secs = strtod(arg, &end);
-		if (!*arg || *end || secs < 1 || secs > 1024 || secs != (unsigned)secs)
+		unsigned long n = strtoul(arg, &end, 10);
+
+		if (!isdigit((unsigned char)*arg) || *end || n < 1 || n > 1024)
 			return pt_die_usage(cmd, "--jobs wants a number of threads from 1 to 1024, "
 					    "not '%s'", arg);
-		opts->jobs = (unsigned)secs;
+		opts->jobs = (unsigned)n;
 		return PT_EXIT_OK;
+	}
 	case 'e':
 		opts->model.ecam_base = strtoull(arg, &end, 0);
 		if (!*arg || *end)

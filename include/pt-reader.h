@@ -73,9 +73,9 @@ void pt_reader_close(struct pt_reader *r);
  * How many threads read R (before its first event): JOBS counting the
  * caller's, which merges what the others decode; 0 one per cpu online;
  * 1, the default, reads on the caller's thread only.  The events come in
- * the same order either way.  While other threads read R, it cannot
- * read at positions (pt_reader_read_at, pt_reader_tail): use a second
- * reader of the file for that.
+ * the same order either way.  Until the last event was read, while other
+ * threads read R, it cannot read at positions (pt_reader_read_at,
+ * pt_reader_tail): use a second reader of the file for that.
  */
 void pt_reader_set_jobs(struct pt_reader *r, unsigned jobs);
 
@@ -86,7 +86,11 @@ void pt_reader_set_jobs(struct pt_reader *r, unsigned jobs);
 int pt_reader_read(struct pt_reader *r, int (*fn)(void *ctx, const struct pt_event *ev),
 		   void *ctx, struct pt_err *err);
 
-/* What was read so far (the VMs as far as their threads were seen). */
+/*
+ * What was read so far (the VMs as far as their threads were seen).  With
+ * jobs (pt_reader_set_jobs), the counts of records, drops and damage come
+ * a batch at a time: they are whole once the last event was read.
+ */
 const struct pt_reader_info *pt_reader_info(struct pt_reader *r);
 
 /*

@@ -1,12 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# The reader's threads under ThreadSanitizer (build/tsan/pttrace): analyze,
+# The reader's threads under ThreadSanitizer (build/tsan/pttrace and the
+# reader's unit test, build/tsan/test_reader_jobs): analyze,
 # report and diff with several jobs on every sample (uncompressed, zstd and
 # zlib) and on damaged files (bad timestamps and commits, cut chunks, a
 # cut file): no data race, no lock misuse, and the reports of one thread.
 . "$(dirname "$0")/../lib.sh"
 cd "$TOP" || exit 2
 TSAN=build/tsan/pttrace MK=build/tests/mkcorpus
-for p in $TSAN $MK build/tests/tc-convert; do
+for p in $TSAN $MK build/tests/tc-convert build/tsan/test_reader_jobs; do
 	[ -x $p ] || skip_all "$p not built (make test-progs)"
 done
 command -v trace-cmd > /dev/null || skip_all "needs trace-cmd (apt-get install trace-cmd)"
@@ -60,3 +61,11 @@ for f in "$T"/corpus/*.dat; do
 done
 [ -z "$races" ] && [ $n -ge 60 ] && ok "$n damaged files, analyze --jobs 3: no race" ||
 	{ not_ok "damaged files under ThreadSanitizer ($n):$races"; diag "$T/why"; }
+
+# the reader's unit test: a reader closed while its threads read, the end
+if build/tsan/test_reader_jobs > "$T/unit" 2>&1 && ! grep -q ThreadSanitizer "$T/unit"; then
+	ok "test_reader_jobs under ThreadSanitizer: closed mid-read, read to the end: no race"
+else
+	not_ok "test_reader_jobs under ThreadSanitizer"
+	grep -m5 -E "WARNING: ThreadSanitizer|#0 |FAILED" "$T/unit" | diag /dev/stdin
+fi

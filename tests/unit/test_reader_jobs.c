@@ -150,6 +150,41 @@ static void test_close_early(void **state)
 	}
 }
 
+/*
+ * Once the last event was read the threads are gone: the reader reads at
+ * positions again, as a one-thread reader does after its read.
+ */
+static void test_after_the_end(void **state)
+{
+	const char *path = "samples/traces/pttrace/lost-msi.dat";
+	struct pt_event first, ev, again, tail1[8], tail2[8];
+	struct pt_position pos0, pos;
+	struct pt_reader *r[2];
+	struct pt_err err;
+	int n[2];
+
+	(void)state;
+	for (int k = 0; k < 2; k++) {
+		r[k] = pt_reader_open(path, &err);
+		assert_non_null(r[k]);
+		pt_reader_set_jobs(r[k], k ? 3 : 1);
+		assert_int_equal(pt_reader_next(r[k], &first, &pos0), 1);
+		while (pt_reader_next(r[k], &ev, &pos) > 0)
+			;
+		assert_int_equal(pt_reader_read_at(r[k], &pos0, &again), 0);
+		assert_memory_equal(&again.addr, &first.addr, sizeof(first.addr));
+		assert_int_equal(again.ts, first.ts);
+		assert_int_equal(again.kind, first.kind);
+		n[k] = pt_reader_tail(r[k], k ? tail2 : tail1, 8);
+	}
+	assert_int_equal(n[0], 8);
+	assert_int_equal(n[1], n[0]);
+	assert_memory_equal(tail1, tail2, sizeof(tail1));
+	assert_memory_equal(pt_reader_info(r[0]), pt_reader_info(r[1]), sizeof(struct pt_reader_info));
+	pt_reader_close(r[0]);
+	pt_reader_close(r[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -157,6 +192,7 @@ int main(void)
 		cmocka_unit_test(test_field_after_boot),
 		cmocka_unit_test(test_jobs_online),
 		cmocka_unit_test(test_close_early),
+		cmocka_unit_test(test_after_the_end),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
