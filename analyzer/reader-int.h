@@ -30,6 +30,8 @@ struct decoder {
 	int nf;					/* the row's fields */
 	unsigned has;				/* bit J: f[J] is there */
 	int sub;				/* which of a matched row's events (kvm-events.h) */
+	unsigned need;				/* a record this long has every field */
+	uint8_t strings;			/* some field is a string (else each is one load) */
 };
 
 /* The counts every record adds to (pt_reader_info's, until they are folded in). */

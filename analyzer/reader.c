@@ -86,6 +86,9 @@ static int build_decoders(struct pt_reader *r, struct pt_err *err)
 				d->has |= 1u << j;
 			else if (!optional)
 				ok = 0;
+			if (d->f[j].offset + d->f[j].size > d->need)
+				d->need = d->f[j].offset + d->f[j].size;
+			d->strings |= d->f[j].string;
 		}
 		if (!ok) {
 			/* a format we do not know: the event counts as missing */
@@ -186,11 +189,21 @@ int pt_reader_decode(const struct pt_reader *r, const struct pt_raw_record *rec,
 	}
 	d = &r->decoders[id];
 	kr.str[0] = 0;
-	for (int j = 0; j < d->nf; j++) {
-		kr.v[j] = field_u64(r, rec, &d->f[j]);
-		if (d->f[j].string) {
-			field_str(r, rec, &d->f[j], kr.str, sizeof(kr.str));
-			kr.v[j] = strlen(kr.str);
+	if (!d->strings && r->native && rec->size >= d->need) {
+		/* the usual record: every field inside it, a load and a mask each */
+		for (int j = 0; j < d->nf; j++) {
+			uint64_t v;
+
+			memcpy(&v, (const uint8_t *)rec->data + d->f[j].offset, 8);
+			kr.v[j] = v & d->f[j].mask;
+		}
+	} else {
+		for (int j = 0; j < d->nf; j++) {
+			kr.v[j] = field_u64(r, rec, &d->f[j]);
+			if (d->f[j].string) {
+				field_str(r, rec, &d->f[j], kr.str, sizeof(kr.str));
+				kr.v[j] = strlen(kr.str);
+			}
 		}
 	}
 	kr.has = d->has;
