@@ -29,6 +29,16 @@ same() {
 	done
 }
 
+# judge N MIN DESC: one TAP line for the runs since mismatch was cleared
+judge() {
+	if [ -z "$mismatch" ] && [ "$1" -ge "$2" ]; then
+		ok "$3"
+	else
+		not_ok "$3 ($1 files):$mismatch"
+		diag "$T/last-diff"
+	fi
+}
+
 # every bundled trace: analyze's text and JSON, and report's every event
 n=0
 mismatch=
@@ -37,22 +47,16 @@ for f in samples/traces/*.dat samples/traces/pttrace/*.dat samples/traces/pttrac
 	same "${f#samples/traces/}:json" "$f" analyze --json
 	n=$((n + 1))
 done
-if [ -z "$mismatch" ] && [ $n -ge 20 ]; then
-	ok "$n samples: analyze and analyze --json the same with --jobs 1, 2, 3 and 8"
-else
-	not_ok "samples ($n): differ with more jobs:$mismatch"
-	diag "$T/last-diff"
-fi
-mismatch=
+judge $n 20 "$n samples: analyze and analyze --json the same with --jobs 1, 2, 3 and 8"
+mismatch= n=0
 for f in samples/traces/pttrace/*.dat; do
 	same "${f##*/}:report" "$f" report
+	n=$((n + 1))
 done
-[ -z "$mismatch" ] && ok "pttrace report: every event the same with --jobs 1, 2, 3 and 8" ||
-	{ not_ok "pttrace report differs:$mismatch"; diag "$T/last-diff"; }
+judge $n 7 "pttrace report: every event the same with --jobs 1, 2, 3 and 8"
 mismatch=
 same "stray-mmio:diff" samples/traces/pttrace/stray-mmio.dat diff samples/traces/pttrace/healthy.dat
-[ -z "$mismatch" ] && ok "pttrace diff: the same with --jobs 1, 2, 3 and 8" ||
-	{ not_ok "pttrace diff differs:$mismatch"; diag "$T/last-diff"; }
+judge 1 1 "pttrace diff: the same with --jobs 1, 2, 3 and 8"
 
 # the field corpus: the files as users make them
 F=$T/field
@@ -62,8 +66,7 @@ if tests/field/make-corpus.sh "$F" > "$T/make.log" 2>&1; then
 		same "${f##*/}" "$f" analyze --json
 		n=$((n + 1))
 	done
-	[ -z "$mismatch" ] && ok "field corpus ($n files, v6/v7, none/zstd/zlib, cut, host-wide): the same" ||
-		{ not_ok "field corpus differs:$mismatch"; diag "$T/last-diff"; }
+	judge $n 20 "field corpus ($n files, v6/v7, none/zstd/zlib, cut, host-wide): the same"
 else
 	not_ok "make-corpus.sh"
 	diag "$T/make.log"
@@ -83,12 +86,7 @@ for f in "$T"/corpus/*.dat; do
 	n=$((n + 1))
 	case $f in *stamp*|*timestamp*) stamps=$((stamps + 1)) ;; esac
 done
-if [ -z "$mismatch" ] && [ $n -ge 150 ]; then
-	ok "$n damaged files ($stamps with a bad page timestamp): the same with --jobs 1, 2, 3 and 8"
-else
-	not_ok "damaged files ($n):$mismatch"
-	diag "$T/last-diff"
-fi
+judge $n 150 "$n damaged files ($stamps with a bad page timestamp): the same with --jobs 1, 2, 3 and 8"
 
 # the option itself
 run "$PTTRACE" analyze --jobs 0 samples/traces/healthy.dat
