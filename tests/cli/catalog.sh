@@ -57,7 +57,8 @@ PY
 		rc=$?
 		# read on one thread: the very same report (issue 15)
 		"$PTTRACE" analyze --json --jobs 1 "$f" < /dev/null > "$T/one.json" 2> "$T/one.err"
-		[ $? = $rc ] && cmp -s "$T/report.json" "$T/one.json" && cmp -s "$T/report.err" "$T/one.err" ||
+		[ $? = $rc ] && [ -s "$T/report.json" ] && cmp -s "$T/report.json" "$T/one.json" &&
+			cmp -s "$T/report.err" "$T/one.err" ||
 			jobs_differ="$jobs_differ $name"
 		python3 $CAT/check.py "$exp" "$name" "$T/report.json" $rc < /dev/null > "$T/items"
 		while IFS=$'\t' read -r verdict desc why; do

@@ -11,13 +11,16 @@ MK=build/tests/mkcorpus
 [ -x $MK ] || skip_all "$MK not built (make test-progs)"
 export PTTRACE_NO_PLUGINS=1 NO_COLOR=1
 
-# same LABEL FILE ARGS...: the command's output with --jobs 1 and with 2, 3 and 8
-mismatch=
+# same LABEL FILE ARGS...: the command's output with --jobs 1 and with 2, 3 and 8;
+# REPORTS counts the files one thread made a report of (exit 0 or 1, something printed)
+mismatch= reports=0
 same() {
-	local label=$1 f=$2
+	local label=$1 f=$2 rc
 	shift 2
 	"$PTTRACE" "$@" --jobs 1 "$f" > "$T/one.out" 2> "$T/one.err"
-	echo "exit $?" >> "$T/one.out"
+	rc=$?
+	[ $rc -le 1 ] && [ -s "$T/one.out" ] && reports=$((reports + 1))
+	echo "exit $rc" >> "$T/one.out"
 	for j in 2 3 8; do
 		"$PTTRACE" "$@" --jobs $j "$f" > "$T/many.out" 2> "$T/many.err"
 		echo "exit $?" >> "$T/many.out"
@@ -29,44 +32,41 @@ same() {
 	done
 }
 
-# judge N MIN DESC: one TAP line for the runs since mismatch was cleared
+# judge MIN-REPORTS DESC: one TAP line for the runs since mismatch and reports were cleared
 judge() {
-	if [ -z "$mismatch" ] && [ "$1" -ge "$2" ]; then
-		ok "$3"
+	if [ -z "$mismatch" ] && [ "$reports" -ge "$1" ]; then
+		ok "$2"
 	else
-		not_ok "$3 ($1 files):$mismatch"
-		diag "$T/last-diff"
+		not_ok "$2 ($reports reports, $1 wanted):$mismatch"
+		[ -n "$mismatch" ] && diag "$T/last-diff"
 	fi
+	mismatch= reports=0
 }
 
 # every bundled trace: analyze's text and JSON, and report's every event
 n=0
-mismatch=
 for f in samples/traces/*.dat samples/traces/pttrace/*.dat samples/traces/pttrace-rip/*.dat; do
 	same "${f#samples/traces/}" "$f" analyze
 	same "${f#samples/traces/}:json" "$f" analyze --json
 	n=$((n + 1))
 done
-judge $n 20 "$n samples: analyze and analyze --json the same with --jobs 1, 2, 3 and 8"
-mismatch= n=0
+judge 40 "$n samples: analyze and analyze --json the same with --jobs 1, 2, 3 and 8"
 for f in samples/traces/pttrace/*.dat; do
 	same "${f##*/}:report" "$f" report
-	n=$((n + 1))
 done
-judge $n 7 "pttrace report: every event the same with --jobs 1, 2, 3 and 8"
-mismatch=
+judge 7 "pttrace report: every event the same with --jobs 1, 2, 3 and 8"
 same "stray-mmio:diff" samples/traces/pttrace/stray-mmio.dat diff samples/traces/pttrace/healthy.dat
-judge 1 1 "pttrace diff: the same with --jobs 1, 2, 3 and 8"
+judge 1 "pttrace diff: the same with --jobs 1, 2, 3 and 8"
 
 # the field corpus: the files as users make them
 F=$T/field
 if tests/field/make-corpus.sh "$F" > "$T/make.log" 2>&1; then
-	mismatch= n=0
+	n=0
 	for f in "$F"/*.dat tests/field/after-boot/*.dat; do
 		same "${f##*/}" "$f" analyze --json
 		n=$((n + 1))
 	done
-	judge $n 20 "field corpus ($n files, v6/v7, none/zstd/zlib, cut, host-wide): the same"
+	judge 20 "field corpus ($n files, v6/v7, none/zstd/zlib, cut, host-wide): the same"
 else
 	not_ok "make-corpus.sh"
 	diag "$T/make.log"
@@ -80,13 +80,14 @@ cp samples/traces/pttrace/lost-msi.dat "$T/base/l7z.dat"
 $MK --max 120 "$T/corpus" p6 "$T/base/p6.dat" > "$T/mk.log" 2>&1 &&
 	$MK --max 80 "$T/corpus" l7z "$T/base/l7z.dat" >> "$T/mk.log" 2>&1 ||
 	{ not_ok "mkcorpus"; diag "$T/mk.log"; }
-mismatch= n=0 stamps=0
+n=0 stamps=0
 for f in "$T"/corpus/*.dat; do
 	same "${f##*/}" "$f" analyze --json
 	n=$((n + 1))
 	case $f in *stamp*|*timestamp*) stamps=$((stamps + 1)) ;; esac
 done
-judge $n 150 "$n damaged files ($stamps with a bad page timestamp): the same with --jobs 1, 2, 3 and 8"
+# most damaged files still give a report: the rest an error, the same either way
+judge 100 "$n damaged files ($stamps with a bad page timestamp): the same with --jobs 1, 2, 3 and 8"
 
 # the option itself
 run "$PTTRACE" analyze --jobs 0 samples/traces/healthy.dat
