@@ -921,40 +921,59 @@ static void finding_side(const struct cmp *c, struct pt_diff_side *s, int w,
  * went well too is no explanation of the crash, and is said to be so.
  * Info findings are context, not suspicion, and are left out.
  */
+/* An item for finding F of trace W (0 baseline, 1 crash), O its twin in the other or NULL. */
+static void finding_item(struct cmp *c, int w, const struct pt_finding *f,
+			 const struct pt_finding *o, unsigned score, const char *where)
+{
+	struct pt_diff_item *it = item(c, PT_DIFF_FINDING, score);
+	const char *title;
+
+	if (!it)
+		return;
+	if (f->has_device)
+		set_device(it, f->bdf, f->vendor, f->device);
+	title = f->title;
+	/* the device is said once, in WHAT */
+	if (f->has_device && !strncmp(title, it->what, strlen(it->what)) &&
+	    title[strlen(it->what)] == ' ')
+		title += strlen(it->what) + 1;
+	snprintf(it->detector, sizeof(it->detector), "%s", f->detector);
+	snprintf(it->what + strlen(it->what), sizeof(it->what) - strlen(it->what), "%s%s",
+		 it->what[0] ? " " : "", f->detector);
+	snprintf(it->title, sizeof(it->title), "%.200s (%s)", title, where);
+	it->bar = f->bar;
+	it->off = f->off;
+	finding_side(c, &it->side[w], w, f);
+	if (o)
+		finding_side(c, &it->side[!w], !w, o);
+}
+
+static int reported(const struct pt_finding *f)
+{
+	return f->severity > PT_SEV_INFO && f->severity <= PT_SEV_CRITICAL;
+}
+
 static void compare_findings(struct cmp *c)
 {
 	static const unsigned only_score[] = {
 		[PT_SEV_LOW] = 45, [PT_SEV_MEDIUM] = 65, [PT_SEV_HIGH] = 84, [PT_SEV_CRITICAL] = 88,
 	};
-	const struct pt_analysis *ka = c->s[1].a;
+	const struct pt_analysis *ba = c->s[0].a, *ka = c->s[1].a;
 
 	for (unsigned i = 0; i < ka->nfindings; i++) {
-		const struct pt_finding *f = &ka->findings[i], *o;
-		struct pt_diff_item *it;
-		const char *title;
+		const struct pt_finding *f = &ka->findings[i];
+		const struct pt_finding *o = reported(f) ? same_finding(ba, f) : NULL;
 
-		if (f->severity <= PT_SEV_INFO || f->severity > PT_SEV_CRITICAL)
-			continue;
-		o = same_finding(c->s[0].a, f);
-		if (!(it = item(c, PT_DIFF_FINDING, o ? 20 : only_score[f->severity])))
-			return;
-		if (f->has_device)
-			set_device(it, f->bdf, f->vendor, f->device);
-		title = f->title;
-		/* the device is said once, in WHAT */
-		if (f->has_device && !strncmp(title, it->what, strlen(it->what)) &&
-		    title[strlen(it->what)] == ' ')
-			title += strlen(it->what) + 1;
-		snprintf(it->detector, sizeof(it->detector), "%s", f->detector);
-		snprintf(it->what + strlen(it->what), sizeof(it->what) - strlen(it->what), "%s%s",
-			 it->what[0] ? " " : "", f->detector);
-		snprintf(it->title, sizeof(it->title), "%.200s (%s)", title,
-			 o ? "also in baseline" : "only in the crash");
-		it->bar = f->bar;
-		it->off = f->off;
-		finding_side(c, &it->side[1], 1, f);
-		if (o)
-			finding_side(c, &it->side[0], 0, o);
+		if (reported(f))
+			finding_item(c, 1, f, o, o ? 20 : only_score[f->severity],
+				     o ? "also in baseline" : "only in the crash");
+	}
+	/* gone in the crash: a clue, seldom the cause (the run that crashed stopped earlier) */
+	for (unsigned i = 0; i < ba->nfindings; i++) {
+		const struct pt_finding *f = &ba->findings[i];
+
+		if (reported(f) && !same_finding(ka, f))
+			finding_item(c, 0, f, NULL, 15, "only in the baseline");
 	}
 }
 

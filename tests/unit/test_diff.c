@@ -484,6 +484,16 @@ static void test_findings(void **state)
 	assert_true(it->side[0].seen && it->side[1].seen);
 	assert_false(any_high(d));
 	pt_diff_free(d);
+
+	/* the other way round: gone in the crash, listed low, the baseline's side */
+	d = pair(d3_run, 1, 0);
+	it = find_detector(d, "powered-down");
+	assert_non_null(it);
+	assert_true(it->score < 20);
+	assert_non_null(strstr(it->title, "(only in the baseline)"));
+	assert_true(it->side[0].seen && it->side[0].has_event);
+	assert_false(it->side[1].seen);
+	pt_diff_free(d);
 }
 
 static void move_run(struct run *r, uint64_t to)
