@@ -33,7 +33,7 @@
 #define BATCH_MAX 16384
 #define BATCH_MIN 256
 #define BATCH_BYTES (24u << 20)
-#define SCAN_RECORDS 4		/* records read for a batch, at most: times its events */
+#define SCAN_RECORDS 4		/* records read for a batch, at most: times its size */
 #define PREFETCH_AHEAD 16	/* events: far enough to hide a miss to the other core */
 
 struct batch {
@@ -110,10 +110,10 @@ static void fill(struct pt_reader_jobs *j, struct lane *l, struct batch *b)
 	int cpu = st->cpu, last = 0;
 
 	/*
-	 * A batch also ends after SCAN_RECORDS records whatever they were: a
-	 * cpu with few kvm events among many others (no vcpu ran there, or
-	 * sched events were recorded too) hands over as it goes, and a close
-	 * is seen.
+	 * A batch also ends after SCAN_RECORDS times its size in records,
+	 * whatever they were: a cpu with few kvm events among many others
+	 * (no vcpu ran there, or sched events were recorded too) hands over
+	 * as it goes, and a close is seen every 4096 records.
 	 */
 	for (unsigned scanned = 0; n < j->batch && scanned < j->batch * SCAN_RECORDS; scanned++) {
 		if ((scanned & 4095) == 4095 && __atomic_load_n(&j->stop, __ATOMIC_RELAXED))
