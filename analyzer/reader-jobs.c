@@ -293,7 +293,7 @@ static struct pt_decoded *next_batch(struct pt_reader_jobs *j, struct lane *l)
 			pthread_mutex_lock(&j->lock);
 			l->merged++;
 			/* only the lane's worker can use the room: lanes go round the workers */
-			pthread_cond_signal(&j->workers[(l - j->lanes) % j->nworkers].room);
+			pthread_cond_signal(&j->workers[(l - j->lanes) % j->nslots].room);
 			pthread_mutex_unlock(&j->lock);
 			continue;
 		}
