@@ -75,7 +75,7 @@ struct pt_reader {
 	struct pt_tracefile *tf;	/* a trace.dat, or */
 	struct pt_text_reader *text;	/* a text trace (pt-text.h) */
 	FILE *text_file;
-	int native;			/* the file's byte order is ours: read fields directly */
+	int native;			/* file and host little-endian: a field is one load (field_load) */
 	struct decoder *decoders;	/* indexed by event id */
 	int max_id;
 	struct field pid_field, type_field;

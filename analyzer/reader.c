@@ -28,25 +28,27 @@ static struct field flat_field(const struct tep_format_field *f)
 	return out;
 }
 
+/*
+ * F of REC where R's fields are one load (r->native): a record is followed
+ * by 8 readable bytes (pt-tracefile.h), so 8 bytes and the field's mask.
+ */
+static inline uint64_t field_load(const struct pt_raw_record *rec, const struct field *f)
+{
+	uint64_t v;
+
+	memcpy(&v, (const unsigned char *)rec->data + f->offset, 8);
+	return v & f->mask;
+}
+
 /* Always inline: it runs for every field of every record. */
 static inline __attribute__((always_inline))
 uint64_t field_u64(const struct pt_reader *r, const struct pt_raw_record *rec, const struct field *f)
 {
-	const unsigned char *p;
-
 	if (!f->size || (unsigned)f->offset + f->size > rec->size)
 		return 0;
-	p = (const unsigned char *)rec->data + f->offset;
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	if (r->native) {
-		uint64_t v;
-
-		/* one load, masked: a record is followed by 8 readable bytes (pt-tracefile.h) */
-		memcpy(&v, p, 8);
-		return v & f->mask;
-	}
-#endif
-	return tep_read_number(r->tf->tep, p, f->size);
+	if (r->native)
+		return field_load(rec, f);
+	return tep_read_number(r->tf->tep, (const unsigned char *)rec->data + f->offset, f->size);
 }
 
 /*
@@ -191,12 +193,8 @@ int pt_reader_decode(const struct pt_reader *r, const struct pt_raw_record *rec,
 	kr.str[0] = 0;
 	if (!d->strings && r->native && rec->size >= d->need) {
 		/* the usual record: every field inside it, a load and a mask each */
-		for (int j = 0; j < d->nf; j++) {
-			uint64_t v;
-
-			memcpy(&v, (const uint8_t *)rec->data + d->f[j].offset, 8);
-			kr.v[j] = v & d->f[j].mask;
-		}
+		for (int j = 0; j < d->nf; j++)
+			kr.v[j] = field_load(rec, &d->f[j]);
 	} else {
 		for (int j = 0; j < d->nf; j++) {
 			kr.v[j] = field_u64(r, rec, &d->f[j]);
@@ -424,7 +422,8 @@ struct pt_reader *pt_reader_open(const char *path, struct pt_err *err)
 		goto fail;
 	}
 	snprintf(r->info.damage, sizeof(r->info.damage), "%s", r->tf->damage);
-	r->native = tep_is_file_bigendian(r->tf->tep) == tep_is_local_bigendian(r->tf->tep);
+	/* a masked load is the field's value only in little-endian on both sides */
+	r->native = !r->tf->big_endian && !tep_is_local_bigendian(r->tf->tep);
 	if (build_decoders(r, err))
 		goto fail;
 	if (r->tf->guest_side) {
