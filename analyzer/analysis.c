@@ -261,12 +261,11 @@ static const struct pt_event *with_rip(struct pt_analysis *a, const struct pt_ev
 	return ev;
 }
 
-void pt_analysis_feed_access(struct pt_analysis *a, const struct pt_event *in, struct pt_access *out)
+void pt_analysis_feed_access(struct pt_analysis *a, const struct pt_event *in, struct pt_access *acc)
 {
 	struct analysis *an = PRIV(a);
 	struct pt_event copy;
 	const struct pt_event *ev = with_rip(a, in, &copy);
-	struct pt_access *acc = out;	/* what the model makes of EV, for the detectors too */
 
 	if (!an->started) {
 		an->started = 1;
@@ -277,7 +276,7 @@ void pt_analysis_feed_access(struct pt_analysis *a, const struct pt_event *in, s
 	if (an->stopped || (a->opts.have_at && ev->ts > a->opts.at_ts)) {
 		an->stopped = 1;
 		a->after_crash++;
-		memset(out, 0, sizeof(*out));	/* past the crash: nothing resolved */
+		memset(acc, 0, sizeof(*acc));	/* past the crash: nothing resolved */
 		return;
 	}
 	an->last_ts = ev->ts;
@@ -629,7 +628,7 @@ static int feed_one(void *p, const struct pt_event *ev)
 		for (unsigned i = 0; i < PT_MAX_VMS; i++)
 			if (c->vm[i])
 				pt_analysis_feed(c->vm[i], ev);
-	} else if ((a = c->vm[ev->vm]) || (a = vm_analysis(c, ev->vm))) {
+	} else if ((a = vm_analysis(c, ev->vm))) {
 		pt_analysis_feed(a, ev);
 	} else {
 		return 1;
