@@ -82,12 +82,18 @@ struct pt_reader {
 	int have_common;
 	struct stream *streams;
 	int nstreams;
-	struct pt_reader_info info;
+	/*
+	 * What the merge writes for every event from here on, on lines of its
+	 * own: the decoding threads read the fields above for every record,
+	 * and sharing a line with them cost the merge a miss an event.
+	 */
+	struct pt_reader_info info __attribute__((aligned(64)));
 	struct pt_reader_tally tally;	/* a trace.dat's counts, folded into info when asked */
 	struct pt_threads *threads;	/* which VM and vcpu each thread is */
 	int started;
 	unsigned jobs;			/* pt_reader_set_jobs */
 	struct pt_reader_jobs *running;	/* the decoding threads, once started */
+	struct pt_event next;		/* pt_reader_next_event's, on one thread */
 };
 
 void pt_reader_account(struct pt_reader_tally *t, struct pt_reader_lane_state *ls,
@@ -138,11 +144,11 @@ void pt_reader_note_broken(struct pt_reader *r);
 /*
  * reader-jobs.c: starts R's decoding threads (0), or says it cannot
  * (-1: read on one thread); the next event in the one-thread merge's
- * order (1, 0 at the end), or all of them through FN (as pt_reader_read);
+ * order (NULL at the end), or all of them through FN (as pt_reader_read);
  * and the threads stopped and freed.
  */
 int pt_reader_jobs_start(struct pt_reader *r);
-int pt_reader_jobs_next(struct pt_reader *r, struct pt_event *ev, struct pt_position *pos);
+const struct pt_event *pt_reader_jobs_next(struct pt_reader *r, struct pt_position *pos);
 void pt_reader_jobs_read(struct pt_reader *r, int (*fn)(void *ctx, const struct pt_event *ev),
 			 void *ctx);
 void pt_reader_jobs_stop(struct pt_reader *r);

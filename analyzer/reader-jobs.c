@@ -176,8 +176,7 @@ static void *work(void *arg)
 	return NULL;
 }
 
-/* The cpus this process may run on (taskset and cpusets count), else those online. */
-static unsigned cpus_usable(void)
+unsigned pt_cpus_usable(void)
 {
 	cpu_set_t set;
 	long n;
@@ -236,7 +235,7 @@ static int make_lanes(struct pt_reader_jobs *j, struct pt_reader *r)
 
 int pt_reader_jobs_start(struct pt_reader *r)
 {
-	unsigned jobs = r->jobs ? r->jobs : cpus_usable();
+	unsigned jobs = r->jobs ? r->jobs : pt_cpus_usable();
 	struct pt_reader_jobs *j;
 
 	/* the caller's thread merges and analyses: one job less decodes */
@@ -398,17 +397,16 @@ again:
 	return best;
 }
 
-int pt_reader_jobs_next(struct pt_reader *r, struct pt_event *ev, struct pt_position *pos)
+const struct pt_event *pt_reader_jobs_next(struct pt_reader *r, struct pt_position *pos)
 {
 	int buffer;
 	struct pt_decoded *d = merge_next(r, &buffer);
 
 	if (!d)
-		return 0;
-	*ev = d->ev;
+		return NULL;
 	pos->offset = d->offset;
 	pos->buffer = buffer;
-	return 1;
+	return &d->ev;
 }
 
 void pt_reader_jobs_read(struct pt_reader *r, int (*fn)(void *ctx, const struct pt_event *ev),

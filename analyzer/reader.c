@@ -389,6 +389,7 @@ static int open_streams(struct pt_reader *r)
 			/* positions are one space over every cpu's data, as in the file */
 			st->base = r->nstreams ? st[-1].base + st[-1].len : 0;
 			st->len = pt_cpu_stream_length(st->cs);
+			r->info.data_bytes += st->len;
 			r->nstreams++;
 		}
 	}
@@ -399,12 +400,14 @@ static int open_streams(struct pt_reader *r)
 
 struct pt_reader *pt_reader_open(const char *path, struct pt_err *err)
 {
-	struct pt_reader *r = calloc(1, sizeof(*r));
+	/* aligned as its lines are laid out (reader-int.h) */
+	struct pt_reader *r = aligned_alloc(64, sizeof(*r));
 
 	if (!r) {
 		pt_err_set(err, "out of memory");
 		return NULL;
 	}
+	memset(r, 0, sizeof(*r));
 	r->jobs = 1;
 	switch (open_text(r, path, err)) {
 	case 1:
@@ -502,12 +505,16 @@ static int use_jobs(struct pt_reader *r)
 	return 0;
 }
 
-int pt_reader_next(struct pt_reader *r, struct pt_event *ev, struct pt_position *pos)
+const struct pt_event *pt_reader_next_event(struct pt_reader *r, struct pt_position *pos)
 {
+	struct pt_event *ev = &r->next;
+
+	if (r->running)		/* the usual case first */
+		return pt_reader_jobs_next(r, pos);
 	if (r->text)
-		return text_next(r, ev, pos);
+		return text_next(r, ev, pos) ? ev : NULL;
 	if (use_jobs(r))
-		return pt_reader_jobs_next(r, ev, pos);
+		return pt_reader_jobs_next(r, pos);
 	if (!r->started) {
 		for (int i = 0; i < r->nstreams; i++)
 			r->streams[i].has = pt_cpu_stream_next(r->streams[i].cs, &r->streams[i].rec);
@@ -525,7 +532,7 @@ int pt_reader_next(struct pt_reader *r, struct pt_event *ev, struct pt_position 
 				pt_reader_note_broken(r);
 				r->started = 2;
 			}
-			return 0;
+			return NULL;
 		}
 		pt_reader_account(&r->tally, &st->lane, &st->rec);
 		found = decode(r, &st->rec, st->cpu, ev, 1);
@@ -536,8 +543,18 @@ int pt_reader_next(struct pt_reader *r, struct pt_event *ev, struct pt_position 
 		}
 		st->has = pt_cpu_stream_next(st->cs, &st->rec);
 		if (found)
-			return 1;
+			return ev;
 	}
+}
+
+int pt_reader_next(struct pt_reader *r, struct pt_event *ev, struct pt_position *pos)
+{
+	const struct pt_event *next = pt_reader_next_event(r, pos);
+
+	if (!next)
+		return 0;
+	*ev = *next;
+	return 1;
 }
 
 int pt_reader_read(struct pt_reader *r, int (*fn)(void *ctx, const struct pt_event *ev),

@@ -46,6 +46,7 @@ struct pt_reader_info {
 	unsigned nvms;
 	int vms_guessed;	/* some were told apart by thread ids alone */
 	uint64_t file_size;
+	uint64_t data_bytes;	/* the cpus' event data, uncompressed (trace.dat) */
 	int is_text;		/* a text trace: no offsets to read events at again */
 	/* one line on the file's structural damage ("the file is cut short: ..."), "" when none */
 	char damage[256];
@@ -71,13 +72,16 @@ void pt_reader_close(struct pt_reader *r);
 
 /*
  * How many threads read R (before its first event): JOBS counting the
- * caller's, which merges what the others decode; 0 one per cpu online;
+ * caller's, which merges what the others decode; 0 one per usable cpu;
  * 1, the default, reads on the caller's thread only.  The events come in
  * the same order either way.  Until the last event was read, while other
  * threads read R, it cannot read at positions (pt_reader_read_at,
  * pt_reader_tail): use a second reader of the file for that.
  */
 void pt_reader_set_jobs(struct pt_reader *r, unsigned jobs);
+
+/* The cpus this process may run on (taskset and cpusets count): jobs 0's count. */
+unsigned pt_cpus_usable(void);
 
 /*
  * Calls FN for every kvm event in time order; FN returning non-zero stops.
@@ -105,9 +109,12 @@ struct pt_position {
 
 /*
  * The pull form of pt_reader_read (use one or the other on a reader):
- * the next kvm event in time order and where it is.  1, 0 at the end, -1.
+ * the next kvm event in time order and where it is.  1, 0 at the end.
  */
 int pt_reader_next(struct pt_reader *r, struct pt_event *ev, struct pt_position *pos);
+
+/* The same without a copy: the event where the reader holds it, until the next call; NULL at the end. */
+const struct pt_event *pt_reader_next_event(struct pt_reader *r, struct pt_position *pos);
 
 /*
  * The last MAX kvm events of the file, oldest first, read backwards from
