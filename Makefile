@@ -11,6 +11,15 @@ BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 PKGCONFIGDIR ?= $(PREFIX)/share/pkgconfig
 
 CFLAGS ?= -O2 -g
+# Link-time optimisation of pttrace (and the bench's programs): the hot path
+# runs across files (the reader's merge, the model, the detectors), and gcc
+# inlining across them takes 8% of the instructions of an event away.  The
+# objects hold the plain code too, so the tests link without it, quickly.
+# `make LTO=` turns it off; it is gcc's, off with other compilers.
+LTO ?= $(if $(shell $(CC) --version 2>/dev/null | grep -q 'Free Software Foundation' && echo gcc),\
+	-flto=auto -ffat-lto-objects)
+NO_LTO := $(if $(strip $(LTO)),-fno-lto)
+PT_AR := $(if $(strip $(LTO)),gcc-ar,ar)
 VERSION := 0.1.0
 
 # Minimum versions: the ones Debian 12 ships, which pttrace is tested on.
@@ -57,7 +66,7 @@ GUEST_OBJS := $(patsubst lab/guest/%,build/guest/%.o,$(GUEST_SRCS))
 GUEST := build/guest/pttrace-lab.elf
 
 LIB_SRCS := $(sort $(wildcard util/*.c collector/*.c)) lab/lab.c \
-	$(sort $(wildcard analyzer/*.c analyzer/detectors/*.c tui/index.c))
+	$(sort $(wildcard analyzer/*.c analyzer/detectors/*.c tui/index.c tui/index-store.c))
 CLI_SRCS := cli/pttrace.c cli/command.c cli/guest-elf.c cli/notes.c cli/usage.c \
 	$(sort $(wildcard cli/cmd-*.c cli/report-*.c)) tui/view.c $(sort $(wildcard tui/pane-*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=build/%.o)
@@ -81,13 +90,13 @@ pkgcheck:
 build/%.o: %.c
 	$(quiet) CC $@
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(PT_CFLAGS) -MMD -MP -c -o $@ $<
+	$(Q)$(CC) $(CFLAGS) $(LTO) $(PT_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(filter build/cli/%,$(CLI_OBJS)): PT_CFLAGS += -Icli
 
 $(LIB): $(LIB_OBJS)
 	$(quiet) AR $@
-	$(Q)rm -f $@ && ar rcs $@ $^
+	$(Q)rm -f $@ && $(PT_AR) rcs $@ $^
 
 # Plugins' detectors call pttrace back through pttrace-plugin.h's functions:
 # the binary exports those (the list), not every symbol it has.
@@ -96,7 +105,7 @@ EXPORT_FLAGS := -Wl,--dynamic-list=$(EXPORTS)
 
 pttrace: $(CLI_OBJS) $(LIB) $(EXPORTS)
 	$(quiet) LINK $@
-	$(Q)$(CC) $(CFLAGS) $(EXPORT_FLAGS) -o $@ $(CLI_OBJS) $(LIB) -Wl,--as-needed $(PKG_LIBS) -ldl
+	$(Q)$(CC) $(CFLAGS) $(LTO) $(EXPORT_FLAGS) -o $@ $(CLI_OBJS) $(LIB) -Wl,--as-needed $(PKG_LIBS) -ldl
 
 build/plugins/%.so: plugins/%.c include/pttrace-plugin.h
 	$(quiet) PLUGIN $@
@@ -115,7 +124,7 @@ $(GUEST): $(GUEST_OBJS) lab/guest/link.ld
 build/tests/%: tests/unit/%.c $(LIB) $(filter-out build/cli/pttrace.o,$(CLI_OBJS)) $(EXPORTS)
 	$(quiet) CC $@
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(PT_CFLAGS) -Icli -MMD -MP $(EXPORT_FLAGS) -o $@ $< $(filter-out build/cli/pttrace.o,$(CLI_OBJS)) \
+	$(Q)$(CC) $(CFLAGS) $(NO_LTO) $(PT_CFLAGS) -Icli -MMD -MP $(EXPORT_FLAGS) -o $@ $< $(filter-out build/cli/pttrace.o,$(CLI_OBJS)) \
 		$(LIB) $(CMOCKA_LIBS) -Wl,--as-needed $(PKG_LIBS) -ldl
 
 # The man pages, pttrace.1 and pttrace-NAME.1, made from the usage texts
@@ -127,7 +136,7 @@ MAN_DATE := $(shell git log -1 --format=%cs 2>/dev/null)
 build/tools/mkman: cli/mkman.c $(MKMAN_OBJS) $(LIB)
 	$(quiet) CC $@
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(PT_CFLAGS) -Icli -MMD -MP -o $@ $< $(MKMAN_OBJS) $(LIB) \
+	$(Q)$(CC) $(CFLAGS) $(NO_LTO) $(PT_CFLAGS) -Icli -MMD -MP -o $@ $< $(MKMAN_OBJS) $(LIB) \
 		-Wl,--as-needed $(PKG_LIBS) -ldl
 
 build/man/.made: build/tools/mkman
@@ -141,13 +150,13 @@ man: build/man/.made
 build/tests/tc-convert: tests/tools/tc-convert.c $(LIB)
 	$(quiet) CC $@
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(PT_CFLAGS) -o $@ $< $(LIB) -Wl,--as-needed $(PKG_LIBS)
+	$(Q)$(CC) $(CFLAGS) $(NO_LTO) $(PT_CFLAGS) -o $@ $< $(LIB) -Wl,--as-needed $(PKG_LIBS)
 
 # QMP and the crash event through libvirt, for tests/lab/libvirt.sh under TCG
 build/tests/virt-watch: tests/tools/virt-watch.c $(LIB)
 	$(quiet) CC $@
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(PT_CFLAGS) -o $@ $< $(LIB) -Wl,--as-needed $(PKG_LIBS) -ldl
+	$(Q)$(CC) $(CFLAGS) $(NO_LTO) $(PT_CFLAGS) -o $@ $< $(LIB) -Wl,--as-needed $(PKG_LIBS) -ldl
 
 # an LD_PRELOAD that fails writes with EIO, for the fault tests
 build/tests/eio.so: tests/tools/eio.c
@@ -207,7 +216,7 @@ build/tests/mkcorpus: $(MKCORPUS_SRCS) tests/corrupt/mkcorpus.h
 build/tests/jsoncheck: tests/corrupt/jsoncheck.c build/util/json.o build/util/error.o build/util/printable.o
 	$(quiet) CC $@
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(PT_CFLAGS) -o $@ $^
+	$(Q)$(CC) $(CFLAGS) $(NO_LTO) $(PT_CFLAGS) -o $@ $^
 
 CORRUPT_PROGS := build/asan/pttrace build/tsan/pttrace build/tsan/test_reader_jobs \
 	build/tests/mkcorpus build/tests/jsoncheck
@@ -233,7 +242,7 @@ demo: deps
 build/bench/tui-bench: bench/tui-bench.c $(LIB)
 	$(quiet) CC $@
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(PT_CFLAGS) -o $@ $< $(LIB) -Wl,--as-needed $(PKG_LIBS) -ldl
+	$(Q)$(CC) $(CFLAGS) $(LTO) $(PT_CFLAGS) -o $@ $< $(LIB) -Wl,--as-needed $(PKG_LIBS) -ldl
 
 # The bare libtracecmd loop analyze is held against (bench/run.sh).
 build/bench/tc-loop: bench/tc-loop.c
