@@ -76,12 +76,17 @@ struct pt_tui_index {
 	struct pt_analysis *a;
 	struct pt_tui_entry *entries;
 	size_t n, cap;
+	struct pt_tui_store *store;	/* ENTRIES' memory (tui/index-store.c) */
+	size_t room;			/* entries written before asking the store again */
 	int done;
 	size_t crash_pos;		/* the first event at or after the crash */
 	uint16_t dev_bdf[255];		/* device index -> bdf */
 	unsigned ndevs;
+	unsigned last_dev;		/* the device index found last */
 	/* the timeline: counts per bucket, buckets widened as the trace goes on */
 	uint64_t t0, bucket_ns;
+	unsigned bucket;		/* the last event's, which began BUCKET_SINCE ns after t0 */
+	uint64_t bucket_since;
 	uint32_t dev_counts[PT_TUI_NO_DEVICE][PT_TUI_BUCKETS];	/* BAR accesses */
 	uint32_t irq_counts[PT_TUI_BUCKETS];
 	uint64_t dev_total[PT_TUI_NO_DEVICE];	/* BAR accesses */
