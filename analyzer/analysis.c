@@ -21,8 +21,13 @@ struct analysis {
 	unsigned ndet;
 	void *state[MAX_DETECTORS];
 	const struct pt_detector *finishing;	/* whose finish() runs: names its findings */
-	uint8_t wanted_by[PT_EV_KINDS][MAX_DETECTORS];	/* detector indices per kind */
-	uint8_t nwanted[PT_EV_KINDS];
+	/* per kind, the detectors that want it: called for every event, so flat */
+	struct detector_call {
+		void (*event)(void *state, struct pt_analysis *a, const struct pt_event *ev,
+			      const struct pt_access *acc);
+		void *state;
+	} calls[PT_EV_KINDS][MAX_DETECTORS];
+	uint8_t ncalls[PT_EV_KINDS];
 	unsigned findings_cap;
 	uint64_t first_ts, last_ts;
 	uint64_t end_ts;	/* the last event fed, the crash or --at behind us or not */
@@ -85,7 +90,8 @@ struct pt_analysis *pt_analysis_new(const struct pt_analysis_opts *opts, struct 
 			d->init(an->state[i], d, &an->pub);
 		for (unsigned k = 0; k < PT_EV_KINDS; k++)
 			if (d->kinds & (1u << k))
-				an->wanted_by[k][an->nwanted[k]++] = i;
+				an->calls[k][an->ncalls[k]++] = (struct detector_call){ d->event,
+										an->state[i] };
 	}
 	return &an->pub;
 fail:
@@ -298,11 +304,8 @@ void pt_analysis_feed_access(struct pt_analysis *a, const struct pt_event *in, s
 	a->analysed++;
 	vcpu_stats(a, ev);
 	vector_stats(a, ev);
-	for (unsigned i = 0; i < an->nwanted[ev->kind]; i++) {
-		unsigned d = an->wanted_by[ev->kind][i];
-
-		an->det[d]->event(an->state[d], a, ev, acc);
-	}
+	for (unsigned i = 0, n = an->ncalls[ev->kind]; i < n; i++)
+		an->calls[ev->kind][i].event(an->calls[ev->kind][i].state, a, ev, acc);
 	if (a->opts.on_access)
 		a->opts.on_access(a->opts.access_ctx, a, ev, acc);
 }

@@ -92,29 +92,38 @@ void pt_kept_evidence(struct pt_finding *f, const struct pt_kept *k, const char 
 /*
  * Per-device state in a detector: ARRAY holds *N structs of SIZE bytes,
  * each starting with its uint16_t bdf.  Returns BDF's slot, adding it
- * (zeroed but for the bdf) when there is room, else NULL.
+ * (zeroed but for the bdf) when there is room, else NULL.  *LAST is the
+ * slot found last, looked at first: accesses come in runs to one device.
  */
-static inline void *pt_dev_slot(void *array, unsigned *n, size_t size, unsigned max,
-				uint16_t bdf)
+static inline void *pt_dev_slot(void *array, unsigned *n, unsigned *last, size_t size,
+				unsigned max, uint16_t bdf)
 {
 	/* inline: detectors look a device up for most events, SIZE is a constant there */
 	char *p = array;
+	uint16_t have;
 
-	for (unsigned i = 0; i < *n; i++, p += size) {
-		uint16_t have;
-
-		memcpy(&have, p, sizeof(have));
+	if (*last < *n) {
+		memcpy(&have, p + *last * size, sizeof(have));
 		if (have == bdf)
+			return p + *last * size;
+	}
+	for (unsigned i = 0; i < *n; i++, p += size) {
+		memcpy(&have, p, sizeof(have));
+		if (have == bdf) {
+			*last = i;
 			return p;
+		}
 	}
 	if (*n == max)
 		return NULL;
-	(*n)++;
+	*last = (*n)++;
 	memcpy(p, &bdf, sizeof(bdf));
 	return p;
 }
-#define PT_DEV_SLOT(arr, n, bdf) \
-	pt_dev_slot((arr), (n), sizeof((arr)[0]), sizeof(arr) / sizeof((arr)[0]), (bdf))
+/* S's slots: its dev[] array, ndev of them used, dev_last the one found last */
+#define PT_DEV_SLOT(s, bdf)                                                          \
+	pt_dev_slot((s)->dev, &(s)->ndev, &(s)->dev_last, sizeof((s)->dev[0]),         \
+		    sizeof((s)->dev) / sizeof((s)->dev[0]), (bdf))
 
 /* "the crash", or "the end of the trace" when there was none */
 const char *pt_crash_point(const struct pt_analysis *a);

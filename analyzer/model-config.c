@@ -5,6 +5,8 @@
  * writes do to a device: decode and bus mastering, power state, MSI,
  * MSI-X, FLR and a bridge's secondary bus reset.
  */
+#include <string.h>
+
 #include "model.h"
 #include "pci-config.h"
 
@@ -237,6 +239,28 @@ static void msix_effects(struct pt_device *d, unsigned off, unsigned len)
 	}
 }
 
+/*
+ * A BAR register written (WRITE) or read: the model's ranges (model.c) are
+ * rebuilt only when a BAR's place, size or kind changed, as drivers write
+ * and read BARs back far more often than they move them.
+ */
+static void bar_access(struct pt_model *m, struct pt_device *d, unsigned off, uint32_t val,
+		       uint64_t ts, int write)
+{
+	struct pt_bar before[PCI_STD_NUM_BARS];
+	int i = (off - PCI_BASE_ADDRESS_0) / 4;
+
+	memcpy(before, d->bar, sizeof(before));
+	if (write)
+		bar_write(d, i, val, ts);
+	else
+		bar_read(d, i, val);
+	for (i = 0; i < PCI_STD_NUM_BARS; i++)
+		if (d->bar[i].base != before[i].base || d->bar[i].size != before[i].size ||
+		    d->bar[i].valid != before[i].valid || d->bar[i].is_io != before[i].is_io)
+			m->ranges_dirty = 1;
+}
+
 /* The effects of a config write that matter: decode, BARs, PM, MSI, resets. */
 static void cfg_write_effects(struct pt_model *m, struct pt_device *d, unsigned off,
 			      unsigned len, uint32_t val, uint64_t ts)
@@ -245,10 +269,8 @@ static void cfg_write_effects(struct pt_model *m, struct pt_device *d, unsigned 
 
 	if (note_command(d, off, len))
 		d->command_ts = ts;
-	if (pt_cfg_is_normal(d) && off >= PCI_BASE_ADDRESS_0 && off < BARS_END && len == 4) {
-		bar_write(d, (off - PCI_BASE_ADDRESS_0) / 4, val, ts);
-		m->ranges_dirty = 1;
-	}
+	if (pt_cfg_is_normal(d) && off >= PCI_BASE_ADDRESS_0 && off < BARS_END && len == 4)
+		bar_access(m, d, off, val, ts, 1);
 	if (pt_cfg_is_bridge(d) && pt_cfg_touches(off, len, PCI_BRIDGE_CONTROL, 1))
 		bridge_write(m, d, ts);
 	walk_caps(d);
@@ -281,10 +303,8 @@ static void cfg_read_effects(struct pt_model *m, struct pt_device *d, unsigned o
 	if (pt_cfg_touches(off, len, PCI_CLASS_PROG, 3) && !pt_cfg_read(d, PCI_CLASS_REVISION, 4, &v))
 		d->class_code = v >> 8;
 	note_command(d, off, len);
-	if (pt_cfg_is_normal(d) && off >= PCI_BASE_ADDRESS_0 && off < BARS_END && len == 4) {
-		bar_read(d, (off - PCI_BASE_ADDRESS_0) / 4, val);
-		m->ranges_dirty = 1;
-	}
+	if (pt_cfg_is_normal(d) && off >= PCI_BASE_ADDRESS_0 && off < BARS_END && len == 4)
+		bar_access(m, d, off, val, 0, 0);
 	walk_caps(d);
 	msix_effects(d, off, len);
 }

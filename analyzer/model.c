@@ -46,6 +46,7 @@ struct pt_model *pt_model_new(const struct pt_model_opts *opts, struct pt_err *e
 	}
 	if (opts)
 		m->opts = *opts;
+	m->last_miss_io = -1;
 	if (!m->opts.ecam_base) {
 		m->opts.ecam_base = Q35_ECAM_BASE;
 		m->opts.ecam_size = Q35_ECAM_SIZE;
@@ -226,23 +227,45 @@ static void rebuild_ranges(struct pt_model *m)
 			};
 		}
 	}
+	m->ranges_apart = 1;
+	for (unsigned i = 0; i < m->nranges; i++)
+		for (unsigned j = i + 1; j < m->nranges; j++)
+			if (m->ranges[i].io == m->ranges[j].io && m->ranges[i].start < m->ranges[j].end &&
+			    m->ranges[j].start < m->ranges[i].end)
+				m->ranges_apart = 0;
+	m->last_range = 0;
+	m->last_miss_io = -1;
 	m->ranges_dirty = 0;
 }
 
 /* Looks up which device BAR holds ADDR (memory or I/O space). */
 static int bar_lookup(struct pt_model *m, uint64_t addr, int io, struct pt_device **dev, int *bar)
 {
+	const struct range *r;
+
 	if (m->ranges_dirty)
 		rebuild_ranges(m);
+	if (addr == m->last_miss && io == m->last_miss_io)
+		return 0;
+	r = &m->ranges[m->last_range];
+	/* a driver goes on with the BAR it just used: that one first, where it is the only one */
+	if (m->ranges_apart && m->last_range < m->nranges && addr >= r->start && addr < r->end &&
+	    r->io == io) {
+		*dev = r->dev;
+		*bar = r->bar;
+		return 1;
+	}
 	for (unsigned i = 0; i < m->nranges; i++) {
-		const struct range *r = &m->ranges[i];
-
+		r = &m->ranges[i];
 		if (addr >= r->start && addr < r->end && r->io == io) {
 			*dev = r->dev;
 			*bar = r->bar;
+			m->last_range = i;
 			return 1;
 		}
 	}
+	m->last_miss = addr;
+	m->last_miss_io = io;
 	return 0;
 }
 

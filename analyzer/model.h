@@ -31,6 +31,12 @@ struct pt_model {
 	} ranges[PT_MAX_DEVICES * 6];
 	unsigned nranges;
 	int ranges_dirty;
+	/* no two ranges overlap: the last range found is the first that holds its addresses */
+	int ranges_apart;
+	unsigned last_range;
+	/* the last address in no range (port 0xcfc, the local APIC's page), until they change */
+	uint64_t last_miss;
+	int last_miss_io;		/* -1: none */
 	/* MMIO in no known BAR, by page, and the regions they make */
 	struct upage {
 		uint64_t page;

@@ -24,7 +24,7 @@ struct dev_state {
 
 struct state {
 	struct dev_state dev[PT_MAX_DEVICES];
-	unsigned ndev;
+	unsigned ndev, dev_last;
 };
 
 static void event(void *p, struct pt_analysis *a, const struct pt_event *ev,
@@ -40,7 +40,7 @@ static void event(void *p, struct pt_analysis *a, const struct pt_event *ev,
 		return;
 	if (acc->type != PT_ACC_BAR && acc->type != PT_ACC_CONFIG)
 		return;
-	ds = PT_DEV_SLOT(s->dev, &s->ndev, acc->dev->bdf);
+	ds = PT_DEV_SLOT(s, acc->dev->bdf);
 	if (!ds)
 		return;
 	if (!pt_all_ones(ev->val, ev->len)) {

@@ -31,7 +31,7 @@ struct dev_state {
 
 struct state {
 	struct dev_state dev[PT_MAX_DEVICES];
-	unsigned ndev;
+	unsigned ndev, dev_last;
 };
 
 static void event(void *p, struct pt_analysis *a, const struct pt_event *ev,
@@ -44,7 +44,7 @@ static void event(void *p, struct pt_analysis *a, const struct pt_event *ev,
 	(void)a;
 	if (acc->type != PT_ACC_BAR || !acc->dev)
 		return;
-	ds = PT_DEV_SLOT(s->dev, &s->ndev, acc->dev->bdf);
+	ds = PT_DEV_SLOT(s, acc->dev->bdf);
 	if (!ds)
 		return;
 	if (ds->index[idx % RING] != idx) {

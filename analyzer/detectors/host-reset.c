@@ -24,7 +24,7 @@ struct dev_use {
 
 struct state {
 	struct dev_use dev[PT_MAX_DEVICES];
-	unsigned ndev;
+	unsigned ndev, dev_last;
 };
 
 static void event(void *p, struct pt_analysis *a, const struct pt_event *ev,
@@ -36,7 +36,7 @@ static void event(void *p, struct pt_analysis *a, const struct pt_event *ev,
 	(void)a;
 	if (!acc->dev || !acc->dev->assigned || (acc->type != PT_ACC_BAR && acc->type != PT_ACC_CONFIG))
 		return;
-	u = PT_DEV_SLOT(s->dev, &s->ndev, acc->dev->bdf);
+	u = PT_DEV_SLOT(s, acc->dev->bdf);
 	if (!u || u->first.ts)
 		return;
 	u->first = *ev;

@@ -65,7 +65,7 @@ struct dev_state {
 
 struct state {
 	struct dev_state dev[PT_MAX_DEVICES];
-	unsigned ndev;
+	unsigned ndev, dev_last;
 	uint8_t apic_seen[256];		/* APIC ids that accepted or EOId an interrupt */
 	int any_accept;			/* kvm_apic_accept_irq is in the trace */
 };
@@ -314,7 +314,7 @@ static void event(void *p, struct pt_analysis *a, const struct pt_event *ev,
 		/* vectors are shared: an accept is the device's when it just raised one */
 		for (unsigned i = 0; i < n; i++)
 			if (vector_of(a, devs[i], ev->val & 0xff) &&
-			    (ds = PT_DEV_SLOT(s->dev, &s->ndev, devs[i]->bdf)) &&
+			    (ds = PT_DEV_SLOT(s, devs[i]->bdf)) &&
 			    (ds->line_high || (ds->raised_ts &&
 					       ev->ts - ds->raised_ts < RAISE_TO_ACCEPT_NS))) {
 				ds->raised_ts = 0;
@@ -335,7 +335,7 @@ static void event(void *p, struct pt_analysis *a, const struct pt_event *ev,
 		}
 		return;
 	}
-	if (!d || !(ds = PT_DEV_SLOT(s->dev, &s->ndev, d->bdf)))
+	if (!d || !(ds = PT_DEV_SLOT(s, d->bdf)))
 		return;
 	if (acc->type == PT_ACC_INTERRUPT) {
 		if (ev->kind == PT_EV_IRQ_LINE)

@@ -28,7 +28,7 @@ struct dev_state {
 
 struct state {
 	struct dev_state dev[PT_MAX_DEVICES];
-	unsigned ndev;
+	unsigned ndev, dev_last;
 };
 
 static void event(void *p, struct pt_analysis *a, const struct pt_event *ev,
@@ -44,7 +44,7 @@ static void event(void *p, struct pt_analysis *a, const struct pt_event *ev,
 	if (acc->type == PT_ACC_CONFIG && ev->kind != PT_EV_MMIO_READ && ev->kind != PT_EV_PIO_READ &&
 	    d->pm_cap && pt_cfg_touches(acc->off, ev->len ? ev->len : 4, d->pm_cap + PCI_PM_CTRL, 1)) {
 		/* the model has applied it: d->power_state is the new state */
-		ds = PT_DEV_SLOT(s->dev, &s->ndev, d->bdf);
+		ds = PT_DEV_SLOT(s, d->bdf);
 		if (ds && d->power_state > 0) {
 			ds->transition = *ev;
 			ds->transition_acc = *acc;
@@ -54,7 +54,7 @@ static void event(void *p, struct pt_analysis *a, const struct pt_event *ev,
 	}
 	if (acc->type == PT_ACC_CONFIG && (ev->kind == PT_EV_PIO_WRITE || ev->kind == PT_EV_MMIO_WRITE) &&
 	    acc->off <= PCI_COMMAND && acc->off + (ev->len ? ev->len : 4) > PCI_COMMAND &&
-	    (ds = PT_DEV_SLOT(s->dev, &s->ndev, d->bdf))) {
+	    (ds = PT_DEV_SLOT(s, d->bdf))) {
 		int on = !!(d->command & PCI_COMMAND_MEMORY);
 
 		if (!on && ds->decode_was_on) {
@@ -67,14 +67,14 @@ static void event(void *p, struct pt_analysis *a, const struct pt_event *ev,
 		return;
 	}
 	if (acc->type == PT_ACC_INTERRUPT) {
-		if (d->power_state == PT_D3HOT && (ds = PT_DEV_SLOT(s->dev, &s->ndev, d->bdf)))
+		if (d->power_state == PT_D3HOT && (ds = PT_DEV_SLOT(s, d->bdf)))
 			pt_kept_add(&ds->irq_in_d3, ev, acc);
 		return;
 	}
 	/* a fault on a BAR mapped into the guest is an access too, one without a value */
 	if (acc->type != PT_ACC_BAR && acc->type != PT_ACC_FAULT)
 		return;
-	ds = PT_DEV_SLOT(s->dev, &s->ndev, d->bdf);
+	ds = PT_DEV_SLOT(s, d->bdf);
 	if (!ds)
 		return;
 	if (d->power_state > 0) {

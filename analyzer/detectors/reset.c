@@ -54,7 +54,7 @@ struct dev_state {
 
 struct state {
 	struct dev_state dev[PT_MAX_DEVICES];
-	unsigned ndev;
+	unsigned ndev, dev_last;
 };
 
 static const char *model_reset_name(enum pt_reset_kind k)
@@ -139,7 +139,7 @@ static void event(void *p, struct pt_analysis *a, const struct pt_event *ev,
 		name = model_reset_name(d->reset_kind);
 	else
 		name = soft_reset(d, ev, acc);
-	ds = PT_DEV_SLOT(s->dev, &s->ndev, d->bdf);
+	ds = PT_DEV_SLOT(s, d->bdf);
 	if (!ds)
 		return;
 	if (name) {

@@ -63,13 +63,13 @@ struct dev_state {
 
 struct state {
 	struct dev_state dev[PT_MAX_DEVICES];
-	unsigned ndev;
+	unsigned ndev, dev_last;
 };
 
 static struct dev_state *slot(struct state *s, uint16_t bdf)
 {
 	unsigned before = s->ndev;
-	struct dev_state *ds = PT_DEV_SLOT(s->dev, &s->ndev, bdf);
+	struct dev_state *ds = PT_DEV_SLOT(s, bdf);
 
 	if (ds && s->ndev != before)
 		ds->power = -1;

@@ -35,7 +35,7 @@ struct dev_state {
 
 struct state {
 	struct dev_state dev[PT_MAX_DEVICES];
-	unsigned ndev;
+	unsigned ndev, dev_last;
 };
 
 static void keep_worst(struct dev_state *ds, const struct candidate *c)
@@ -53,7 +53,7 @@ static void event(void *p, struct pt_analysis *a, const struct pt_event *ev,
 
 	(void)a;
 	if (acc->type != PT_ACC_BAR || !acc->reg || !acc->dev ||
-	    !(ds = PT_DEV_SLOT(s->dev, &s->ndev, acc->dev->bdf)))
+	    !(ds = PT_DEV_SLOT(s, acc->dev->bdf)))
 		return;
 	for (unsigned i = 0; i < CANDIDATES; i++)
 		if (ds->c[i].reg == acc->reg)
