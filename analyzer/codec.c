@@ -18,7 +18,7 @@ struct pt_codec {
 /*
  * A context per thread (the reader decodes cpus on several), reused:
  * making one costs more than a small chunk.  The key frees it when its
- * thread ends.
+ * thread ends, exit() the exiting thread's.
  */
 static pthread_key_t zstd_key;
 static pthread_once_t zstd_once = PTHREAD_ONCE_INIT;
@@ -29,9 +29,20 @@ static void zstd_free(void *ctx)
 	ZSTD_freeDCtx(ctx);
 }
 
+/* exit() runs no key destructor, not even for the thread that calls it: its context goes here */
+static void zstd_free_at_exit(void)
+{
+	void *ctx = pthread_getspecific(zstd_key);
+
+	pthread_setspecific(zstd_key, NULL);
+	ZSTD_freeDCtx(ctx);
+}
+
 static void zstd_key_make(void)
 {
 	zstd_key_ok = !pthread_key_create(&zstd_key, zstd_free);
+	if (zstd_key_ok)
+		atexit(zstd_free_at_exit);
 }
 
 static long zstd_decompress(const void *in, size_t inlen, void *out, size_t outlen)

@@ -97,3 +97,21 @@ run "$PTTRACE" report --jobs x samples/traces/healthy.dat
 expect_rc 2 "report --jobs x is refused"
 run "$PTTRACE" tui --jobs 2.5 samples/traces/healthy.dat
 expect_rc 2 "tui --jobs 2.5 is refused"
+
+# nothing left allocated at exit, the exiting thread's zstd context included
+# (no key destructor runs for it), with one thread and with decoding ones
+if command -v valgrind > /dev/null; then
+	for j in 1 2; do
+		valgrind -q --leak-check=full --show-leak-kinds=all --errors-for-leak-kinds=all \
+			--error-exitcode=9 "$PTTRACE" analyze --jobs $j samples/traces/pttrace/d3-access.dat \
+			> /dev/null 2> "$T/vg.err"
+		if [ $? = 1 ] && ! grep -q "==[0-9]*==" "$T/vg.err"; then
+			ok "analyze --jobs $j of a zstd trace frees all it allocated"
+		else
+			not_ok "analyze --jobs $j of a zstd trace frees all it allocated"
+			diag "$T/vg.err"
+		fi
+	done
+else
+	skip "needs valgrind (apt-get install valgrind)"
+fi
