@@ -509,8 +509,6 @@ const struct pt_event *pt_reader_next_event(struct pt_reader *r, struct pt_posit
 {
 	struct pt_event *ev = &r->next;
 
-	if (r->running)		/* the usual case first */
-		return pt_reader_jobs_next(r, pos);
 	if (r->text)
 		return text_next(r, ev, pos) ? ev : NULL;
 	if (use_jobs(r))

@@ -182,8 +182,13 @@ static void add_entry(struct pt_tui_index *x, const struct pt_event *ev, const s
 	int dev;
 	unsigned b;
 
-	if (x->n == x->room && !(x->room = pt_tui_store_room(x->store, &x->entries, &x->cap, x->n)))
-		return;
+	if (x->n == x->room) {
+		size_t room = pt_tui_store_room(x->store, &x->entries, &x->cap, x->n);
+
+		if (!room)	/* out of memory: this event is left out, the next one asks again */
+			return;
+		x->room = room;
+	}
 	dev = pt_tui_entry_set(x, &x->entries[x->n++], ev, pos, acc);
 	b = bucket_of(x, ev->ts);
 	if (dev >= 0 && acc->type == PT_ACC_BAR) {
