@@ -221,7 +221,7 @@ build/tests/mkcorpus: $(MKCORPUS_SRCS) tests/corrupt/mkcorpus.h
 build/tests/jsoncheck: tests/corrupt/jsoncheck.c build/util/json.o build/util/error.o build/util/printable.o
 	$(quiet) CC $@
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(NO_LTO) $(PT_CFLAGS) -o $@ $^
+	$(Q)$(CC) $(CFLAGS) $(PT_CFLAGS) -o $@ $^
 
 CORRUPT_PROGS := build/asan/pttrace build/tsan/pttrace build/tsan/test_reader_jobs \
 	build/tests/mkcorpus build/tests/jsoncheck

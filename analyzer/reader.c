@@ -558,7 +558,7 @@ int pt_reader_next(struct pt_reader *r, struct pt_event *ev, struct pt_position 
 int pt_reader_read(struct pt_reader *r, int (*fn)(void *ctx, const struct pt_event *ev),
 		   void *ctx, struct pt_err *err)
 {
-	struct pt_event ev;
+	const struct pt_event *ev;
 	struct pt_position pos;
 
 	(void)err;
@@ -566,9 +566,8 @@ int pt_reader_read(struct pt_reader *r, int (*fn)(void *ctx, const struct pt_eve
 		pt_reader_jobs_read(r, fn, ctx);
 		return 0;
 	}
-	while (pt_reader_next(r, &ev, &pos) > 0)
-		if (fn(ctx, &ev))
-			break;
+	while ((ev = pt_reader_next_event(r, &pos)) && !fn(ctx, ev))
+		;
 	return 0;
 }
 

@@ -203,7 +203,7 @@ static int report_events(struct report *r, const char *path, const struct pt_ana
 	struct pt_reader *rd;
 	struct pt_event ev;
 	struct pt_position pos;
-	int n, rc = -1;
+	int rc = -1;
 
 	opts.have_at = 1;
 	opts.at_ts = UINT64_MAX;
@@ -219,12 +219,8 @@ static int report_events(struct report *r, const char *path, const struct pt_ana
 	r->x->a = r->live;
 	if (r->format == FMT_CSV)
 		fputs(csv_header, r->out);
-	while ((n = pt_reader_next(rd, &ev, &pos)) > 0)
+	while (pt_reader_next(rd, &ev, &pos))
 		one_event(r, &ev, &pos);
-	if (n < 0) {
-		pt_err_set(err, "cannot read the events of '%s': the file is damaged", path);
-		goto out;
-	}
 	rc = 0;
 out:
 	pt_reader_close(rd);
